@@ -1,0 +1,3 @@
+/** The shared protocol module: imported by both the client and the server. */
+export * from './errors.ts';
+export * from './messages.ts';

@@ -1,0 +1,340 @@
+/**
+ * The one wire protocol between the browser and the server, declared once.
+ *
+ * Every request method has a params schema (validated by the server at run
+ * time) and a result type. TypeScript types are derived from the schemas, so
+ * the client and server cannot drift apart. Debugger methods follow the names
+ * and shapes of the Debug Adapter Protocol.
+ */
+import { z } from 'zod';
+import type { ErrorBody } from './errors.ts';
+
+// ---- shared pieces -------------------------------------------------------
+
+/** A workspace id: lowercase letters, digits and dashes, as shown in the UI. */
+export const WorkspaceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a workspace id is 1-63 lowercase letters, digits or dashes');
+
+/** A path inside a workspace, '/'-separated and relative. Confinement is checked by the server. */
+export const RelPath = z.string().min(1).max(512);
+
+const ws = { workspace: WorkspaceId };
+
+export const FileEntry = z.object({
+  path: z.string(),
+  kind: z.enum(['file', 'dir']),
+  size: z.number().optional(),
+});
+export type FileEntry = z.infer<typeof FileEntry>;
+
+export const Diagnostic = z.object({
+  file: z.string(),
+  line: z.number(),
+  column: z.number(),
+  endLine: z.number().optional(),
+  endColumn: z.number().optional(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  code: z.string().optional(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const SandboxPhase = z.enum([
+  'absent',
+  'building-image',
+  'creating',
+  'starting',
+  'ready',
+  'stopping',
+  'stopped',
+  'error',
+]);
+export type SandboxPhase = z.infer<typeof SandboxPhase>;
+
+export const ChaincodePhase = z.enum(['stopped', 'compiling', 'starting', 'running', 'crashed']);
+export type ChaincodePhase = z.infer<typeof ChaincodePhase>;
+
+export interface SandboxStatus {
+  workspace: string;
+  phase: SandboxPhase;
+  chaincode: ChaincodePhase;
+  /** What the sandbox is doing or why it failed, in words. */
+  message?: string;
+  fabricVersion?: string;
+  channel?: string;
+  chaincodeName?: string;
+  packageId?: string;
+  debuggerAttached?: boolean;
+  restartOnSave?: boolean;
+}
+
+export interface ContractParam {
+  name: string;
+  type: string;
+}
+export interface ContractTransaction {
+  name: string;
+  /** 'submit' for transactions that write, 'evaluate' for those tagged as queries. */
+  kind: 'submit' | 'evaluate';
+  params: ContractParam[];
+  returns?: string;
+}
+export interface ContractInfo {
+  name: string;
+  isDefault: boolean;
+  transactions: ContractTransaction[];
+}
+export interface ContractMetadata {
+  contracts: ContractInfo[];
+  /** The raw metadata JSON as the chaincode returned it. */
+  raw: unknown;
+}
+
+export interface ChaincodeEvent {
+  name: string;
+  payload: string;
+  txId: string;
+  blockNumber: string;
+}
+
+export interface InvokeResult {
+  mode: 'submit' | 'evaluate';
+  result: string;
+  txId: string;
+  /** Set for submits: the block that holds the transaction. */
+  blockNumber?: string;
+  /** Set for submits: Fabric's validation code name, e.g. VALID or MVCC_READ_CONFLICT. */
+  validationCode?: string;
+  events: ChaincodeEvent[];
+  durationMs: number;
+}
+
+export const LogSource = z.enum(['peer', 'orderer', 'chaincode', 'sandbox']);
+export type LogSource = z.infer<typeof LogSource>;
+export interface LogLine {
+  source: LogSource;
+  /** ISO time the line was written. */
+  time: string;
+  text: string;
+}
+
+// Debug Adapter Protocol shapes (subset).
+export const SourceBreakpoint = z.object({
+  line: z.number().int().min(1),
+  column: z.number().int().min(1).optional(),
+  condition: z.string().max(2000).optional(),
+  logMessage: z.string().max(2000).optional(),
+});
+export type SourceBreakpoint = z.infer<typeof SourceBreakpoint>;
+export interface Breakpoint {
+  id: number;
+  verified: boolean;
+  line: number;
+  message?: string;
+}
+export interface DapSource {
+  name: string;
+  /** Workspace-relative path of the original (TypeScript) source, if it is the user's. */
+  path?: string;
+  /** 'deemphasize' for library and runtime frames. */
+  presentationHint?: 'normal' | 'emphasize' | 'deemphasize';
+}
+export interface StackFrame {
+  id: number;
+  name: string;
+  source?: DapSource;
+  line: number;
+  column: number;
+  presentationHint?: 'normal' | 'label' | 'subtle';
+}
+export interface Scope {
+  name: string;
+  variablesReference: number;
+  expensive: boolean;
+}
+export interface Variable {
+  name: string;
+  value: string;
+  type?: string;
+  variablesReference: number;
+}
+
+// ---- requests ------------------------------------------------------------
+
+/**
+ * Each request method: its params schema and (as a type) its result.
+ * The server validates params with the schema before any handler runs.
+ */
+export const requestParams = {
+  'sample/list': z.object({}),
+  'workspace/list': z.object({}),
+  'workspace/create': z.object({ name: WorkspaceId, sample: z.string().min(1).max(64) }),
+  'workspace/open': z.object(ws),
+  'workspace/delete': z.object(ws),
+
+  'file/list': z.object(ws),
+  'file/read': z.object({ ...ws, path: RelPath }),
+  'file/write': z.object({ ...ws, path: RelPath, content: z.string() }),
+  'file/create': z.object({ ...ws, path: RelPath, kind: z.enum(['file', 'dir']) }),
+  'file/rename': z.object({ ...ws, from: RelPath, to: RelPath }),
+  'file/delete': z.object({ ...ws, path: RelPath }),
+
+  run: z.object({ ...ws, restartOnSave: z.boolean().optional() }),
+  'sandbox/status': z.object(ws),
+  'sandbox/stop': z.object(ws),
+  'sandbox/destroy': z.object(ws),
+  'chaincode/stop': z.object(ws),
+  'chaincode/metadata': z.object(ws),
+  invoke: z.object({
+    ...ws,
+    mode: z.enum(['submit', 'evaluate']),
+    contract: z.string().max(256),
+    fn: z.string().min(1).max(256),
+    args: z.array(z.string().max(1_000_000)).max(100),
+    transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
+  }),
+  'logs/history': z.object(ws),
+
+  setBreakpoints: z.object({ ...ws, source: z.object({ path: RelPath }), breakpoints: z.array(SourceBreakpoint).max(500) }),
+  setExceptionBreakpoints: z.object({ ...ws, filters: z.array(z.enum(['uncaught', 'all'])).max(2) }),
+  threads: z.object(ws),
+  stackTrace: z.object({ ...ws, threadId: z.number().int().optional() }),
+  scopes: z.object({ ...ws, frameId: z.number().int() }),
+  variables: z.object({ ...ws, variablesReference: z.number().int() }),
+  continue: z.object(ws),
+  next: z.object(ws),
+  stepIn: z.object(ws),
+  stepOut: z.object(ws),
+  pause: z.object(ws),
+  evaluate: z.object({
+    ...ws,
+    expression: z.string().min(1).max(10_000),
+    frameId: z.number().int().optional(),
+    context: z.enum(['watch', 'repl', 'hover']).optional(),
+  }),
+  disconnect: z.object(ws),
+
+  'export/package': z.object({
+    ...ws,
+    label: z.string().max(256),
+    version: z.string().min(1).max(64).optional(),
+    sequence: z.number().int().min(1).optional(),
+  }),
+  'export/ccaas': z.object({
+    ...ws,
+    label: z.string().max(256),
+    namespace: z.string().max(63).optional(),
+    baseImage: z.string().max(256).optional(),
+    image: z.string().max(256).optional(),
+  }),
+} as const;
+
+export type Method = keyof typeof requestParams;
+export type ParamsOf<M extends Method> = z.infer<(typeof requestParams)[M]>;
+
+export interface ExportedFile {
+  fileName: string;
+  /** Where the browser downloads the exact bytes from (same origin, token-checked). */
+  downloadUrl: string;
+  sizeBytes: number;
+  sha256: string;
+  packageId?: string;
+}
+
+export interface ResultMap {
+  'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
+  'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
+  'workspace/create': { workspace: string };
+  'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[] };
+  'workspace/delete': Record<string, never>;
+
+  'file/list': { files: FileEntry[] };
+  'file/read': { path: string; content: string; version: string };
+  'file/write': { path: string; version: string };
+  'file/create': { path: string };
+  'file/rename': { from: string; to: string };
+  'file/delete': { path: string };
+
+  run: { ok: boolean; diagnostics: Diagnostic[]; status: SandboxStatus; metadata?: ContractMetadata };
+  'sandbox/status': SandboxStatus;
+  'sandbox/stop': SandboxStatus;
+  'sandbox/destroy': SandboxStatus;
+  'chaincode/stop': SandboxStatus;
+  'chaincode/metadata': ContractMetadata;
+  invoke: InvokeResult;
+  'logs/history': { lines: LogLine[] };
+
+  setBreakpoints: { breakpoints: Breakpoint[] };
+  setExceptionBreakpoints: Record<string, never>;
+  threads: { threads: { id: number; name: string }[] };
+  stackTrace: { stackFrames: StackFrame[]; totalFrames: number };
+  scopes: { scopes: Scope[] };
+  variables: { variables: Variable[] };
+  continue: { allThreadsContinued: boolean };
+  next: Record<string, never>;
+  stepIn: Record<string, never>;
+  stepOut: Record<string, never>;
+  pause: Record<string, never>;
+  evaluate: { result: string; type?: string; variablesReference: number };
+  disconnect: Record<string, never>;
+
+  'export/package': ExportedFile & { packageId: string; label: string };
+  'export/ccaas': ExportedFile & { packageId: string; label: string };
+}
+export type ResultOf<M extends Method> = ResultMap[M];
+
+// ---- notifications (server → client) ---------------------------------------
+
+export interface NotificationMap {
+  'sandbox/status': SandboxStatus;
+  'sandbox/progress': { workspace: string; step: string; message: string; percent?: number };
+  log: { workspace: string; lines: LogLine[] };
+  diagnostics: { workspace: string; diagnostics: Diagnostic[] };
+  'file/changed': { workspace: string; path: string; change: 'written' | 'created' | 'deleted' | 'renamed'; version?: string; to?: string };
+  'chaincode/metadata': { workspace: string; metadata: ContractMetadata };
+
+  // Debug Adapter Protocol events.
+  stopped: {
+    workspace: string;
+    reason: 'breakpoint' | 'step' | 'exception' | 'pause' | 'entry';
+    description?: string;
+    threadId: number;
+    /** The transaction that is paused, when the stop is inside one. */
+    txId?: string;
+    hitBreakpointIds?: number[];
+    /** The top frame, so the editor can jump without another round trip. */
+    frame?: StackFrame;
+    text?: string;
+  };
+  continued: { workspace: string; threadId: number; allThreadsContinued: boolean };
+  output: { workspace: string; category: 'console' | 'stdout' | 'stderr'; output: string; source?: DapSource; line?: number };
+  breakpoint: { workspace: string; reason: 'changed' | 'new' | 'removed'; breakpoint: Breakpoint & { path: string } };
+  debuggerState: { workspace: string; attached: boolean };
+}
+export type NotificationName = keyof NotificationMap;
+
+// ---- envelopes -----------------------------------------------------------
+
+/** Client → server. `id` matches the reply. */
+export const RequestEnvelope = z.object({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  method: z.string().min(1).max(64),
+  params: z.unknown().optional(),
+});
+export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+
+export type Reply<M extends Method = Method> =
+  | { id: number; result: ResultOf<M> }
+  | { id: number | null; error: ErrorBody };
+
+export interface Notification<N extends NotificationName = NotificationName> {
+  method: N;
+  params: NotificationMap[N];
+}
+
+export type ServerMessage = Reply | Notification;
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(requestParams, name);
+}

@@ -1,0 +1,11 @@
+//go:build tools
+
+// Package tools makes `go mod tidy` keep the Fabric commands we build.
+package tools
+
+import (
+	_ "github.com/hyperledger/fabric/cmd/configtxgen"
+	_ "github.com/hyperledger/fabric/cmd/orderer"
+	_ "github.com/hyperledger/fabric/cmd/osnadmin"
+	_ "github.com/hyperledger/fabric/cmd/peer"
+)

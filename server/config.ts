@@ -1,0 +1,69 @@
+/**
+ * Every port, timeout, limit and name the server uses, in one place, with
+ * units in the names. Values that a person may change come from the
+ * environment (see README); the rest are fixed here.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (server/ is one level below it). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const defaultHost = '127.0.0.1';
+export const defaultPort = 8080;
+
+/** Where workspaces, builds and exports live unless STUDIO_DATA_DIR says otherwise. */
+export const defaultDataDir = path.join(projectRoot, '.data');
+/** Build caches (Fabric binaries, the Debian root filesystem, npm packages for the image). */
+export const cacheDir = process.env.STUDIO_CACHE_DIR ?? path.join(projectRoot, '.cache');
+export const samplesDir = path.join(projectRoot, 'samples');
+export const clientDistDir = path.join(projectRoot, 'dist', 'client');
+
+// ---- WebSocket and HTTP edges ----
+export const wsPath = '/ws';
+export const maxMessageBytes = 2 * 1024 * 1024;
+/** A client whose unsent data exceeds this is disconnected rather than buffered without bound. */
+export const maxBufferedBytes = 8 * 1024 * 1024;
+export const maxConnectionsPerClient = 16;
+export const maxRequestsPerSecond = 200;
+export const maxRequestsInFlight = 64;
+
+// ---- workspaces ----
+export const maxFileBytes = 1024 * 1024;
+export const maxFilesPerWorkspace = 2000;
+export const maxWorkspaceBytes = 20 * 1024 * 1024;
+
+// ---- sandbox ----
+export const imageRepository = 'chaincode-studio-sandbox';
+/** Label keys on every container, network and volume we create, so a restarted server finds its own. */
+export const labelPrefix = 'io.chaincode-studio';
+export const labelOwner = `${labelPrefix}.owner`;
+export const labelSandbox = `${labelPrefix}.sandbox`;
+export const labelWorkspace = `${labelPrefix}.workspace`;
+export const ownerValue = 'chaincode-studio';
+/** Host network interfaces of sandbox networks start with this (the iptables rule matches `ccs-+`). */
+export const bridgePrefix = 'ccs-';
+
+export const sandboxMemoryBytes = 768 * 1024 * 1024;
+export const sandboxNanoCpus = 1_000_000_000;
+export const sandboxPidsLimit = 512;
+export const sandboxTmpfsBytes = 64 * 1024 * 1024;
+export const sandboxLogMaxBytes = '10m';
+
+/** Ports inside the sandbox container (reached over its private bridge, never published). */
+export const agentPort = 7000;
+export const peerPort = 7051;
+export const channelName = 'studio';
+export const mspId = 'Org1MSP';
+
+export const sandboxReadyTimeoutMs = 120_000;
+export const chaincodeReadyTimeoutMs = 30_000;
+export const agentRequestTimeoutMs = 60_000;
+
+/** A paused transaction must survive a debugging session: every deadline on its path is at least this. */
+export const transactionTimeoutMs = 15 * 60_000;
+export const evaluateTimeoutMs = transactionTimeoutMs;
+
+export const logHistoryLines = 2000;
+export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 60_000);
+export const maxSandboxesPerUser = Number(process.env.STUDIO_MAX_SANDBOXES ?? 3);
