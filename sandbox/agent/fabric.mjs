@@ -1,0 +1,181 @@
+// The Fabric network inside the sandbox: keys, genesis block, orderer, peer in
+// dev mode, the channel. Settings are Fabric's sampleconfig core.yaml and
+// orderer.yaml, overridden by environment variables here.
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import * as p from './paths.mjs';
+
+export const channel = process.env.STUDIO_CHANNEL ?? 'studio';
+export const mspId = 'Org1MSP';
+export const ordererAddress = '127.0.0.1:7050';
+export const peerAddress = '127.0.0.1:7051';
+export const chaincodeAddress = '127.0.0.1:7052';
+
+/** A transaction paused at a breakpoint must not time out while someone debugs it. */
+const executeTimeout = '900s';
+
+function baseEnv() {
+  return {
+    PATH: `${p.fabricBin}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: p.scratchDir,
+    FABRIC_CFG_PATH: p.fabricConfig,
+    FABRIC_LOGGING_SPEC: process.env.STUDIO_FABRIC_LOGGING ?? 'info',
+  };
+}
+
+export function ordererEnv() {
+  return {
+    ...baseEnv(),
+    ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+    ORDERER_GENERAL_LISTENPORT: '7050',
+    ORDERER_GENERAL_BOOTSTRAPMETHOD: 'file',
+    ORDERER_GENERAL_BOOTSTRAPFILE: p.genesisBlock,
+    ORDERER_GENERAL_LOCALMSPID: 'OrdererMSP',
+    ORDERER_GENERAL_LOCALMSPDIR: p.ordererMsp,
+    ORDERER_GENERAL_TLS_ENABLED: 'false',
+    ORDERER_FILELEDGER_LOCATION: p.ordererData,
+    ORDERER_CONSENSUS_WALDIR: path.join(p.ordererData, 'etcdraft', 'wal'),
+    ORDERER_CONSENSUS_SNAPDIR: path.join(p.ordererData, 'etcdraft', 'snapshot'),
+    ORDERER_ADMIN_LISTENADDRESS: '127.0.0.1:7053',
+    ORDERER_OPERATIONS_LISTENADDRESS: '127.0.0.1:8443',
+    ORDERER_METRICS_PROVIDER: 'disabled',
+  };
+}
+
+export function peerEnv() {
+  return {
+    ...baseEnv(),
+    CORE_PEER_ID: 'peer0.org1.example.com',
+    CORE_PEER_NETWORKID: 'studio',
+    // The server reaches the peer over the sandbox's private bridge; nothing else can.
+    CORE_PEER_LISTENADDRESS: '0.0.0.0:7051',
+    CORE_PEER_ADDRESS: peerAddress,
+    CORE_PEER_CHAINCODELISTENADDRESS: chaincodeAddress,
+    CORE_PEER_CHAINCODEADDRESS: chaincodeAddress,
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: peerAddress,
+    CORE_PEER_GOSSIP_BOOTSTRAP: peerAddress,
+    CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
+    CORE_PEER_GOSSIP_ORGLEADER: 'true',
+    CORE_PEER_LOCALMSPID: mspId,
+    CORE_PEER_MSPCONFIGPATH: p.peerMsp,
+    CORE_PEER_TLS_ENABLED: 'false',
+    CORE_PEER_FILESYSTEMPATH: p.peerData,
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(p.peerData, 'snapshots'),
+    CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+    CORE_OPERATIONS_LISTENADDRESS: '127.0.0.1:9443',
+    CORE_METRICS_PROVIDER: 'disabled',
+    CORE_VM_ENDPOINT: '',
+    CORE_CHAINCODE_EXECUTETIMEOUT: executeTimeout,
+    CORE_CHAINCODE_INSTALLTIMEOUT: '60s',
+    CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: executeTimeout,
+    CORE_PEER_GATEWAY_BROADCASTTIMEOUT: '60s',
+    CORE_PEER_DELIVERYCLIENT_BLOCKGOSSIPENABLED: 'false',
+  };
+}
+
+/** Environment for the peer CLI acting as the org's admin. */
+export function adminCliEnv() {
+  return {
+    ...baseEnv(),
+    CORE_PEER_LOCALMSPID: mspId,
+    CORE_PEER_MSPCONFIGPATH: p.adminMsp,
+    CORE_PEER_ADDRESS: peerAddress,
+    CORE_PEER_TLS_ENABLED: 'false',
+    FABRIC_LOGGING_SPEC: 'warning',
+  };
+}
+
+/** Runs a Fabric command to completion; rejects with its output on failure. */
+export function run(command, args, { env, cwd, logs, timeoutMs = 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(p.fabricBin, command), args, { env: env ?? baseEnv(), cwd: cwd ?? p.scratchDir });
+    let out = '';
+    const collect = (chunk) => {
+      out += chunk;
+      if (out.length > 200_000) out = out.slice(-100_000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} could not start: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        resolve(out);
+        return;
+      }
+      logs?.write('sandbox', `${command} ${args.join(' ')} failed: ${out.trim()}`);
+      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      reject(new Error(`${command} ${args[0] ?? ''} ${args[1] ?? ''} ${why}: ${out.trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+async function exists(file) {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates this sandbox's own keys and genesis block, once. */
+export async function generateArtifacts(logs) {
+  if (!(await exists(path.join(p.cryptoDir, 'peerOrganizations')))) {
+    logs.write('sandbox', 'Generating fresh keys for this sandbox (cryptogen)');
+    await run('cryptogen', ['generate', `--config=${path.join(p.studioConfig, 'crypto-config.yaml')}`, `--output=${p.cryptoDir}`], { logs });
+    // The Gateway dials the orderer with TLS whenever the orderer org lists TLS
+    // CA certs; everything in the sandbox is plaintext (dev mode needs it), so
+    // the channel config must list none.
+    await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
+  }
+  await fs.mkdir(p.configCopyDir, { recursive: true });
+  await fs.copyFile(path.join(p.studioConfig, 'configtx.yaml'), path.join(p.configCopyDir, 'configtx.yaml'));
+  if (!(await exists(p.genesisBlock))) {
+    logs.write('sandbox', 'Creating the orderer genesis block (configtxgen)');
+    await run('configtxgen', ['-profile', 'StudioGenesis', '-channelID', 'system-channel', '-outputBlock', p.genesisBlock, '-configPath', p.configCopyDir], { logs });
+  }
+}
+
+/** Resolves once something listens on host:port, or rejects after timeoutMs. */
+export function waitForPort(host, port, timeoutMs, isAlive = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (!isAlive()) reject(new Error(`the process behind ${host}:${port} exited`));
+        else if (Date.now() > deadline) reject(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 25);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Creates the application channel and joins the peer, once. */
+export async function ensureChannel(logs) {
+  const block = path.join(p.dataDir, `${channel}.block`);
+  const env = adminCliEnv();
+  const list = await run('peer', ['channel', 'list'], { env, logs });
+  if (list.split('\n').some((line) => line.trim() === channel)) return;
+  if (!(await exists(block))) {
+    logs.write('sandbox', `Creating channel ${channel}`);
+    const tx = path.join(p.dataDir, `${channel}.tx`);
+    await run('configtxgen', ['-profile', 'StudioChannel', '-channelID', channel, '-outputCreateChannelTx', tx, '-configPath', p.configCopyDir], { logs });
+    await run('peer', ['channel', 'create', '-o', ordererAddress, '-c', channel, '-f', tx, '--outputBlock', block], { env, logs });
+  }
+  logs.write('sandbox', `Joining the peer to channel ${channel}`);
+  await run('peer', ['channel', 'join', '-b', block], { env, logs });
+}

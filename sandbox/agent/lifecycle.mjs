@@ -1,0 +1,93 @@
+// Chaincode definitions. In dev mode the peer never launches chaincode, but the
+// Gateway only endorses on peers that advertise the chaincode, which a peer does
+// for an installed *and* approved package. So, once per chaincode name, we
+// install a tiny chaincode-as-a-service package, approve and commit its
+// definition, and the dev-mode process registers under that package's ID.
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { adminCliEnv, channel, ordererAddress, peerAddress, run } from './fabric.mjs';
+import * as p from './paths.mjs';
+
+const exec = promisify(execFile);
+
+export async function readState() {
+  try {
+    return JSON.parse(await fs.readFile(p.stateFile, 'utf8'));
+  } catch {
+    return { definitions: {} };
+  }
+}
+
+async function writeState(state) {
+  const tmp = `${p.stateFile}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(state, null, 2));
+  await fs.rename(tmp, p.stateFile);
+}
+
+/** Fabric's label rule. */
+export function isValidLabel(label) {
+  return /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(label);
+}
+
+async function buildPackage(name, label) {
+  const dir = await fs.mkdtemp(path.join(p.scratchDir, `pkg-${name}-`));
+  await fs.writeFile(path.join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+  // The address is never dialled: in dev mode the chaincode process registers itself.
+  await fs.writeFile(path.join(dir, 'connection.json'), JSON.stringify({ address: '127.0.0.1:9999', dial_timeout: '10s', tls_required: false }));
+  await exec('tar', ['-czf', 'code.tar.gz', 'connection.json'], { cwd: dir });
+  await exec('tar', ['-czf', 'package.tar.gz', 'metadata.json', 'code.tar.gz'], { cwd: dir });
+  return path.join(dir, 'package.tar.gz');
+}
+
+const defining = new Map();
+
+/** Installs, approves and commits `name` once; later calls return the saved definition. */
+export function defineChaincode(name, logs) {
+  let pending = defining.get(name);
+  if (!pending) {
+    pending = doDefine(name, logs).finally(() => defining.delete(name));
+    defining.set(name, pending);
+  }
+  return pending;
+}
+
+async function doDefine(name, logs) {
+  const state = await readState();
+  const existing = state.definitions[name];
+  if (existing) return existing;
+
+  const env = adminCliEnv();
+  const label = `${name}_studio`;
+  const pkg = await buildPackage(name, label);
+  const packageId = (await run('peer', ['lifecycle', 'chaincode', 'calculatepackageid', pkg], { env, logs })).trim();
+  const installed = await run('peer', ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env, logs });
+  if (!installed.includes(packageId)) {
+    logs.write('sandbox', `Installing package ${packageId}`);
+    await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env, logs });
+  }
+
+  const sequence = String((await committedSequence(name, env, logs)) + 1);
+  const common = ['--channelID', channel, '--name', name, '--version', '1', '--sequence', sequence, '-o', ordererAddress];
+  logs.write('sandbox', `Approving and committing chaincode ${name} (sequence ${sequence})`);
+  await run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common, '--package-id', packageId, '--waitForEvent'], { env, logs });
+  await run('peer', ['lifecycle', 'chaincode', 'commit', ...common, '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
+
+  const definition = { name, label, packageId, sequence: Number(sequence), version: '1' };
+  const latest = await readState();
+  latest.definitions[name] = definition;
+  await writeState(latest);
+  await fs.rm(path.dirname(pkg), { recursive: true, force: true });
+  return definition;
+}
+
+async function committedSequence(name, env, logs) {
+  try {
+    const out = await run('peer', ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json'], { env });
+    return Number(JSON.parse(out).sequence ?? 0);
+  } catch {
+    logs.write('sandbox', `Chaincode ${name} is not yet defined on channel ${channel}`);
+    return 0;
+  }
+}

@@ -1,0 +1,30 @@
+// Where things are inside the sandbox container. Every path can be moved with
+// an environment variable so the agent can also run on a host for tests.
+import path from 'node:path';
+
+const env = process.env;
+
+export const fabricBin = env.STUDIO_FABRIC_BIN ?? '/opt/fabric/bin';
+/** Holds Fabric's own sampleconfig core.yaml and orderer.yaml (taken from the Go module at image build). */
+export const fabricConfig = env.STUDIO_FABRIC_CONFIG ?? '/opt/fabric/config';
+/** Our configtx.yaml and crypto-config.yaml. */
+export const studioConfig = env.STUDIO_CONFIG ?? '/opt/studio/config';
+export const chaincodeRuntime = env.STUDIO_CHAINCODE_RUNTIME ?? '/opt/chaincode/node_modules';
+/** The compiled chaincode, mounted read-only from the host. */
+export const chaincodeDir = env.STUDIO_CHAINCODE_DIR ?? '/chaincode';
+/** The sandbox's persistent state (a Docker volume): keys, ledgers, state.json. */
+export const dataDir = env.STUDIO_SANDBOX_DATA ?? '/var/sandbox';
+export const scratchDir = env.STUDIO_SCRATCH ?? '/tmp';
+
+export const cryptoDir = path.join(dataDir, 'crypto');
+export const configCopyDir = path.join(dataDir, 'config');
+export const stateFile = path.join(dataDir, 'state.json');
+export const genesisBlock = path.join(dataDir, 'genesis.block');
+export const ordererData = path.join(dataDir, 'orderer');
+export const peerData = path.join(dataDir, 'peer');
+
+const peerOrg = path.join(cryptoDir, 'peerOrganizations', 'org1.example.com');
+export const peerMsp = path.join(peerOrg, 'peers', 'peer0.org1.example.com', 'msp');
+export const adminMsp = path.join(peerOrg, 'users', 'Admin@org1.example.com', 'msp');
+export const userMsp = path.join(peerOrg, 'users', 'User1@org1.example.com', 'msp');
+export const ordererMsp = path.join(cryptoDir, 'ordererOrganizations', 'example.com', 'orderers', 'orderer.example.com', 'msp');

@@ -1,0 +1,187 @@
+/**
+ * Submits and evaluates transactions on a sandbox's peer through the Fabric
+ * Gateway. gRPC and Gateway errors are translated here, once, into
+ * StudioErrors that carry the chaincode's own message.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  connect,
+  EndorseError,
+  GatewayError,
+  signers,
+  StatusCode,
+  type Gateway,
+  type Identity,
+} from '@hyperledger/fabric-gateway';
+import { common, gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
+import { createPrivateKey } from 'node:crypto';
+import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
+import { evaluateTimeoutMs, transactionTimeoutMs } from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+
+export interface GatewayIdentity {
+  mspId: string;
+  certificate: string;
+  privateKey: string;
+}
+
+export interface InvokeRequest {
+  chaincodeName: string;
+  /** Empty for the default contract. */
+  contract: string;
+  fn: string;
+  args: string[];
+  transient?: Record<string, string>;
+}
+
+export interface SandboxGateway {
+  evaluate(request: InvokeRequest): Promise<InvokeResult>;
+  submit(request: InvokeRequest): Promise<InvokeResult>;
+  /** Evaluates `org.hyperledger.fabric:GetMetadata` and returns the parsed JSON. */
+  metadata(chaincodeName: string, options?: { timeoutMs?: number }): Promise<unknown>;
+  close(): void;
+}
+
+const statusNames = Object.fromEntries(Object.entries(StatusCode).map(([name, code]) => [code, name])) as Record<number, string>;
+const utf8 = new TextDecoder();
+
+/** Connects to `peerEndpoint` (host:port, plaintext over the sandbox's private bridge). */
+export function connectGateway(options: { peerEndpoint: string; channel: string; identity: GatewayIdentity }): SandboxGateway {
+  const client = new grpc.Client(options.peerEndpoint, grpc.credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 100 * 1024 * 1024,
+    'grpc.max_send_message_length': 100 * 1024 * 1024,
+  });
+  const identity: Identity = { mspId: options.identity.mspId, credentials: new TextEncoder().encode(options.identity.certificate) };
+  const gateway: Gateway = connect({
+    client,
+    identity,
+    signer: signers.newPrivateKeySigner(createPrivateKey(options.identity.privateKey)),
+    // A transaction paused at a breakpoint must not hit a client deadline.
+    evaluateOptions: () => ({ deadline: Date.now() + evaluateTimeoutMs }),
+    endorseOptions: () => ({ deadline: Date.now() + transactionTimeoutMs }),
+    submitOptions: () => ({ deadline: Date.now() + 60_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+  });
+  const network = gateway.getNetwork(options.channel);
+
+  const proposal = (request: InvokeRequest) => {
+    const contract = network.getContract(request.chaincodeName, request.contract || undefined);
+    return contract.newProposal(request.fn, {
+      arguments: request.args,
+      transientData: request.transient ? Object.fromEntries(Object.entries(request.transient)) : undefined,
+    });
+  };
+
+  return {
+    async evaluate(request) {
+      const started = performance.now();
+      const built = proposal(request);
+      try {
+        const result = await built.evaluate();
+        return { mode: 'evaluate', result: utf8.decode(result), txId: built.getTransactionId(), events: [], durationMs: elapsed(started) };
+      } catch (err) {
+        throw translate(err, request);
+      }
+    },
+
+    async submit(request) {
+      const started = performance.now();
+      const built = proposal(request);
+      try {
+        const transaction = await built.endorse();
+        const events = chaincodeEvents(transaction.getBytes(), transaction.getTransactionId());
+        const submitted = await transaction.submit();
+        const status = await submitted.getStatus();
+        const blockNumber = status.blockNumber.toString();
+        return {
+          mode: 'submit',
+          result: utf8.decode(transaction.getResult()),
+          txId: transaction.getTransactionId(),
+          blockNumber,
+          validationCode: statusNames[status.code] ?? String(status.code),
+          events: status.successful ? events.map((e) => ({ ...e, blockNumber })) : [],
+          durationMs: elapsed(started),
+        };
+      } catch (err) {
+        throw translate(err, request);
+      }
+    },
+
+    async metadata(chaincodeName, { timeoutMs = 5000 } = {}) {
+      const contract = network.getContract(chaincodeName);
+      try {
+        const bytes = await contract.newProposal('org.hyperledger.fabric:GetMetadata').evaluate({ deadline: Date.now() + timeoutMs });
+        return JSON.parse(utf8.decode(bytes)) as unknown;
+      } catch (err) {
+        throw translate(err, { chaincodeName, contract: '', fn: 'org.hyperledger.fabric:GetMetadata', args: [] }, timeoutMs);
+      }
+    },
+
+    close() {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+/** Reads the chaincode event out of an endorsed transaction (a serialized PreparedTransaction). */
+export function chaincodeEvents(preparedBytes: Uint8Array, txId: string): Omit<ChaincodeEvent, 'blockNumber'>[] {
+  const envelope = gatewayProto.PreparedTransaction.deserializeBinary(preparedBytes).getEnvelope();
+  if (!envelope) return [];
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const events: Omit<ChaincodeEvent, 'blockNumber'>[] = [];
+  for (const action of transaction.getActionsList()) {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array());
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    const eventBytes = chaincodeAction.getEvents_asU8();
+    if (eventBytes.length === 0) continue;
+    const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+    if (event.getEventName() === '') continue;
+    events.push({ name: event.getEventName(), payload: utf8.decode(event.getPayload_asU8()), txId });
+  }
+  return events;
+}
+
+/**
+ * The Gateway wraps the chaincode's error as "chaincode response 500, <message>"
+ * inside its details; we pull the chaincode's own words out of it.
+ */
+export function chaincodeMessage(err: GatewayError): string | undefined {
+  for (const detail of err.details) {
+    const match = /chaincode response \d+, (.*)$/s.exec(detail.message);
+    if (match?.[1]) return match[1];
+  }
+  const match = /chaincode response \d+, (.*)$/s.exec(err.message);
+  return match?.[1];
+}
+
+function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): StudioError {
+  if (err instanceof GatewayError) {
+    const own = chaincodeMessage(err);
+    if (own !== undefined) {
+      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : undefined } });
+    }
+    const details = err.details.map((d) => d.message).join('; ');
+    const text = `${err.message}${details ? ` (${details})` : ''}`;
+    if (err.code === grpc.status.UNAVAILABLE) {
+      return new StudioError(ErrorCode.SandboxNotReady, `The peer is not reachable: ${text}. Wait for the sandbox to be ready, or press Run to restart it.`, { cause: err });
+    }
+    if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+      return new StudioError(ErrorCode.Timeout, `${request.fn} did not answer in time${timeoutMs ? ` (${timeoutMs} ms)` : ''}: ${text}`, { cause: err });
+    }
+    if (/not registered|could not launch|failed to get chaincode|chaincode .* not found|no peers available/i.test(text)) {
+      return new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is not running: ${text}. Press Run to start it.`, { cause: err });
+    }
+    return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${text}`, { cause: err });
+  }
+  if (err instanceof Error && err.name === 'CommitError') {
+    return new StudioError(ErrorCode.Fabric, `${request.fn} was not committed: ${err.message}`, { cause: err });
+  }
+  return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
