@@ -97,3 +97,19 @@ export const debugMaxChildVariables = 1000;
 export const debugBufferPreviewBytes = 64;
 /** Bytes of a Buffer read when it is expanded. */
 export const debugBufferDetailBytes = 4096;
+
+// ---- export (production packages) ----
+/** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */
+export const fabricBinDir = process.env.STUDIO_FABRIC_BIN ?? path.join(cacheDir, 'fabric', 'bin');
+/** Where generated package-lock.json files are kept, keyed by the hash of the package.json they lock. */
+export const lockfileCacheDir = path.join(cacheDir, 'lockfiles');
+/** How long `npm install --package-lock-only` may take before the export gives up. */
+export const lockfileTimeoutMs = 180_000;
+/** The port a chaincode-as-a-service server listens on, in its container and behind its Service. */
+export const chaincodeServerPort = 9999;
+/** How long the peer waits to connect to a chaincode-as-a-service server (a Go duration, as connection.json wants). */
+export const ccaasDialTimeout = '10s';
+/** The image the chaincode container is built FROM unless the Dockerfile's BASE_IMAGE build argument says otherwise. */
+export const chaincodeBaseImage = 'node:20-bookworm-slim';
+/** The non-root user and group the chaincode container runs as (numeric, so Kubernetes can check runAsNonRoot). */
+export const chaincodeContainerUid = 1000;
