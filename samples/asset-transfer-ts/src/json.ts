@@ -1,0 +1,11 @@
+/**
+ * JSON with the keys of every object in sorted order. Each endorsing peer runs
+ * the chaincode on its own, and they only agree if they write the same bytes.
+ */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) =>
+    field !== null && typeof field === 'object' && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : field,
+  );
+}
