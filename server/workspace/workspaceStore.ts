@@ -1,0 +1,435 @@
+/**
+ * Workspaces are plain folders on disk, `<dataDir>/workspaces/<id>/`, created
+ * from a sample. This module owns every read and write inside them; each path
+ * a client names goes through {@link resolveInside} first.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { WorkspaceId, type FileEntry } from '../../protocol/messages.ts';
+import { maxFilesPerWorkspace, maxWorkspaceBytes } from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+import { syncDir, tempFilePrefix, writeFileAtomic } from './atomicWrite.ts';
+import { isNotFound, resolveInside, type InsidePath } from './resolveInside.ts';
+import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
+
+export type WorkspaceLanguage = 'typescript' | 'javascript';
+
+/** A sample a workspace can start from: a folder of `samplesDir` with a `studio.json`. */
+export interface SampleInfo {
+  id: string;
+  title: string;
+  language: WorkspaceLanguage;
+  chaincodeName: string;
+}
+
+export interface WorkspaceSummary {
+  id: string;
+  language: WorkspaceLanguage;
+  /** ISO time of the newest change to any file in the workspace. */
+  modified: string;
+}
+
+export interface WorkspaceStoreOptions {
+  /** Workspaces live in `<dataDir>/workspaces/`. */
+  readonly dataDir: string;
+  /** One folder per sample, each with a `studio.json`. */
+  readonly samplesDir: string;
+}
+
+/**
+ * Workspace folders and the files in them. Paths are workspace-relative and
+ * '/'-separated; every method refuses paths that leave the workspace, pass
+ * through a symlink or name the studio's own `.studio/` folder. Failures are
+ * StudioErrors (`bad_path`, `bad_file`, `not_found`, `already_exists`, `limit`).
+ */
+export interface WorkspaceStore {
+  listSamples(): Promise<SampleInfo[]>;
+  list(): Promise<WorkspaceSummary[]>;
+  /** Creates workspace `id` as a copy of sample `sampleId`. */
+  create(id: string, sampleId: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  exists(id: string): Promise<boolean>;
+  /** The workspace's absolute folder (it may not exist). */
+  dir(id: string): string;
+  /** Every file and folder, sorted by path; node_modules, .git, the top-level dist/ and .studio/ are left out. */
+  listFiles(id: string): Promise<FileEntry[]>;
+  read(id: string, relPath: string): Promise<{ path: string; content: string; version: string }>;
+  /** Replaces or creates a text file atomically, creating missing parent folders. */
+  write(id: string, relPath: string, content: string): Promise<{ path: string; version: string }>;
+  /** Creates an empty file or a folder; `already_exists` if something is there. */
+  createEntry(id: string, relPath: string, kind: 'file' | 'dir'): Promise<{ path: string }>;
+  /** Renames or moves a file or folder; refuses to overwrite. */
+  rename(id: string, from: string, to: string): Promise<{ from: string; to: string }>;
+  /** Deletes a file, or a folder with everything in it. */
+  remove(id: string, relPath: string): Promise<{ path: string }>;
+}
+
+/** The folder the studio keeps its own per-workspace state in; clients cannot touch it. */
+export const studioDirName = '.studio';
+
+const StudioJson = z.object({
+  title: z.string(),
+  language: z.enum(['typescript', 'javascript']),
+  chaincodeName: z.string(),
+});
+
+const skippedEverywhere = new Set(['node_modules', '.git']);
+const skippedAtRoot = new Set(['dist', studioDirName]);
+const skippedWhenCopying = new Set(['node_modules', '.git', 'dist', studioDirName]);
+
+export function createWorkspaceStore(options: WorkspaceStoreOptions): WorkspaceStore {
+  return new FolderWorkspaceStore(options);
+}
+
+class FolderWorkspaceStore implements WorkspaceStore {
+  readonly #workspacesDir: string;
+  readonly #samplesDir: string;
+  // Mutations of one workspace run one after another, so limit checks and existence checks hold.
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(options: WorkspaceStoreOptions) {
+    this.#workspacesDir = path.resolve(options.dataDir, 'workspaces');
+    this.#samplesDir = path.resolve(options.samplesDir);
+  }
+
+  async listSamples(): Promise<SampleInfo[]> {
+    const entries = await fs.readdir(this.#samplesDir, { withFileTypes: true });
+    const samples: SampleInfo[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const info = await readStudioJson(path.join(this.#samplesDir, entry.name));
+      if (info !== undefined) samples.push({ id: entry.name, ...info });
+    }
+    return samples.sort((a, b) => compare(a.id, b.id));
+  }
+
+  async list(): Promise<WorkspaceSummary[]> {
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(this.#workspacesDir, { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+    const summaries: WorkspaceSummary[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !WorkspaceId.safeParse(entry.name).success) continue;
+      const root = path.join(this.#workspacesDir, entry.name);
+      summaries.push({ id: entry.name, language: await languageOf(root), modified: new Date(await newestChangeMs(root)).toISOString() });
+    }
+    return summaries.sort((a, b) => compare(a.id, b.id));
+  }
+
+  async create(id: string, sampleId: string): Promise<void> {
+    const target = this.dir(id);
+    return this.#serial(id, async () => {
+      const sample = (await this.listSamples()).find((s) => s.id === sampleId);
+      if (sample === undefined) {
+        throw new StudioError(ErrorCode.NotFound, `There is no sample "${sampleId}": pick one from the sample list.`);
+      }
+      if (await this.exists(id)) {
+        throw new StudioError(ErrorCode.AlreadyExists, `A workspace named "${id}" already exists: choose another name or open it.`);
+      }
+      await fs.mkdir(this.#workspacesDir, { recursive: true });
+      // Copy beside the final place and rename, so a half-copied workspace is never listed.
+      const temp = path.join(this.#workspacesDir, `.tmp-${id}-${randomBytes(4).toString('hex')}`);
+      try {
+        await copyTree(path.join(this.#samplesDir, sample.id), temp);
+        await fs.rename(temp, target);
+      } catch (err) {
+        await fs.rm(temp, { recursive: true, force: true });
+        throw err;
+      }
+      await syncDir(this.#workspacesDir);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const root = this.dir(id);
+    return this.#serial(id, async () => {
+      await this.#requireWorkspace(id);
+      // Rename first: the workspace disappears at once even if removing its files takes a while.
+      const trash = path.join(this.#workspacesDir, `.trash-${id}-${randomBytes(4).toString('hex')}`);
+      await fs.rename(root, trash);
+      await fs.rm(trash, { recursive: true, force: true });
+    });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    try {
+      return (await fs.lstat(this.dir(id))).isDirectory();
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  dir(id: string): string {
+    if (!WorkspaceId.safeParse(id).success) {
+      throw new StudioError(ErrorCode.BadPath, `"${id}" is not a workspace name: use 1-63 lowercase letters, digits or dashes.`);
+    }
+    return path.join(this.#workspacesDir, id);
+  }
+
+  async listFiles(id: string): Promise<FileEntry[]> {
+    const root = await this.#requireWorkspace(id);
+    const files: FileEntry[] = [];
+    await walk(root, '', (rel, entry, size) => {
+      files.push(entry.isDirectory() ? { path: rel, kind: 'dir' } : { path: rel, kind: 'file', size });
+    });
+    return files.sort((a, b) => compare(a.path, b.path));
+  }
+
+  async read(id: string, relPath: string): Promise<{ path: string; content: string; version: string }> {
+    const target = await this.#resolve(id, relPath);
+    const stat = requireExisting(target);
+    if (!stat.isFile()) throw notAFile(target.rel);
+    assertReadableSize(target.rel, stat.size);
+    // O_NOFOLLOW: a symlink swapped in after the check is refused, not followed.
+    const handle = await fs.open(target.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let bytes: Buffer;
+    try {
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+    return { path: target.rel, content: decodeText(target.rel, bytes), version: contentVersion(bytes) };
+  }
+
+  async write(id: string, relPath: string, content: string): Promise<{ path: string; version: string }> {
+    return this.#serial(id, async () => {
+      const target = await this.#resolve(id, relPath);
+      if (target.stat !== undefined && !target.stat.isFile()) throw notAFile(target.rel);
+      const bytes = encodeText(target.rel, content);
+      const root = this.dir(id);
+      const newDirs = target.stat === undefined ? await missingParents(root, target.rel) : 0;
+      await checkLimits(root, target.rel, {
+        addedEntries: (target.stat === undefined ? 1 : 0) + newDirs,
+        addedBytes: bytes.byteLength - (target.stat?.size ?? 0),
+      });
+      await fs.mkdir(path.dirname(target.abs), { recursive: true });
+      await writeFileAtomic(target.abs, bytes);
+      return { path: target.rel, version: contentVersion(bytes) };
+    });
+  }
+
+  async createEntry(id: string, relPath: string, kind: 'file' | 'dir'): Promise<{ path: string }> {
+    return this.#serial(id, async () => {
+      const target = await this.#resolve(id, relPath);
+      if (target.stat !== undefined) {
+        throw new StudioError(ErrorCode.AlreadyExists, `"${target.rel}" already exists: choose another name.`);
+      }
+      const root = this.dir(id);
+      await checkLimits(root, target.rel, { addedEntries: 1 + (await missingParents(root, target.rel)), addedBytes: 0 });
+      await fs.mkdir(path.dirname(target.abs), { recursive: true });
+      if (kind === 'dir') {
+        await fs.mkdir(target.abs);
+      } else {
+        await (await fs.open(target.abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)).close();
+      }
+      await syncDir(path.dirname(target.abs));
+      return { path: target.rel };
+    });
+  }
+
+  async rename(id: string, from: string, to: string): Promise<{ from: string; to: string }> {
+    return this.#serial(id, async () => {
+      const source = await this.#resolve(id, from);
+      requireExisting(source);
+      const target = await this.#resolve(id, to);
+      if (target.stat !== undefined) {
+        throw new StudioError(ErrorCode.AlreadyExists, `"${target.rel}" already exists: choose another name, or delete it first.`);
+      }
+      if (target.rel.startsWith(source.rel + '/')) {
+        throw new StudioError(ErrorCode.BadPath, `Cannot move "${source.rel}" into itself ("${target.rel}"): choose a folder outside it.`);
+      }
+      const root = this.dir(id);
+      await checkLimits(root, target.rel, { addedEntries: await missingParents(root, target.rel), addedBytes: 0 });
+      await fs.mkdir(path.dirname(target.abs), { recursive: true });
+      await fs.rename(source.abs, target.abs);
+      await syncDir(path.dirname(target.abs));
+      if (path.dirname(source.abs) !== path.dirname(target.abs)) await syncDir(path.dirname(source.abs));
+      return { from: source.rel, to: target.rel };
+    });
+  }
+
+  async remove(id: string, relPath: string): Promise<{ path: string }> {
+    return this.#serial(id, async () => {
+      const target = await this.#resolve(id, relPath);
+      requireExisting(target);
+      // fs.rm removes symlinks inside a folder without following them.
+      await fs.rm(target.abs, { recursive: true });
+      await syncDir(path.dirname(target.abs));
+      return { path: target.rel };
+    });
+  }
+
+  async #requireWorkspace(id: string): Promise<string> {
+    const root = this.dir(id);
+    if (!(await this.exists(id))) {
+      throw new StudioError(ErrorCode.NotFound, `There is no workspace "${id}": create it first or pick one from the list.`);
+    }
+    return root;
+  }
+
+  async #resolve(id: string, relPath: string): Promise<InsidePath> {
+    const root = await this.#requireWorkspace(id);
+    const target = await resolveInside(root, relPath);
+    const first = target.rel.split('/')[0];
+    const name = path.basename(target.rel);
+    if (first === studioDirName || name.startsWith(tempFilePrefix)) {
+      throw new StudioError(ErrorCode.BadPath, `The path "${target.rel}" is reserved for the studio itself: use another name.`);
+    }
+    return target;
+  }
+
+  #serial<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(id, settled);
+    void settled.then(() => {
+      if (this.#queues.get(id) === settled) this.#queues.delete(id);
+    });
+    return result;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function requireExisting(target: InsidePath): NonNullable<InsidePath['stat']> {
+  if (target.stat === undefined) {
+    throw new StudioError(ErrorCode.NotFound, `"${target.rel}" does not exist: refresh the file list.`);
+  }
+  return target.stat;
+}
+
+function notAFile(rel: string): StudioError {
+  return new StudioError(ErrorCode.BadPath, `"${rel}" is a folder, not a file: name a file inside it.`);
+}
+
+async function readStudioJson(dir: string): Promise<z.infer<typeof StudioJson> | undefined> {
+  try {
+    const parsed = StudioJson.safeParse(JSON.parse(await fs.readFile(path.join(dir, 'studio.json'), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function languageOf(root: string): Promise<WorkspaceLanguage> {
+  const info = await readStudioJson(root);
+  if (info !== undefined) return info.language;
+  try {
+    await fs.access(path.join(root, 'tsconfig.json'));
+    return 'typescript';
+  } catch {
+    return 'javascript';
+  }
+}
+
+/**
+ * Visits every file and folder below `dir` that a listing shows, never
+ * following symlinks. `size` is the file size in bytes (0 for folders).
+ */
+async function walk(dir: string, relDir: string, visit: (rel: string, entry: Dirent, size: number) => void): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (skippedEverywhere.has(entry.name) || (relDir === '' && skippedAtRoot.has(entry.name))) continue;
+    if (entry.name.startsWith(tempFilePrefix) || !(entry.isFile() || entry.isDirectory())) continue;
+    const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+    const abs = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      visit(rel, entry, 0);
+      await walk(abs, rel, visit);
+    } else {
+      visit(rel, entry, (await fs.lstat(abs)).size);
+    }
+  }
+}
+
+async function newestChangeMs(root: string): Promise<number> {
+  let newest = (await fs.lstat(root)).mtimeMs;
+  const stats: Promise<void>[] = [];
+  await walk(root, '', (rel) => {
+    stats.push(
+      fs.lstat(path.join(root, rel)).then((s) => {
+        newest = Math.max(newest, s.mtimeMs);
+      }),
+    );
+  });
+  await Promise.all(stats);
+  return newest;
+}
+
+/** Everything in the workspace, hidden folders included, so they cannot be used to get around the limits. */
+async function usageOf(dir: string): Promise<{ entries: number; bytes: number }> {
+  const usage = { entries: 0, bytes: 0 };
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    const abs = path.join(dir, entry.name);
+    usage.entries += 1;
+    if (entry.isDirectory()) {
+      const inner = await usageOf(abs);
+      usage.entries += inner.entries;
+      usage.bytes += inner.bytes;
+    } else if (entry.isFile()) {
+      usage.bytes += (await fs.lstat(abs)).size;
+    }
+  }
+  return usage;
+}
+
+/** How many folders on the way to `rel` do not exist yet (they will be created). */
+async function missingParents(root: string, rel: string): Promise<number> {
+  const parents = rel.split('/').slice(0, -1);
+  let missing = 0;
+  for (let depth = parents.length; depth > 0; depth -= 1) {
+    try {
+      await fs.lstat(path.join(root, ...parents.slice(0, depth)));
+      break;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      missing += 1;
+    }
+  }
+  return missing;
+}
+
+async function checkLimits(root: string, rel: string, change: { addedEntries: number; addedBytes: number }): Promise<void> {
+  if (change.addedEntries <= 0 && change.addedBytes <= 0) return;
+  const usage = await usageOf(root);
+  if (usage.entries + change.addedEntries > maxFilesPerWorkspace) {
+    throw new StudioError(
+      ErrorCode.Limit,
+      `Cannot create "${rel}": a workspace holds at most ${maxFilesPerWorkspace} files and folders. Delete some first.`,
+    );
+  }
+  if (usage.bytes + change.addedBytes > maxWorkspaceBytes) {
+    throw new StudioError(
+      ErrorCode.Limit,
+      `Cannot save "${rel}": the workspace would exceed ${maxWorkspaceBytes} bytes in total. Delete or shrink other files first.`,
+    );
+  }
+}
+
+/** Copies regular files and folders (no symlinks, no build output or dependencies). */
+async function copyTree(from: string, to: string): Promise<void> {
+  await fs.mkdir(to);
+  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    if (skippedWhenCopying.has(entry.name)) continue;
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) await copyTree(source, target);
+    else if (entry.isFile()) await fs.copyFile(source, target, constants.COPYFILE_EXCL);
+  }
+}
