@@ -27,6 +27,16 @@ export const maxBufferedBytes = 8 * 1024 * 1024;
 export const maxConnectionsPerClient = 16;
 export const maxRequestsPerSecond = 200;
 export const maxRequestsInFlight = 64;
+/**
+ * A message over maxMessageBytes but within this margin is still read, so the sender gets a
+ * `too_large` reply naming its request before the close (1009); a larger one is cut off by ws
+ * at the frame header, unread and unanswered.
+ */
+export const oversizeReplyMarginBytes = 1024 * 1024;
+/** How often a connection that is dropping notifications checks whether the browser caught up. */
+export const backpressurePollMs = 100;
+/** Browser cache lifetime of the content-hashed files under /assets/. */
+export const immutableAssetMaxAgeSeconds = 365 * 24 * 60 * 60;
 
 // ---- workspaces ----
 export const maxFileBytes = 1024 * 1024;
@@ -83,6 +93,15 @@ export const ccaasDialTimeout = '10s';
 export const chaincodeBaseImage = 'node:20-bookworm-slim';
 /** The non-root user and group the chaincode container runs as (numeric, so Kubernetes can check runAsNonRoot). */
 export const chaincodeContainerUid = 1000;
+/** Kubernetes requests and limits of the chaincode container in an exported bundle. */
+export const chaincodeContainerResources = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '512Mi' },
+} as const;
+/** The Kubernetes namespace an exported bundle deploys to unless the export names another. */
+export const chaincodeNamespace = 'default';
+/** The channel the README of an exported bundle approves and commits on unless the export names another. */
+export const productionChannelName = 'mychannel';
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
@@ -97,19 +116,3 @@ export const debugMaxChildVariables = 1000;
 export const debugBufferPreviewBytes = 64;
 /** Bytes of a Buffer read when it is expanded. */
 export const debugBufferDetailBytes = 4096;
-
-// ---- export (production packages) ----
-/** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */
-export const fabricBinDir = process.env.STUDIO_FABRIC_BIN ?? path.join(cacheDir, 'fabric', 'bin');
-/** Where generated package-lock.json files are kept, keyed by the hash of the package.json they lock. */
-export const lockfileCacheDir = path.join(cacheDir, 'lockfiles');
-/** How long `npm install --package-lock-only` may take before the export gives up. */
-export const lockfileTimeoutMs = 180_000;
-/** The port a chaincode-as-a-service server listens on, in its container and behind its Service. */
-export const chaincodeServerPort = 9999;
-/** How long the peer waits to connect to a chaincode-as-a-service server (a Go duration, as connection.json wants). */
-export const ccaasDialTimeout = '10s';
-/** The image the chaincode container is built FROM unless the Dockerfile's BASE_IMAGE build argument says otherwise. */
-export const chaincodeBaseImage = 'node:20-bookworm-slim';
-/** The non-root user and group the chaincode container runs as (numeric, so Kubernetes can check runAsNonRoot). */
-export const chaincodeContainerUid = 1000;

@@ -1,0 +1,136 @@
+/**
+ * The server's network edge: one HTTP server that serves the built client,
+ * `/healthz` and `/download/:id`, and upgrades `/ws` to the WebSocket
+ * endpoint whose requests go to the handlers the app plugs in.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { wsPath } from '../config.ts';
+import { defaultEdgeLimits, type EdgeLimits } from '../ws/edgeLimits.ts';
+import { consoleEdgeLogger, type EdgeLogger } from '../ws/edgeLogger.ts';
+import type { Handlers } from '../ws/handlers.ts';
+import { createHub, type Hub, type StudioHub } from '../ws/hub.ts';
+import { createWsEndpoint } from '../ws/wsEndpoint.ts';
+import { downloadPathPrefix, serveDownload, type DownloadResolver } from './downloadRoute.ts';
+import { sendJson, sendText } from './plainResponse.ts';
+import { applySecurityHeaders } from './securityHeaders.ts';
+import { createStaticSite } from './staticSite.ts';
+import { createUpgradeGuard } from './upgradeGuard.ts';
+
+export interface StudioServerOptions {
+  /** Interface to listen on, e.g. 127.0.0.1. */
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Required on the WebSocket upgrade and on downloads. Must not be empty. */
+  readonly token: string;
+  /**
+   * Exact `Origin` values allowed to open the WebSocket. Default:
+   * `http://<host>:<port>`, `http://127.0.0.1:<port>`, `http://localhost:<port>`.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /** The built client (config.clientDistDir). */
+  readonly staticDir: string;
+  readonly handlers: Handlers;
+  /** Resolves `/download/:id`; without it every download is 404. */
+  readonly downloads?: DownloadResolver;
+  /** Pass one when handlers need the hub before the server exists; by default a new one. */
+  readonly hub?: StudioHub;
+  /** Overrides of the config limits (tests tighten them). */
+  readonly limits?: Partial<EdgeLimits>;
+  /** Default: stderr. */
+  readonly log?: EdgeLogger;
+}
+
+export interface StudioServer {
+  /** `http://<host>:<port>` (IPv6 hosts in brackets). */
+  readonly url: string;
+  readonly port: number;
+  readonly hub: Hub;
+  /** Closes every WebSocket (1001), stops listening and ends open HTTP connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function createStudioServer(options: StudioServerOptions): Promise<StudioServer> {
+  if (options.token.length === 0) throw new Error('createStudioServer: the token must not be empty');
+  const { host, token, handlers, downloads } = options;
+  const limits: EdgeLimits = { ...defaultEdgeLimits, ...options.limits };
+  const log = options.log ?? consoleEdgeLogger;
+  const hub = options.hub ?? createHub(log);
+  const endpoint = createWsEndpoint({ hub, handlers, limits, log });
+  const site = createStaticSite(options.staticDir);
+  let allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins ?? []);
+  const guard = createUpgradeGuard({
+    token,
+    allowedOrigins: () => allowedOrigins,
+    maxConnectionsPerClient: limits.maxConnectionsPerClient,
+    log,
+  });
+  const startedAtMs = Date.now();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    applySecurityHeaders(req, res);
+    const [pathname = '', rawQuery = ''] = (req.url ?? '').split('?', 2);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'Only GET and HEAD are served here; everything else goes over the WebSocket.', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (pathname === '/healthz') {
+      sendJson(res, 200, { ok: true, connections: hub.connectionCount, uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000) });
+      return;
+    }
+    if (pathname.startsWith(downloadPathPrefix)) {
+      await serveDownload(req, res, pathname, new URLSearchParams(rawQuery), token, downloads);
+      return;
+    }
+    if (pathname === wsPath) {
+      sendText(res, 426, 'This address only accepts WebSocket connections.', { Upgrade: 'websocket' });
+      return;
+    }
+    await site.serve(req, res, pathname);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      log.error(`HTTP ${req.method ?? '?'} ${req.url ?? '?'} failed:`, err);
+      if (!res.headersSent) sendText(res, 500, 'Internal server error.');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    if (guard.admit(req, socket)) endpoint.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${formatHost(host)}:${port}`;
+  if (options.allowedOrigins === undefined) {
+    allowedOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    hub,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await endpoint.close();
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
