@@ -10,8 +10,8 @@ export const fabricConfig = env.STUDIO_FABRIC_CONFIG ?? '/opt/fabric/config';
 /** Our configtx.yaml and crypto-config.yaml. */
 export const studioConfig = env.STUDIO_CONFIG ?? '/opt/studio/config';
 export const chaincodeRuntime = env.STUDIO_CHAINCODE_RUNTIME ?? '/opt/chaincode/node_modules';
-/** The compiled chaincode, mounted read-only from the host. */
-export const chaincodeDir = env.STUDIO_CHAINCODE_DIR ?? '/chaincode';
+/** The compiled chaincode: /chaincode is the workspace's build dir, mounted read-only; app/ is swapped in whole on each build. */
+export const chaincodeDir = env.STUDIO_CHAINCODE_DIR ?? '/chaincode/app';
 /** The sandbox's persistent state (a Docker volume): keys, ledgers, state.json. */
 export const dataDir = env.STUDIO_SANDBOX_DATA ?? '/var/sandbox';
 export const scratchDir = env.STUDIO_SCRATCH ?? '/tmp';

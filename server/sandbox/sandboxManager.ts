@@ -1,0 +1,271 @@
+/**
+ * Creates, starts, stops and destroys sandbox containers through dockerode.
+ * One sandbox per workspace: a hardened container on its own internal network,
+ * with a ledger volume that survives stop/start. Everything we create carries
+ * our labels, so a restarted server finds its sandboxes and reattaches.
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { ensureSandboxImage, sandboxUid, type ProgressFn } from '../../sandbox/image/buildImage.ts';
+import {
+  agentPort,
+  bridgePrefix,
+  labelOwner,
+  labelPrefix,
+  labelSandbox,
+  labelWorkspace,
+  ownerValue,
+  sandboxLogMaxBytes,
+  sandboxMemoryBytes,
+  sandboxNanoCpus,
+  sandboxPidsLimit,
+  sandboxReadyTimeoutMs,
+  sandboxTmpfsBytes,
+} from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+import { createAgentClient, type AgentClient, type AgentStatus } from './agentClient.ts';
+import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } from './docker.ts';
+
+const labelInstance = `${labelPrefix}.instance`;
+
+export interface SandboxHandle {
+  readonly workspace: string;
+  readonly containerName: string;
+  readonly host: string;
+  readonly agent: AgentClient;
+  /** Host dir mounted read-only at /chaincode; the build goes to `<buildDir>/app`. */
+  readonly buildDir: string;
+}
+
+export interface SandboxManagerOptions {
+  docker: Docker;
+  dataDir: string;
+  /** Distinguishes the sandboxes of several servers (or test runs) on one Docker. */
+  instance?: string;
+}
+
+export interface SandboxManager {
+  readonly instance: string;
+  /** The build dir for a workspace's sandbox (exists before the sandbox does). */
+  buildDir(workspace: string): string;
+  /** Starts (creating if needed) the sandbox and waits until its Fabric network is ready. */
+  start(workspace: string, progress: ProgressFn): Promise<SandboxHandle>;
+  /** The running sandbox, if any, without starting one (reattaches after a server restart). */
+  find(workspace: string): Promise<SandboxHandle | undefined>;
+  /** Stops the container; its ledger volume stays. */
+  stop(workspace: string): Promise<void>;
+  /** Removes the container, its network and its volume. */
+  destroy(workspace: string): Promise<void>;
+  /** Workspaces that have a sandbox container (running or not). */
+  list(): Promise<{ workspace: string; running: boolean }[]>;
+  /** Container memory use in bytes, from Docker's stats. */
+  memoryBytes(workspace: string): Promise<number | undefined>;
+}
+
+export function createSandboxManager(options: SandboxManagerOptions): SandboxManager {
+  const { docker, dataDir } = options;
+  const instance = options.instance ?? process.env.STUDIO_INSTANCE ?? 'ccs';
+  const starting = new Map<string, Promise<SandboxHandle>>();
+
+  const names = (workspace: string) => {
+    const short = createHash('sha256').update(`${instance}/${workspace}`).digest('hex').slice(0, 10);
+    return {
+      container: `${instance}-${workspace}`,
+      network: `${instance}-${workspace}-net`,
+      volume: `${instance}-${workspace}-data`,
+      // Linux interface names are at most 15 characters.
+      bridge: `${bridgePrefix}${short}`,
+    };
+  };
+  const labels = (workspace: string, sandboxId: string) => ({
+    [labelOwner]: ownerValue,
+    [labelInstance]: instance,
+    [labelWorkspace]: workspace,
+    [labelSandbox]: sandboxId,
+  });
+  const buildDir = (workspace: string) => path.join(dataDir, 'builds', workspace);
+
+  async function inspect(workspace: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    try {
+      return await docker.getContainer(names(workspace).container).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw dockerError(err, `inspect the sandbox of ${workspace}`);
+    }
+  }
+
+  function handleFor(workspace: string, info: Docker.ContainerInspectInfo): SandboxHandle {
+    const n = names(workspace);
+    const host = info.NetworkSettings.Networks[n.network]?.IPAddress;
+    const token = info.Config.Env.find((e) => e.startsWith('STUDIO_AGENT_TOKEN='))?.slice('STUDIO_AGENT_TOKEN='.length);
+    if (!host || !token) throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} has no address or token; destroy it and start again.`);
+    return { workspace, containerName: n.container, host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
+  }
+
+  async function ensureNetwork(workspace: string, sandboxId: string): Promise<void> {
+    const n = names(workspace);
+    try {
+      await docker.getNetwork(n.network).inspect();
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw dockerError(err, 'inspect the sandbox network');
+    }
+    await dockerCall('create the sandbox network', () =>
+      docker.createNetwork({
+        Name: n.network,
+        Driver: 'bridge',
+        // No route out: the sandbox reaches neither the internet nor other sandboxes.
+        Internal: true,
+        Labels: labels(workspace, sandboxId),
+        Options: { 'com.docker.network.bridge.name': n.bridge, 'com.docker.network.bridge.enable_icc': 'true' },
+      }),
+    );
+  }
+
+  async function create(workspace: string, image: string): Promise<void> {
+    const n = names(workspace);
+    const sandboxId = randomBytes(6).toString('hex');
+    await ensureNetwork(workspace, sandboxId);
+    await dockerCall('create the ledger volume', () => docker.createVolume({ Name: n.volume, Labels: labels(workspace, sandboxId) }));
+    const dir = buildDir(workspace);
+    await fs.mkdir(path.join(dir, 'app'), { recursive: true });
+    await dockerCall('create the sandbox container', () =>
+      docker.createContainer({
+        name: n.container,
+        Image: image,
+        User: `${sandboxUid}:${sandboxUid}`,
+        Env: [`STUDIO_AGENT_TOKEN=${randomBytes(24).toString('hex')}`],
+        Labels: labels(workspace, sandboxId),
+        ExposedPorts: {},
+        HostConfig: {
+          NetworkMode: n.network,
+          Init: true,
+          ReadonlyRootfs: true,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          Memory: sandboxMemoryBytes,
+          MemorySwap: sandboxMemoryBytes,
+          NanoCpus: sandboxNanoCpus,
+          PidsLimit: sandboxPidsLimit,
+          Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${sandboxTmpfsBytes}` },
+          Mounts: [
+            { Type: 'volume', Source: n.volume, Target: '/var/sandbox' },
+            { Type: 'bind', Source: dir, Target: '/chaincode', ReadOnly: true },
+          ],
+          LogConfig: { Type: 'json-file', Config: { 'max-size': sandboxLogMaxBytes, 'max-file': '2' } },
+          RestartPolicy: { Name: 'no' },
+        },
+      }),
+    );
+  }
+
+  async function waitReady(handle: SandboxHandle, progress: ProgressFn): Promise<AgentStatus> {
+    const deadline = Date.now() + sandboxReadyTimeoutMs;
+    let last = '';
+    for (;;) {
+      let status: AgentStatus | undefined;
+      try {
+        status = await handle.agent.status();
+      } catch {
+        // The agent is not listening yet.
+      }
+      if (status?.phase === 'ready') return status;
+      if (status?.phase === 'error') throw new StudioError(ErrorCode.Sandbox, status.message);
+      if (status && status.message !== last) {
+        last = status.message;
+        progress('network', status.message);
+      }
+      const info = await inspect(handle.workspace);
+      if (!info?.State.Running) {
+        throw new StudioError(ErrorCode.Sandbox, `The sandbox container stopped while starting (exit code ${info?.State.ExitCode ?? '?'}). See the sandbox log.`);
+      }
+      if (Date.now() > deadline) throw new StudioError(ErrorCode.Timeout, `The sandbox was not ready after ${sandboxReadyTimeoutMs / 1000} s: ${last}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function doStart(workspace: string, progress: ProgressFn): Promise<SandboxHandle> {
+    await ensureHostFirewall();
+    let info = await inspect(workspace);
+    if (!info) {
+      progress('image', 'Checking the sandbox image');
+      const image = await ensureSandboxImage(docker, progress);
+      progress('container', 'Creating the sandbox container');
+      await create(workspace, image.tag);
+      info = await inspect(workspace);
+    }
+    if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
+    if (!info.State.Running) {
+      progress('container', 'Starting the sandbox container');
+      await dockerCall('start the sandbox container', () => docker.getContainer(names(workspace).container).start());
+      info = await inspect(workspace);
+      if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
+    }
+    const handle = handleFor(workspace, info);
+    progress('network', 'Starting the orderer, the peer and the channel');
+    await waitReady(handle, progress);
+    return handle;
+  }
+
+  return {
+    instance,
+    buildDir,
+
+    start(workspace, progress) {
+      let pending = starting.get(workspace);
+      if (!pending) {
+        pending = doStart(workspace, progress).finally(() => starting.delete(workspace));
+        starting.set(workspace, pending);
+      }
+      return pending;
+    },
+
+    async find(workspace) {
+      const info = await inspect(workspace);
+      if (!info?.State.Running) return undefined;
+      return handleFor(workspace, info);
+    },
+
+    async stop(workspace) {
+      const info = await inspect(workspace);
+      if (!info?.State.Running) return;
+      await dockerCall('stop the sandbox', () => docker.getContainer(names(workspace).container).stop({ t: 10 }));
+    },
+
+    async destroy(workspace) {
+      const n = names(workspace);
+      const ignoreMissing = async (action: string, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (err) {
+          if (!isNotFound(err)) throw dockerError(err, action);
+        }
+      };
+      await ignoreMissing('remove the sandbox container', () => docker.getContainer(n.container).remove({ force: true, v: true }));
+      await ignoreMissing('remove the sandbox network', () => docker.getNetwork(n.network).remove());
+      await ignoreMissing('remove the ledger volume', () => docker.getVolume(n.volume).remove());
+      await fs.rm(buildDir(workspace), { recursive: true, force: true });
+    },
+
+    async list() {
+      const containers = await dockerCall('list sandboxes', () =>
+        docker.listContainers({ all: true, filters: { label: [`${labelOwner}=${ownerValue}`, `${labelInstance}=${instance}`] } }),
+      );
+      return containers.map((c) => ({ workspace: c.Labels[labelWorkspace] ?? '', running: c.State === 'running' })).filter((c) => c.workspace);
+    },
+
+    async memoryBytes(workspace) {
+      try {
+        const stats = (await docker.getContainer(names(workspace).container).stats({ stream: false })) as { memory_stats?: { usage?: number; stats?: { cache?: number; total_inactive_file?: number } } };
+        const usage = stats.memory_stats?.usage;
+        if (usage === undefined) return undefined;
+        return usage - (stats.memory_stats?.stats?.total_inactive_file ?? stats.memory_stats?.stats?.cache ?? 0);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw dockerError(err, 'read sandbox memory');
+      }
+    },
+  };
+}
