@@ -59,7 +59,7 @@ describe('request limits', () => {
     const ok = replies.filter((r) => 'result' in r).length;
     const limited = replies.filter((r) => 'error' in r && r.error.code === ErrorCode.RateLimited);
     expect(ok).toBeGreaterThanOrEqual(5);
-    expect(ok).toBeLessThanOrEqual(6); // a slow machine may refill one token while the burst is read
+    expect(ok).toBeLessThanOrEqual(7); // a slow machine may refill a token or two while the burst is read
     expect(limited).toHaveLength(20 - ok);
     expect(limited[0]).toMatchObject({ id: expect.any(Number), error: { message: expect.stringContaining('5 per second') } });
     await new Promise((resolve) => setTimeout(resolve, 1100));
