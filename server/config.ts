@@ -43,6 +43,10 @@ export const maxFileBytes = 1024 * 1024;
 export const maxFilesPerWorkspace = 2000;
 export const maxWorkspaceBytes = 20 * 1024 * 1024;
 
+// ---- build ----
+/** Workspaces whose last TypeScript Program stays in memory, so a recompile after an edit is fast. */
+export const maxCachedCompilerPrograms = 8;
+
 // ---- sandbox ----
 export const imageRepository = 'chaincode-studio-sandbox';
 /** Label keys on every container, network and volume we create, so a restarted server finds its own. */

@@ -1,0 +1,271 @@
+/**
+ * Compiles a TypeScript workspace with the compiler API. The workspace has no
+ * node_modules: fabric-contract-api, fabric-shim, fabric-shim-api and
+ * @types/node come from the studio's own node_modules, and every file the
+ * compiler reads must be inside the workspace or those libraries.
+ *
+ * The last Program of each workspace is kept and passed as `oldProgram`, and
+ * library source files (lib.*.d.ts, @types/node, Fabric's types) are parsed
+ * once per process and shared, so a recompile after a small edit is fast.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import type { Diagnostic } from '../../protocol/messages.ts';
+import { maxCachedCompilerPrograms, projectRoot } from '../config.ts';
+import { displayPath, studioDiagnostic, toDiagnostic } from './diagnostics.ts';
+
+/** Where compiled JavaScript goes, relative to the build's output folder. */
+export const tsOutSubdir = 'dist';
+
+/** What one compile produced. */
+export interface TypeScriptBuild {
+  diagnostics: Diagnostic[];
+  /** Emitted files, relative to the output folder, '/'-separated (e.g. `dist/index.js`). */
+  emitted: string[];
+}
+
+const nodeModulesDir = path.join(projectRoot, 'node_modules');
+/** Packages a workspace may import although it has no node_modules: the sandbox preinstalls them. */
+const providedPackages = new Set(['fabric-contract-api', 'fabric-shim', 'fabric-shim-api']);
+/** Top-level folders that never hold sources: dependencies, build output, the studio's own state. */
+const notSourceDirs = new Set(['node_modules', 'dist', '.studio', '.git']);
+
+interface CachedSource {
+  text: string;
+  settingsKey: string;
+  file: ts.SourceFile;
+}
+
+interface WorkspaceCache {
+  program: ts.Program;
+  sources: Map<string, CachedSource>;
+}
+
+const workspaceCaches = new Map<string, WorkspaceCache>();
+// Library files never change while the server runs; every workspace shares one parsed copy.
+const libraryFiles = new Map<string, ts.SourceFile>();
+const documentRegistry = ts.createDocumentRegistry();
+
+/** Drops the kept Program of a workspace (e.g. when the workspace is deleted). */
+export function forgetTypeScriptWorkspace(workspaceDir: string): void {
+  workspaceCaches.delete(workspaceDir);
+}
+
+function isUnder(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir + path.sep);
+}
+
+function isBareSpecifier(name: string): boolean {
+  return !name.startsWith('.') && !path.isAbsolute(name);
+}
+
+function packageNameOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/**
+ * Compiles `workspaceDir` (a real path) and, if there are no errors, writes
+ * the JavaScript and source maps under `<outDir>/dist`. Source maps carry the
+ * sources inline and name them relative to the map as if the output folder
+ * were the workspace (`../src/x.ts`), so they read the same on the host and in
+ * the sandbox.
+ */
+export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgram: boolean): TypeScriptBuild {
+  const readable = (file: string): boolean => {
+    const resolved = path.resolve(workspaceDir, file);
+    if (isUnder(resolved, nodeModulesDir)) return true;
+    if (!isUnder(resolved, workspaceDir)) return false;
+    try {
+      // A symlink in the workspace must not lead the compiler out of it.
+      const real = fs.realpathSync(resolved);
+      return isUnder(real, workspaceDir) || isUnder(real, nodeModulesDir);
+    } catch {
+      return true;
+    }
+  };
+  const inWorkspaceOnly = (file: string): boolean => isUnder(path.resolve(workspaceDir, file), workspaceDir) && readable(file);
+
+  const config = readConfig(workspaceDir, readable);
+  const options = config.options;
+  const virtualOutDir = path.join(workspaceDir, tsOutSubdir);
+  const settingsKey = documentRegistry.getKeyForCompilationSettings(options);
+
+  const cached = workspaceCaches.get(workspaceDir);
+  const sources = cached?.sources ?? new Map<string, CachedSource>();
+  const emitted: string[] = [];
+  const base = ts.createCompilerHost(options, true);
+
+  const sourceFileKey = (languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions): string =>
+    typeof languageVersionOrOptions === 'object'
+      ? `${languageVersionOrOptions.languageVersion}|${String(languageVersionOrOptions.impliedNodeFormat)}`
+      : String(languageVersionOrOptions);
+
+  const host: ts.CompilerHost = {
+    ...base,
+    getCurrentDirectory: () => workspaceDir,
+    fileExists: (file) => readable(file) && base.fileExists(file),
+    readFile: (file) => (readable(file) ? base.readFile(file) : undefined),
+    directoryExists: (dir) => readable(dir) && (base.directoryExists?.(dir) ?? ts.sys.directoryExists(dir)),
+    getDirectories: (dir) => (readable(dir) ? base.getDirectories?.(dir) ?? [] : []),
+    getSourceFile(fileName, languageVersionOrOptions, onError) {
+      if (!readable(fileName)) {
+        onError?.(`${displayPath(fileName, workspaceDir)} is outside the workspace`);
+        return undefined;
+      }
+      const key = `${settingsKey}|${sourceFileKey(languageVersionOrOptions)}|${fileName}`;
+      if (isUnder(fileName, nodeModulesDir)) {
+        let file = libraryFiles.get(key);
+        if (file === undefined) {
+          file = base.getSourceFile(fileName, languageVersionOrOptions, onError);
+          if (file !== undefined) libraryFiles.set(key, file);
+        }
+        return file;
+      }
+      const text = base.readFile(fileName);
+      if (text === undefined) return undefined;
+      const previous = sources.get(fileName);
+      if (previous !== undefined && previous.text === text && previous.settingsKey === key) return previous.file;
+      const file = ts.createSourceFile(fileName, text, languageVersionOrOptions);
+      sources.set(fileName, { text, settingsKey: key, file });
+      return file;
+    },
+    writeFile(fileName, text) {
+      const relative = path.relative(virtualOutDir, fileName);
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return;
+      const target = path.join(outDir, tsOutSubdir, relative);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+      emitted.push([tsOutSubdir, ...relative.split(path.sep)].join('/'));
+    },
+    resolveModuleNameLiterals(literals, containingFile, _redirected, compilerOptions) {
+      const fromWorkspace = isUnder(containingFile, workspaceDir);
+      return literals.map((literal) => {
+        const name = literal.text;
+        if (fromWorkspace && isBareSpecifier(name)) {
+          if (providedPackages.has(packageNameOf(name))) {
+            return ts.resolveModuleName(name, path.join(projectRoot, 'index.ts'), compilerOptions, host);
+          }
+          // Anything else must come from the workspace itself: the sandbox has nothing more.
+          return ts.resolveModuleName(name, containingFile, compilerOptions, {
+            fileExists: (file) => inWorkspaceOnly(file) && base.fileExists(file),
+            readFile: (file) => (inWorkspaceOnly(file) ? base.readFile(file) : undefined),
+            directoryExists: (dir) => inWorkspaceOnly(dir) && ts.sys.directoryExists(dir),
+            realpath: base.realpath,
+          });
+        }
+        return ts.resolveModuleName(name, containingFile, compilerOptions, host);
+      });
+    },
+  };
+
+  const program = ts.createProgram({
+    rootNames: config.rootNames,
+    options,
+    host,
+    oldProgram: reuseProgram ? cached?.program : undefined,
+    configFileParsingDiagnostics: config.diagnostics,
+  });
+  rememberProgram(workspaceDir, { program, sources });
+
+  const fallbackFile = config.hasConfigFile ? 'tsconfig.json' : 'package.json';
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, workspaceDir, fallbackFile));
+  if (config.rootNames.length === 0) {
+    diagnostics.push(studioDiagnostic(fallbackFile, 'There are no TypeScript files to compile: add src/index.ts exporting `contracts`.'));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, emitted: [] };
+
+  const result = program.emit();
+  diagnostics.push(...result.diagnostics.map((d) => toDiagnostic(d, workspaceDir, fallbackFile)));
+  return { diagnostics, emitted: emitted.sort() };
+}
+
+function rememberProgram(workspaceDir: string, entry: WorkspaceCache): void {
+  // Re-inserting keeps the Map in least-recently-used order.
+  workspaceCaches.delete(workspaceDir);
+  workspaceCaches.set(workspaceDir, entry);
+  for (const key of workspaceCaches.keys()) {
+    if (workspaceCaches.size <= maxCachedCompilerPrograms) break;
+    workspaceCaches.delete(key);
+  }
+}
+
+interface ParsedConfig {
+  options: ts.CompilerOptions;
+  rootNames: string[];
+  diagnostics: ts.Diagnostic[];
+  hasConfigFile: boolean;
+}
+
+/** Reads the workspace's tsconfig.json (if any) and forces what the sandbox and the debugger need. */
+function readConfig(workspaceDir: string, readable: (file: string) => boolean): ParsedConfig {
+  const configPath = path.join(workspaceDir, 'tsconfig.json');
+  const parseHost: ts.ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    fileExists: (file) => readable(file) && ts.sys.fileExists(file),
+    readFile: (file) => (readable(file) ? ts.sys.readFile(file) : undefined),
+    readDirectory: (root, extensions, excludes, includes, depth) =>
+      ts.sys.readDirectory(root, extensions, excludes, includes, depth).filter((file) => isUnder(file, workspaceDir) && readable(file)),
+  };
+  const hasConfigFile = parseHost.fileExists(configPath);
+  const diagnostics: ts.Diagnostic[] = [];
+  let json: unknown = {};
+  if (hasConfigFile) {
+    const read = ts.readConfigFile(configPath, parseHost.readFile);
+    if (read.error !== undefined) diagnostics.push(read.error);
+    else json = read.config;
+  }
+  const parsed = ts.parseJsonConfigFileContent(json, parseHost, workspaceDir, undefined, hasConfigFile ? configPath : undefined);
+  // "No inputs were found" is reported below in the user's terms.
+  diagnostics.push(...parsed.errors.filter((d) => d.code !== 18003));
+
+  const srcDir = path.join(workspaceDir, 'src');
+  const hasSrc = fs.existsSync(srcDir) && fs.statSync(srcDir).isDirectory();
+  const rootNames = parsed.fileNames.filter((file) => {
+    const relative = path.relative(workspaceDir, file).split(path.sep);
+    if (relative.some((segment) => segment === 'node_modules') || notSourceDirs.has(relative[0] ?? '')) return false;
+    return hasConfigFile || !hasSrc || relative[0] === 'src';
+  });
+
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    ...parsed.options,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    outDir: path.join(workspaceDir, tsOutSubdir),
+    rootDir: hasSrc ? srcDir : workspaceDir,
+    sourceMap: true,
+    inlineSources: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    noEmitOnError: true,
+    skipLibCheck: true,
+    typeRoots: [path.join(nodeModulesDir, '@types')],
+    types: ['node'],
+  };
+  // Options that would change where output goes, stop it, or clash with CommonJS output.
+  for (const name of [
+    'sourceRoot',
+    'mapRoot',
+    'inlineSourceMap',
+    'outFile',
+    'out',
+    'noEmit',
+    'emitDeclarationOnly',
+    'composite',
+    'incremental',
+    'tsBuildInfoFile',
+    'declarationDir',
+    'verbatimModuleSyntax',
+    'resolvePackageJsonExports',
+    'resolvePackageJsonImports',
+    'customConditions',
+    'plugins',
+    'allowImportingTsExtensions',
+    'rewriteRelativeImportExtensions',
+  ]) {
+    delete options[name];
+  }
+  return { options, rootNames, diagnostics, hasConfigFile };
+}
