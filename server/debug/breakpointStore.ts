@@ -1,0 +1,58 @@
+/**
+ * The user's breakpoints, per workspace source path, kept by the owner of the
+ * debug sessions so they outlive one chaincode process: each new session (after
+ * a crash, a restart or a rebuild) is given the same store and re-applies them.
+ */
+import type { SourceBreakpoint } from '../../protocol/messages.ts';
+
+/** A breakpoint as the user set it, with the id the client knows it by. */
+export interface StoredBreakpoint extends SourceBreakpoint {
+  readonly id: number;
+}
+
+export type ExceptionFilter = 'uncaught' | 'all';
+
+export class BreakpointStore {
+  #byPath = new Map<string, readonly StoredBreakpoint[]>();
+  #nextId = 1;
+  #exceptionFilters: readonly ExceptionFilter[] = [];
+
+  /**
+   * Replaces the breakpoints of one source, as DAP's setBreakpoints does. A
+   * breakpoint on a line that already had one keeps its id, so the client's
+   * view survives edits of conditions and log messages.
+   */
+  set(path: string, breakpoints: readonly SourceBreakpoint[]): readonly StoredBreakpoint[] {
+    const previous = new Map((this.#byPath.get(path) ?? []).map((bp) => [bp.line, bp.id]));
+    const next = breakpoints.map((bp) => ({ ...bp, id: previous.get(bp.line) ?? this.#nextId++ }));
+    if (next.length === 0) this.#byPath.delete(path);
+    else this.#byPath.set(path, next);
+    return next;
+  }
+
+  get(path: string): readonly StoredBreakpoint[] {
+    return this.#byPath.get(path) ?? [];
+  }
+
+  /** Every source path that has breakpoints. */
+  paths(): string[] {
+    return [...this.#byPath.keys()];
+  }
+
+  /** Finds a breakpoint by id, with its source path. */
+  find(id: number): { path: string; breakpoint: StoredBreakpoint } | undefined {
+    for (const [path, list] of this.#byPath) {
+      const breakpoint = list.find((bp) => bp.id === id);
+      if (breakpoint) return { path, breakpoint };
+    }
+    return undefined;
+  }
+
+  get exceptionFilters(): readonly ExceptionFilter[] {
+    return this.#exceptionFilters;
+  }
+
+  set exceptionFilters(filters: readonly ExceptionFilter[]) {
+    this.#exceptionFilters = [...new Set(filters)];
+  }
+}
