@@ -14,8 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['sandbox/agent/**/*.js', 'scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly' } },
+    // Plain Node scripts (the in-container agent, the start/test scripts).
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'URL', 'fetch', 'AbortSignal'].map((name) => [name, 'readonly']),
+      ),
+    },
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
 );

@@ -1,0 +1,172 @@
+/**
+ * The application: the request handlers behind every protocol method, wired
+ * to the workspace store, the sandboxes, the Gateway and the debugger.
+ */
+import type Docker from 'dockerode';
+import type { Notification, NotificationName, ResultMap, SandboxStatus } from '../protocol/messages.ts';
+import { samplesDir } from './config.ts';
+import { ErrorCode, StudioError } from './errors.ts';
+import { createExports, type Exports } from './export/exportService.ts';
+import type { DownloadResolver } from './http/index.ts';
+import { createSandboxManager, type SandboxManager } from './sandbox/sandboxManager.ts';
+import { WorkspaceSession } from './session/workspaceSession.ts';
+import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
+import type { Handlers, Hub } from './ws/index.ts';
+
+export interface AppOptions {
+  dataDir: string;
+  docker: Docker;
+  /** Set once the HTTP server exists; notifications before that are dropped. */
+  hub: () => Hub | undefined;
+  /** Distinguishes this server's sandboxes on a shared Docker (tests use their own). */
+  instance?: string;
+}
+
+export interface App {
+  readonly handlers: Handlers;
+  readonly downloads: DownloadResolver;
+  readonly store: WorkspaceStore;
+  readonly sandboxes: SandboxManager;
+  session(workspace: string): Promise<WorkspaceSession>;
+  /** Reattaches to sandboxes an earlier server process left running. */
+  reattach(): Promise<void>;
+  /** Lets go of every sandbox without stopping it. */
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const store = createWorkspaceStore({ dataDir: options.dataDir, samplesDir });
+  const sandboxes = createSandboxManager({ docker: options.docker, dataDir: options.dataDir, ...(options.instance ? { instance: options.instance } : {}) });
+  const sessions = new Map<string, WorkspaceSession>();
+  const exportsService: Exports = createExports({ dataDir: options.dataDir, store, sandboxes });
+
+  const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
+
+  async function session(workspace: string): Promise<WorkspaceSession> {
+    let s = sessions.get(workspace);
+    if (!s) {
+      if (!(await store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}". Create it from a sample first.`);
+      s = new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, publish: (n) => publish(workspace, n) });
+      sessions.set(workspace, s);
+    }
+    return s;
+  }
+
+  const debug = async (workspace: string) => (await session(workspace)).debugger();
+  const empty = {} as Record<string, never>;
+
+  const handlers: Handlers = {
+    'sample/list': async () => ({ samples: await store.listSamples() }),
+    'workspace/list': async () => ({ workspaces: await store.list() }),
+    'workspace/create': async ({ name, sample }) => {
+      await store.create(name, sample);
+      return { workspace: name };
+    },
+    'workspace/open': async ({ workspace }, ctx) => {
+      const s = await session(workspace);
+      ctx.subscribe(workspace);
+      return { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics };
+    },
+    'workspace/delete': async ({ workspace }) => {
+      const s = sessions.get(workspace);
+      if (s) {
+        await s.destroy();
+        await s.close();
+        sessions.delete(workspace);
+      } else await sandboxes.destroy(workspace);
+      await store.delete(workspace);
+      return empty;
+    },
+
+    'file/list': async ({ workspace }) => ({ files: await store.listFiles(workspace) }),
+    'file/read': async ({ workspace, path }) => store.read(workspace, path),
+    'file/write': async ({ workspace, path, content }, ctx) => {
+      const result = await store.write(workspace, path, content);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version, by: ctx.connectionId } as ResultFileChanged });
+      void (await session(workspace)).fileSaved();
+      return result;
+    },
+    'file/create': async ({ workspace, path, kind }) => {
+      const result = await store.createEntry(workspace, path, kind);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'created' } });
+      return result;
+    },
+    'file/rename': async ({ workspace, from, to }) => {
+      const result = await store.rename(workspace, from, to);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.from, to: result.to, change: 'renamed' } });
+      return result;
+    },
+    'file/delete': async ({ workspace, path }) => {
+      const result = await store.remove(workspace, path);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'deleted' } });
+      return result;
+    },
+
+    run: async ({ workspace, restartOnSave }) => {
+      const s = await session(workspace);
+      const outcome = await s.run(restartOnSave === undefined ? {} : { restartOnSave });
+      return outcome.metadata ? { ok: outcome.ok, diagnostics: outcome.diagnostics, status: outcome.status, metadata: outcome.metadata } : { ok: outcome.ok, diagnostics: outcome.diagnostics, status: outcome.status };
+    },
+    'sandbox/status': async ({ workspace }) => (await session(workspace)).status,
+    'sandbox/stop': async ({ workspace }) => (await session(workspace)).stop(),
+    'sandbox/destroy': async ({ workspace }) => (await session(workspace)).destroy(),
+    'chaincode/stop': async ({ workspace }) => (await session(workspace)).stopChaincode(),
+    'chaincode/metadata': async ({ workspace }) => {
+      const metadata = (await session(workspace)).metadata;
+      if (!metadata) throw new StudioError(ErrorCode.ChaincodeNotRunning, 'No contract metadata yet: press Run to start the chaincode.');
+      return metadata;
+    },
+    invoke: async (params) => (await session(params.workspace)).invoke(params),
+    'logs/history': async ({ workspace }) => ({ lines: (await session(workspace)).logHistory }),
+
+    setBreakpoints: async ({ workspace, source, breakpoints }) => {
+      const s = await session(workspace);
+      // Breakpoints set before Run are kept and applied when the debugger attaches.
+      if (s.debugSession) return s.debugSession.setBreakpoints(source.path, breakpoints);
+      const stored = s.breakpoints.set(source.path, breakpoints);
+      return { breakpoints: stored.map((bp) => ({ id: bp.id, verified: false, line: bp.line, message: 'Applied when the chaincode runs' })) };
+    },
+    setExceptionBreakpoints: async ({ workspace, filters }) => {
+      const s = await session(workspace);
+      if (s.debugSession) return s.debugSession.setExceptionBreakpoints(filters);
+      s.breakpoints.exceptionFilters = filters;
+      return empty;
+    },
+    threads: async ({ workspace }) => (await debug(workspace)).threads(),
+    stackTrace: async ({ workspace }) => (await debug(workspace)).stackTrace(),
+    scopes: async ({ workspace, frameId }) => (await debug(workspace)).scopes(frameId),
+    variables: async ({ workspace, variablesReference }) => (await debug(workspace)).variables(variablesReference),
+    continue: async ({ workspace }) => (await debug(workspace)).continue(),
+    next: async ({ workspace }) => (await debug(workspace)).next(),
+    stepIn: async ({ workspace }) => (await debug(workspace)).stepIn(),
+    stepOut: async ({ workspace }) => (await debug(workspace)).stepOut(),
+    pause: async ({ workspace }) => (await debug(workspace)).pause(),
+    evaluate: async ({ workspace, expression, frameId, context }) => (await debug(workspace)).evaluate(expression, frameId, context),
+    disconnect: async ({ workspace }) => (await debug(workspace)).disconnect(),
+
+    'export/package': async (params) => exportsService.fabricPackage(params),
+    'export/ccaas': async (params) => exportsService.ccaasBundle(params),
+  };
+
+  return {
+    handlers,
+    downloads: (id) => exportsService.download(id),
+    store,
+    sandboxes,
+    session,
+    async reattach() {
+      for (const { workspace, running } of await sandboxes.list()) {
+        if (!running || !(await store.exists(workspace))) continue;
+        const s = await session(workspace);
+        await s.reattach().catch((err: unknown) => console.error(`Could not reattach to the sandbox of ${workspace}: ${String(err)}`));
+      }
+    },
+    async close() {
+      await Promise.all([...sessions.values()].map((s) => s.close()));
+      sessions.clear();
+    },
+  };
+}
+
+type ResultFileChanged = Notification<'file/changed'>['params'];
+export type { SandboxStatus, ResultMap };

@@ -1,0 +1,71 @@
+/**
+ * Starts Chaincode Studio: one HTTP server for the built client and the
+ * WebSocket, the app behind it, and reattachment to sandboxes a previous run
+ * left behind. Settings come from the environment (see README).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createApp } from './app.ts';
+import { clientDistDir, defaultDataDir, defaultHost, defaultPort } from './config.ts';
+import { createStudioServer } from './http/index.ts';
+import { createDocker } from './sandbox/docker.ts';
+import { createHub } from './ws/index.ts';
+
+/** The access token survives restarts so open browser tabs reconnect by themselves. */
+async function loadToken(dataDir: string): Promise<string> {
+  if (process.env.STUDIO_TOKEN) return process.env.STUDIO_TOKEN;
+  const file = path.join(dataDir, 'token');
+  try {
+    const token = (await fs.readFile(file, 'utf8')).trim();
+    if (token.length >= 32) return token;
+  } catch {
+    // First start: make one below.
+  }
+  const token = randomBytes(24).toString('hex');
+  await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function main(): Promise<void> {
+  const host = process.env.STUDIO_HOST ?? defaultHost;
+  const port = Number(process.env.STUDIO_PORT ?? defaultPort);
+  const dataDir = path.resolve(process.env.STUDIO_DATA_DIR ?? defaultDataDir);
+  await fs.mkdir(dataDir, { recursive: true });
+  const token = await loadToken(dataDir);
+
+  const hub = createHub();
+  const app = createApp({ dataDir, docker: createDocker(), hub: () => hub, ...(process.env.STUDIO_INSTANCE ? { instance: process.env.STUDIO_INSTANCE } : {}) });
+  const extraOrigins = (process.env.STUDIO_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const server = await createStudioServer({
+    host,
+    port,
+    token,
+    staticDir: clientDistDir,
+    handlers: app.handlers,
+    downloads: app.downloads,
+    hub,
+    ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
+  });
+  await app.reattach().catch((err: unknown) => console.error(`Reattaching to sandboxes failed: ${String(err)}`));
+
+  console.log(`\nChaincode Studio is running. Open this address in your browser:\n\n  ${server.url}/?token=${token}\n`);
+  console.log(`Workspaces are kept in ${path.join(dataDir, 'workspaces')}. Press Ctrl+C to stop (sandboxes keep running and are reattached next time).`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the server`);
+    await app.close();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

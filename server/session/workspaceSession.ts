@@ -1,0 +1,417 @@
+/**
+ * Everything the server knows about one workspace's sandbox while it runs:
+ * its status, its log history, the Gateway connection, the chaincode process
+ * and its debugger. `run()` is the IDE's Run button: compile, start the
+ * sandbox if needed, (re)start the chaincode under the inspector, attach the
+ * debugger with the user's breakpoints, and read the contract metadata.
+ */
+import path from 'node:path';
+import type {
+  ContractMetadata,
+  Diagnostic,
+  InvokeResult,
+  LogLine,
+  LogSource,
+  Notification,
+  NotificationName,
+  ParamsOf,
+  SandboxStatus,
+} from '../../protocol/messages.ts';
+import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { chaincodeReadyTimeoutMs, channelName, logHistoryLines, peerPort } from '../config.ts';
+import { createDebugSession, BreakpointStore, type DebugSession } from '../debug/debugSession.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+import { parseContractMetadata } from '../fabric/contractMetadata.ts';
+import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
+import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
+import type { SandboxHandle, SandboxManager } from '../sandbox/sandboxManager.ts';
+
+/** Where the build dir is mounted in the container, and the swapped-in build inside it. */
+const containerBuildRoot = '/chaincode/app';
+
+export interface WorkspaceSessionOptions {
+  workspace: string;
+  workspaceDir: string;
+  sandboxes: SandboxManager;
+  /** Publishes a notification to every connection that has the workspace open. */
+  publish: <N extends NotificationName>(notification: Notification<N>) => void;
+}
+
+export interface RunOutcome {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  status: SandboxStatus;
+  metadata?: ContractMetadata;
+}
+
+/** The chaincode name a workspace defines: from its package.json, made safe for Fabric. */
+export function chaincodeNameOf(packageName: unknown, workspace: string): string {
+  const base = typeof packageName === 'string' ? packageName.replace(/^@[^/]+\//, '') : workspace;
+  const cleaned = base.toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 50);
+  return cleaned || 'chaincode';
+}
+
+export class WorkspaceSession {
+  readonly workspace: string;
+  readonly breakpoints = new BreakpointStore();
+  readonly #options: WorkspaceSessionOptions;
+  #status: SandboxStatus;
+  #logs: LogLine[] = [];
+  #diagnostics: Diagnostic[] = [];
+  #handle: SandboxHandle | undefined;
+  #events: { close(): void } | undefined;
+  #gateway: SandboxGateway | undefined;
+  #debug: DebugSession | undefined;
+  #metadata: ContractMetadata | undefined;
+  #chaincodeName: string | undefined;
+  #runQueue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: WorkspaceSessionOptions) {
+    this.#options = options;
+    this.workspace = options.workspace;
+    this.#status = { workspace: options.workspace, phase: 'absent', chaincode: 'stopped', channel: channelName };
+  }
+
+  get status(): SandboxStatus {
+    return { ...this.#status };
+  }
+  get diagnostics(): Diagnostic[] {
+    return [...this.#diagnostics];
+  }
+  get logHistory(): LogLine[] {
+    return [...this.#logs];
+  }
+  get metadata(): ContractMetadata | undefined {
+    return this.#metadata;
+  }
+  get restartOnSave(): boolean {
+    return this.#status.restartOnSave === true;
+  }
+
+  #publish<N extends NotificationName>(method: N, params: Notification<N>['params']): void {
+    this.#options.publish({ method, params } as Notification<N>);
+  }
+
+  #setStatus(patch: Partial<SandboxStatus>): void {
+    this.#status = { ...this.#status, ...patch };
+    this.#publish('sandbox/status', this.status);
+  }
+
+  #log(source: LogSource, text: string, time = new Date().toISOString()): void {
+    this.#addLines([{ source, time, text }]);
+  }
+
+  #addLines(lines: LogLine[]): void {
+    this.#logs.push(...lines);
+    if (this.#logs.length > logHistoryLines) this.#logs.splice(0, this.#logs.length - logHistoryLines);
+    this.#publish('log', { workspace: this.workspace, lines });
+  }
+
+  /** Finds a sandbox left running by an earlier server process and reattaches to it. */
+  async reattach(): Promise<void> {
+    const handle = await this.#options.sandboxes.find(this.workspace);
+    if (!handle) return;
+    await this.#attach(handle, true);
+    const status = await handle.agent.status();
+    this.#applyAgentStatus(status);
+    if (status.chaincode.phase === 'running' && status.chaincode.name) {
+      this.#chaincodeName = status.chaincode.name;
+      // The process runs on; debug it again if it was started with the inspector.
+      if (status.chaincode.debug) await this.#attachDebugger().catch((err) => this.#log('sandbox', `Debugger not re-attached: ${String(err)}`));
+      this.#metadata = await this.#readMetadata(status.chaincode.name, 3000).catch(() => undefined);
+    }
+  }
+
+  /** Serialises run/stop/destroy so two clicks never interleave. */
+  #queue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#runQueue.then(fn, fn);
+    this.#runQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  run(options: { restartOnSave?: boolean } = {}): Promise<RunOutcome> {
+    if (options.restartOnSave !== undefined) this.#setStatus({ restartOnSave: options.restartOnSave });
+    return this.#queue(() => this.#run());
+  }
+
+  async #run(): Promise<RunOutcome> {
+    const { sandboxes, workspaceDir } = this.#options;
+    this.#setStatus({ chaincode: 'compiling', message: 'Compiling' });
+    const outDir = path.join(sandboxes.buildDir(this.workspace), 'app');
+    const build = await compileWorkspace(workspaceDir, outDir);
+    this.#diagnostics = build.diagnostics;
+    this.#publish('diagnostics', { workspace: this.workspace, diagnostics: build.diagnostics });
+    if (!build.ok) {
+      const errors = build.diagnostics.filter((d) => d.severity === 'error');
+      const first = errors[0];
+      const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'see Problems';
+      this.#log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
+      this.#setStatus({ chaincode: this.#chaincodeRunningPhase(), message: `Compile failed: ${errors.length} error(s)` });
+      return { ok: false, diagnostics: build.diagnostics, status: this.status };
+    }
+    this.#log('sandbox', `Compiled ${build.language} in ${Math.round(build.durationMs)} ms`);
+
+    const handle = await this.#ensureSandbox();
+    const name = chaincodeNameOf(await this.#packageName(), this.workspace);
+    this.#chaincodeName = name;
+
+    await this.#detachDebugger();
+    this.#metadata = undefined;
+    this.#setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
+    try {
+      await handle.agent.startChaincode(name, { debug: true });
+      await this.#attachDebugger();
+      const metadata = await this.#readMetadata(name, chaincodeReadyTimeoutMs);
+      this.#metadata = metadata;
+      this.#publish('chaincode/metadata', { workspace: this.workspace, metadata });
+      this.#setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
+      return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata };
+    } catch (err) {
+      const agent = await handle.agent.status().catch(() => undefined);
+      this.#setStatus({ chaincode: agent?.chaincode.phase === 'running' ? 'running' : 'crashed', message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  #chaincodeRunningPhase(): SandboxStatus['chaincode'] {
+    return this.#chaincodeName && this.#status.chaincode !== 'crashed' && this.#status.chaincode !== 'stopped' && this.#handle ? 'running' : this.#status.chaincode === 'compiling' ? 'stopped' : this.#status.chaincode;
+  }
+
+  async #packageName(): Promise<unknown> {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return (JSON.parse(await readFile(path.join(this.#options.workspaceDir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #ensureSandbox(): Promise<SandboxHandle> {
+    if (this.#handle) {
+      const alive = await this.#handle.agent.status().catch(() => undefined);
+      if (alive?.phase === 'ready') return this.#handle;
+      this.#detach();
+    }
+    this.#setStatus({ phase: 'creating', message: 'Starting the sandbox' });
+    try {
+      const handle = await this.#options.sandboxes.start(this.workspace, (step, message) => {
+        if (step === 'image' || step === 'fabric' || step === 'rootfs' || step === 'runtime' || step === 'overlay' || step === 'import') {
+          if (this.#status.phase !== 'building-image') this.#setStatus({ phase: 'building-image' });
+        } else if (this.#status.phase !== 'starting' && step === 'network') this.#setStatus({ phase: 'starting' });
+        this.#publish('sandbox/progress', { workspace: this.workspace, step, message });
+      });
+      await this.#attach(handle, false);
+      const status = await handle.agent.status();
+      this.#applyAgentStatus(status);
+      return handle;
+    } catch (err) {
+      this.#setStatus({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  async #attach(handle: SandboxHandle, withHistory: boolean): Promise<void> {
+    this.#detach();
+    this.#handle = handle;
+    const identity = await handle.agent.identity();
+    this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${peerPort}`, channel: channelName, identity });
+    this.#followEvents(handle, withHistory);
+  }
+
+  #followEvents(handle: SandboxHandle, withHistory: boolean): void {
+    let batch: LogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      if (batch.length > 0) this.#addLines(batch);
+      batch = [];
+    };
+    const onEvent = (event: AgentEvent) => {
+      if (event.type === 'log') {
+        // Batch log lines: one notification per 50 ms instead of one per line.
+        batch.push({ source: event.source, time: event.time, text: stripAnsi(event.text) });
+        timer ??= setTimeout(flush, 50);
+      } else if (event.type === 'status') this.#applyAgentStatus(event.status);
+    };
+    const onEnd = (err?: Error) => {
+      flush();
+      if (this.#closed || this.#handle !== handle) return;
+      // The agent went away: the container stopped or crashed.
+      this.#log('sandbox', `Lost contact with the sandbox${err ? `: ${err.message}` : ''}. Press Run to start it again.`);
+      this.#detach();
+      this.#setStatus({ phase: 'stopped', chaincode: 'stopped', debuggerAttached: false, message: 'The sandbox stopped' });
+    };
+    this.#events = handle.agent.events(onEvent, onEnd, { history: withHistory });
+  }
+
+  #applyAgentStatus(status: AgentStatus): void {
+    const phase = status.phase === 'ready' ? 'ready' : status.phase === 'error' ? 'error' : 'starting';
+    const cc = status.chaincode.phase;
+    const chaincode = cc === 'running' ? (this.#status.chaincode === 'starting' ? 'starting' : 'running') : cc === 'crashed' ? 'crashed' : this.#status.chaincode === 'compiling' ? 'compiling' : 'stopped';
+    const patch: Partial<SandboxStatus> = { phase, chaincode, fabricVersion: status.fabricVersion ?? undefined, channel: status.channel };
+    if (status.chaincode.packageId) patch.packageId = status.chaincode.packageId;
+    if (cc === 'crashed' && this.#status.chaincode !== 'crashed') {
+      patch.message = 'The chaincode process stopped; see the log. Fix the code and press Run.';
+      void this.#detachDebugger();
+    }
+    if (phase === 'error') patch.message = status.message;
+    this.#setStatus(patch);
+  }
+
+  async #attachDebugger(): Promise<void> {
+    const handle = this.#handle;
+    if (!handle) return;
+    const inspector = handle.agent.inspector();
+    const buildRoot = path.join(this.#options.sandboxes.buildDir(this.workspace), 'app');
+    const connect = () => createDebugSession({
+      inspectorUrl: inspector.url,
+      headers: inspector.headers,
+      scriptRoot: containerBuildRoot,
+      buildDir: buildRoot,
+      sourceDir: this.#options.workspaceDir,
+      workspace: this.workspace,
+      breakpoints: this.breakpoints,
+      emit: (n) => this.#options.publish(n),
+    });
+    // The process opens its inspector a few milliseconds after it starts.
+    const deadline = Date.now() + 5000;
+    let session: DebugSession;
+    for (;;) {
+      try {
+        session = await connect();
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new StudioError(ErrorCode.Debugger, `Could not attach the debugger: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+    this.#debug = session;
+    void session.closed.then(() => {
+      if (this.#debug === session) {
+        this.#debug = undefined;
+        this.#setStatus({ debuggerAttached: false });
+      }
+    });
+    await session.start();
+    this.#setStatus({ debuggerAttached: true });
+  }
+
+  async #detachDebugger(): Promise<void> {
+    const session = this.#debug;
+    this.#debug = undefined;
+    if (session) await session.close().catch(() => undefined);
+    if (this.#status.debuggerAttached) this.#setStatus({ debuggerAttached: false });
+  }
+
+  async #readMetadata(name: string, timeoutMs: number): Promise<ContractMetadata> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      const gateway = this.#gateway;
+      if (!gateway) throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not connected.');
+      try {
+        return parseContractMetadata(await gateway.metadata(name, { timeoutMs: 2000 }));
+      } catch (err) {
+        lastError = err;
+        // Until the process has registered with the peer, the peer answers "not registered".
+        if (err instanceof StudioError && err.code === ErrorCode.Chaincode) throw err;
+      }
+      const agent = await this.#handle?.agent.status().catch(() => undefined);
+      if (agent && agent.chaincode.phase !== 'running') {
+        throw new StudioError(ErrorCode.ChaincodeNotRunning, 'The chaincode process exited while starting; its log says why.', { cause: lastError });
+      }
+      if (Date.now() > deadline) {
+        throw new StudioError(ErrorCode.Timeout, `The chaincode did not answer within ${timeoutMs / 1000} s: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+      }
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  }
+
+  /** Called after a file is saved: restarts the chaincode when the user asked for that. */
+  async fileSaved(): Promise<void> {
+    if (!this.restartOnSave || !this.#handle) return;
+    await this.run().catch((err: unknown) => this.#log('sandbox', `Restart on save failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  async invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
+    const gateway = this.#gateway;
+    const name = this.#chaincodeName;
+    if (!gateway || !name || this.#status.phase !== 'ready') {
+      throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not running. Press Run first.');
+    }
+    if (this.#status.chaincode !== 'running') {
+      throw new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is ${this.#status.chaincode}. Press Run to start it.`);
+    }
+    const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
+    return params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request);
+  }
+
+  /** The running debug session, or a clear error. */
+  debugger(): DebugSession {
+    if (!this.#debug) throw new StudioError(ErrorCode.Debugger, 'The debugger is not attached: press Run to start the chaincode under the debugger.');
+    return this.#debug;
+  }
+
+  get debugSession(): DebugSession | undefined {
+    return this.#debug;
+  }
+
+  stopChaincode(): Promise<SandboxStatus> {
+    return this.#queue(async () => {
+      await this.#detachDebugger();
+      if (this.#handle) await this.#handle.agent.stopChaincode();
+      this.#setStatus({ chaincode: 'stopped', message: 'Chaincode stopped' });
+      return this.status;
+    });
+  }
+
+  stop(): Promise<SandboxStatus> {
+    return this.#queue(async () => {
+      this.#setStatus({ phase: 'stopping', message: 'Stopping the sandbox' });
+      await this.#detachDebugger();
+      this.#detach();
+      await this.#options.sandboxes.stop(this.workspace);
+      this.#setStatus({ phase: 'stopped', chaincode: 'stopped', message: 'Sandbox stopped; the ledger is kept' });
+      return this.status;
+    });
+  }
+
+  destroy(): Promise<SandboxStatus> {
+    return this.#queue(async () => {
+      await this.#detachDebugger();
+      this.#detach();
+      await this.#options.sandboxes.destroy(this.workspace);
+      this.#chaincodeName = undefined;
+      this.#metadata = undefined;
+      this.#setStatus({ phase: 'absent', chaincode: 'stopped', packageId: undefined, message: 'Sandbox removed' });
+      return this.status;
+    });
+  }
+
+  #detach(): void {
+    this.#events?.close();
+    this.#events = undefined;
+    this.#gateway?.close();
+    this.#gateway = undefined;
+    this.#handle = undefined;
+  }
+
+  /** Lets go of the sandbox without stopping it (server shutdown): a new server reattaches. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#detachDebugger();
+    this.#detach();
+  }
+
+  /** Memory of this sandbox's container, for the benchmark and status. */
+  memoryBytes(): Promise<number | undefined> {
+    return this.#options.sandboxes.memoryBytes(this.workspace);
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g;
+function stripAnsi(text: string): string {
+  return text.replace(ansi, '');
+}
