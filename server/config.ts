@@ -106,15 +106,6 @@ export const chaincodeContainerResources = {
 export const chaincodeNamespace = 'default';
 /** The channel the README of an exported bundle approves and commits on unless the export names another. */
 export const productionChannelName = 'mychannel';
-/** Kubernetes requests and limits of the chaincode container in an exported bundle. */
-export const chaincodeContainerResources = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '500m', memory: '512Mi' },
-} as const;
-/** The Kubernetes namespace an exported bundle deploys to unless the export names another. */
-export const chaincodeNamespace = 'default';
-/** The channel the README of an exported bundle approves and commits on unless the export names another. */
-export const productionChannelName = 'mychannel';
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
