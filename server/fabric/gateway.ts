@@ -163,6 +163,14 @@ export function chaincodeMessage(err: GatewayError): string | undefined {
 
 function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): StudioError {
   if (err instanceof GatewayError) {
+    const all = `${err.message} ${err.details.map((d) => d.message).join(' ')}`;
+    if (/stream terminated|chaincode .*(exited|terminated)/i.test(all)) {
+      return new StudioError(
+        ErrorCode.ChaincodeNotRunning,
+        `${request.fn} failed: the chaincode process stopped before the transaction finished (the debug session was stopped or the process crashed). Nothing was committed; press Run to start it again.`,
+        { cause: err },
+      );
+    }
     const own = chaincodeMessage(err);
     if (own !== undefined) {
       return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : undefined } });
