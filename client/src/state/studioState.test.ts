@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultOf, StackFrame } from '../../../protocol/messages.ts';
+import { initialStudioState, studioReducer } from './studioState.ts';
+import type { StudioAction, StudioState } from './studioState.ts';
+
+const run = (actions: StudioAction[], state: StudioState = initialStudioState(true)): StudioState => actions.reduce(studioReducer, state);
+
+const opened = (workspace: string): StudioAction => {
+  const result: ResultOf<'workspace/open'> = {
+    workspace,
+    files: [{ path: 'src/a.ts', kind: 'file' }],
+    status: { workspace, phase: 'ready', chaincode: 'running' },
+    diagnostics: [],
+  };
+  return { type: 'workspaceOpened', result, breakpoints: { 'src/a.ts': [{ line: 3 }] } };
+};
+
+const frame: StackFrame = { id: 7, name: 'CreateAsset', line: 12, column: 5, source: { name: 'a.ts', path: 'src/a.ts' } };
+
+describe('studioReducer', () => {
+  it('activates the neighbour when the active tab closes', () => {
+    const state = run([
+      opened('demo'),
+      { type: 'tabOpened', path: 'a.ts', dirty: false, activate: true },
+      { type: 'tabOpened', path: 'b.ts', dirty: false, activate: true },
+      { type: 'tabOpened', path: 'c.ts', dirty: false, activate: false },
+      { type: 'tabClosed', path: 'b.ts' },
+    ]);
+    expect(state.tabs.map((t) => t.path)).toEqual(['a.ts', 'c.ts']);
+    expect(state.activeTab).toBe('c.ts');
+  });
+
+  it('moves tabs and breakpoints when a folder is renamed, and drops them when deleted', () => {
+    let state = run([opened('demo'), { type: 'tabOpened', path: 'src/a.ts', dirty: true, activate: true }, { type: 'pathMoved', from: 'src', to: 'lib' }]);
+    expect(state.tabs).toEqual([{ path: 'lib/a.ts', dirty: true }]);
+    expect(state.activeTab).toBe('lib/a.ts');
+    expect(state.breakpoints).toEqual({ 'lib/a.ts': [{ line: 3 }] });
+    state = run([{ type: 'pathDeleted', path: 'lib' }], state);
+    expect(state.tabs).toEqual([]);
+    expect(state.breakpoints).toEqual({});
+  });
+
+  it('keeps tabs and breakpoints when the same workspace is reopened after a reconnect', () => {
+    const before = run([opened('demo'), { type: 'tabOpened', path: 'src/a.ts', dirty: true, activate: true }, { type: 'breakpoints', path: 'src/a.ts', breakpoints: [{ line: 9 }] }]);
+    const after = run([opened('demo')], before);
+    expect(after.tabs).toEqual(before.tabs);
+    expect(after.breakpoints).toEqual({ 'src/a.ts': [{ line: 9 }] });
+    const other = run([opened('other')], before);
+    expect(other.tabs).toEqual([]);
+  });
+
+  it('shows the debug side on a stop and clears the paused state on continue', () => {
+    let state = run([opened('demo'), { type: 'stopped', info: { workspace: 'demo', reason: 'breakpoint', threadId: 1, txId: 'tx1', frame } }]);
+    expect(state.paused?.txId).toBe('tx1');
+    expect(state.sideTab).toBe('debug');
+    expect(state.selectedFrameId).toBe(7);
+    state = run([{ type: 'stack', frames: [frame, { ...frame, id: 8, name: 'Invoke' }] }], state);
+    expect(state.selectedFrameId).toBe(7);
+    state = run([{ type: 'continued' }], state);
+    expect(state.paused).toBeNull();
+    expect(state.stack).toEqual([]);
+  });
+
+  it('ignores a status of another workspace', () => {
+    const state = run([opened('demo')]);
+    expect(studioReducer(state, { type: 'status', status: { workspace: 'other', phase: 'error', chaincode: 'crashed' } })).toBe(state);
+  });
+
+  it('records an invoke as pending, then with its outcome', () => {
+    let state = run([
+      opened('demo'),
+      { type: 'invokeStarted', request: { mode: 'evaluate', contract: '', fn: 'ReadAsset', args: ['a1'], transient: {} } },
+    ]);
+    const id = state.invokes[0]?.id ?? -1;
+    expect(state.invokes[0]?.outcome).toEqual({ pending: true });
+    state = run([{ type: 'invokeFinished', id, outcome: { ok: false, code: 'chaincode', message: 'asset a1 does not exist' } }], state);
+    expect(state.invokes[0]?.outcome).toEqual({ ok: false, code: 'chaincode', message: 'asset a1 does not exist' });
+  });
+});

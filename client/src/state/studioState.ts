@@ -1,0 +1,347 @@
+import type {
+  Breakpoint,
+  ContractMetadata,
+  Diagnostic,
+  FileEntry,
+  InvokeResult,
+  LogLine,
+  NotificationMap,
+  ResultOf,
+  SandboxStatus,
+  SourceBreakpoint,
+  StackFrame,
+} from '../../../protocol/messages.ts';
+import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptMax } from '../config.ts';
+import type { ConnectionState } from '../rpc/rpcClient.ts';
+import { isUnderPath } from './fileTree.ts';
+import { appendLogs } from './logBuffer.ts';
+import type { LogBuffer } from './logBuffer.ts';
+
+export type Sample = ResultOf<'sample/list'>['samples'][number];
+export type WorkspaceSummary = ResultOf<'workspace/list'>['workspaces'][number];
+export type StoppedInfo = NotificationMap['stopped'];
+export type SandboxProgress = Omit<NotificationMap['sandbox/progress'], 'workspace'>;
+export type ExceptionFilter = 'uncaught' | 'all';
+export type BottomTab = 'problems' | 'logs' | 'console';
+export type SideTab = 'transaction' | 'debug';
+
+/** An editor tab. The text itself lives in the Monaco model of the same path. */
+export interface OpenTab {
+  path: string;
+  dirty: boolean;
+}
+
+/** What was invoked, so it can be run again. */
+export interface InvokeRequest {
+  mode: 'submit' | 'evaluate';
+  contract: string;
+  fn: string;
+  args: string[];
+  transient: Record<string, string>;
+}
+
+/** One invoke in the history, with how it ended. */
+export interface InvokeRecord {
+  id: number;
+  request: InvokeRequest;
+  startedAt: string;
+  outcome: { ok: true; result: InvokeResult } | { ok: false; code: string; message: string } | { pending: true };
+}
+
+/** A line of the Debug Console. */
+export interface ConsoleEntry {
+  id: number;
+  kind: 'input' | 'result' | 'error' | 'console' | 'stdout' | 'stderr';
+  text: string;
+}
+
+/** A short message shown to the user at the bottom right. */
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+/** Everything the IDE shows. */
+export interface StudioState {
+  connection: ConnectionState;
+  samples: Sample[];
+  workspaces: WorkspaceSummary[];
+  workspace: string | null;
+  files: FileEntry[];
+  status: SandboxStatus | null;
+  progress: SandboxProgress | null;
+  diagnostics: Diagnostic[];
+  metadata: ContractMetadata | null;
+  tabs: OpenTab[];
+  activeTab: string | null;
+  /** Where the editor should put the cursor next (a problem or a paused frame). */
+  reveal: { path: string; line: number; column: number; seq: number } | null;
+  logs: LogBuffer;
+  breakpoints: Record<string, SourceBreakpoint[]>;
+  /** The server's answer to the last `setBreakpoints` of each file. */
+  breakpointResults: Record<string, Breakpoint[]>;
+  exceptionFilters: ExceptionFilter[];
+  debuggerAttached: boolean;
+  paused: StoppedInfo | null;
+  stack: StackFrame[];
+  selectedFrameId: number | null;
+  watches: string[];
+  consoleEntries: ConsoleEntry[];
+  invokes: InvokeRecord[];
+  /** The toolbar action in progress, if any. */
+  busy: 'run' | 'stop' | null;
+  restartOnSave: boolean;
+  bottomTab: BottomTab;
+  sideTab: SideTab;
+  notices: Notice[];
+  nextId: number;
+}
+
+export type StudioAction =
+  | { type: 'connection'; state: ConnectionState }
+  | { type: 'samples'; samples: Sample[] }
+  | { type: 'workspaces'; workspaces: WorkspaceSummary[] }
+  | { type: 'workspaceOpened'; result: ResultOf<'workspace/open'>; breakpoints: Record<string, SourceBreakpoint[]> }
+  | { type: 'workspaceClosed' }
+  | { type: 'files'; files: FileEntry[] }
+  | { type: 'status'; status: SandboxStatus }
+  | { type: 'progress'; progress: SandboxProgress }
+  | { type: 'diagnostics'; diagnostics: Diagnostic[] }
+  | { type: 'metadata'; metadata: ContractMetadata | null }
+  | { type: 'tabOpened'; path: string; dirty: boolean; activate: boolean }
+  | { type: 'tabActivated'; path: string }
+  | { type: 'tabClosed'; path: string }
+  | { type: 'dirty'; path: string; dirty: boolean }
+  | { type: 'pathMoved'; from: string; to: string }
+  | { type: 'pathDeleted'; path: string }
+  | { type: 'reveal'; path: string; line: number; column: number }
+  | { type: 'logs'; lines: readonly LogLine[] }
+  | { type: 'logsReplaced'; lines: readonly LogLine[] }
+  | { type: 'logsCleared' }
+  | { type: 'breakpoints'; path: string; breakpoints: SourceBreakpoint[] }
+  | { type: 'breakpointResults'; path: string; results: Breakpoint[] }
+  | { type: 'exceptionFilters'; filters: ExceptionFilter[] }
+  | { type: 'debuggerAttached'; attached: boolean }
+  | { type: 'stopped'; info: StoppedInfo }
+  | { type: 'stack'; frames: StackFrame[] }
+  | { type: 'frameSelected'; frameId: number }
+  | { type: 'continued' }
+  | { type: 'watches'; watches: string[] }
+  | { type: 'console'; kind: ConsoleEntry['kind']; text: string }
+  | { type: 'consoleCleared' }
+  | { type: 'invokeStarted'; request: InvokeRequest }
+  | { type: 'invokeFinished'; id: number; outcome: InvokeRecord['outcome'] }
+  | { type: 'busy'; busy: StudioState['busy'] }
+  | { type: 'restartOnSave'; value: boolean }
+  | { type: 'bottomTab'; tab: BottomTab }
+  | { type: 'sideTab'; tab: SideTab }
+  | { type: 'notice'; kind: Notice['kind']; text: string }
+  | { type: 'noticeDismissed'; id: number };
+
+/** The state before anything is known. */
+export function initialStudioState(restartOnSave: boolean): StudioState {
+  return {
+    connection: 'connecting',
+    samples: [],
+    workspaces: [],
+    workspace: null,
+    files: [],
+    status: null,
+    progress: null,
+    diagnostics: [],
+    metadata: null,
+    tabs: [],
+    activeTab: null,
+    reveal: null,
+    logs: { entries: [], nextId: 1 },
+    breakpoints: {},
+    breakpointResults: {},
+    exceptionFilters: ['uncaught'],
+    debuggerAttached: false,
+    paused: null,
+    stack: [],
+    selectedFrameId: null,
+    watches: [],
+    consoleEntries: [],
+    invokes: [],
+    busy: null,
+    restartOnSave,
+    bottomTab: 'problems',
+    sideTab: 'transaction',
+    notices: [],
+    nextId: 1,
+  };
+}
+
+const movePath = (path: string, from: string, to: string): string =>
+  isUnderPath(path, from) ? to + path.slice(from.length) : path;
+
+const moveKeys = <V>(record: Record<string, V>, from: string, to: string): Record<string, V> =>
+  Object.fromEntries(Object.entries(record).map(([path, value]) => [movePath(path, from, to), value]));
+
+const dropKeys = <V>(record: Record<string, V>, root: string): Record<string, V> =>
+  Object.fromEntries(Object.entries(record).filter(([path]) => !isUnderPath(path, root)));
+
+/** Applies one action. Pure: returns the same object when nothing changed. */
+export function studioReducer(state: StudioState, action: StudioAction): StudioState {
+  switch (action.type) {
+    case 'connection':
+      return state.connection === action.state ? state : { ...state, connection: action.state };
+    case 'samples':
+      return { ...state, samples: action.samples };
+    case 'workspaces':
+      return { ...state, workspaces: action.workspaces };
+    case 'workspaceOpened': {
+      const same = state.workspace === action.result.workspace;
+      return {
+        ...state,
+        workspace: action.result.workspace,
+        files: action.result.files,
+        status: action.result.status,
+        diagnostics: action.result.diagnostics,
+        progress: same ? state.progress : null,
+        metadata: same ? state.metadata : null,
+        tabs: same ? state.tabs : [],
+        activeTab: same ? state.activeTab : null,
+        logs: same ? state.logs : { entries: [], nextId: state.logs.nextId },
+        breakpoints: same ? state.breakpoints : action.breakpoints,
+        breakpointResults: same ? state.breakpointResults : {},
+        debuggerAttached: action.result.status.debuggerAttached ?? false,
+        paused: same ? state.paused : null,
+        stack: same ? state.stack : [],
+        selectedFrameId: same ? state.selectedFrameId : null,
+        invokes: same ? state.invokes : [],
+        consoleEntries: same ? state.consoleEntries : [],
+      };
+    }
+    case 'workspaceClosed':
+      return { ...initialStudioState(state.restartOnSave), connection: state.connection, samples: state.samples, workspaces: state.workspaces };
+    case 'files':
+      return { ...state, files: action.files };
+    case 'status':
+      if (action.status.workspace !== state.workspace) return state;
+      return {
+        ...state,
+        status: action.status,
+        progress: action.status.phase === 'ready' || action.status.phase === 'error' ? null : state.progress,
+        debuggerAttached: action.status.debuggerAttached ?? state.debuggerAttached,
+        metadata: action.status.chaincode === 'running' ? state.metadata : null,
+      };
+    case 'progress':
+      return { ...state, progress: action.progress };
+    case 'diagnostics':
+      return { ...state, diagnostics: action.diagnostics };
+    case 'metadata':
+      return { ...state, metadata: action.metadata };
+    case 'tabOpened': {
+      const exists = state.tabs.some((t) => t.path === action.path);
+      const tabs = exists
+        ? state.tabs.map((t) => (t.path === action.path ? { ...t, dirty: t.dirty || action.dirty } : t))
+        : [...state.tabs, { path: action.path, dirty: action.dirty }];
+      return { ...state, tabs, activeTab: action.activate || state.activeTab === null ? action.path : state.activeTab };
+    }
+    case 'tabActivated':
+      return state.activeTab === action.path ? state : { ...state, activeTab: action.path };
+    case 'tabClosed': {
+      const index = state.tabs.findIndex((t) => t.path === action.path);
+      if (index < 0) return state;
+      const tabs = state.tabs.filter((t) => t.path !== action.path);
+      const neighbour = tabs[Math.min(index, tabs.length - 1)];
+      const activeTab = state.activeTab === action.path ? (neighbour?.path ?? null) : state.activeTab;
+      return { ...state, tabs, activeTab };
+    }
+    case 'dirty': {
+      const tab = state.tabs.find((t) => t.path === action.path);
+      if (!tab || tab.dirty === action.dirty) return state;
+      return { ...state, tabs: state.tabs.map((t) => (t === tab ? { ...t, dirty: action.dirty } : t)) };
+    }
+    case 'pathMoved':
+      return {
+        ...state,
+        tabs: state.tabs.map((t) => ({ ...t, path: movePath(t.path, action.from, action.to) })),
+        activeTab: state.activeTab === null ? null : movePath(state.activeTab, action.from, action.to),
+        breakpoints: moveKeys(state.breakpoints, action.from, action.to),
+        breakpointResults: moveKeys(state.breakpointResults, action.from, action.to),
+      };
+    case 'pathDeleted': {
+      let next = state;
+      for (const tab of state.tabs) {
+        if (isUnderPath(tab.path, action.path)) next = studioReducer(next, { type: 'tabClosed', path: tab.path });
+      }
+      return {
+        ...next,
+        breakpoints: dropKeys(next.breakpoints, action.path),
+        breakpointResults: dropKeys(next.breakpointResults, action.path),
+      };
+    }
+    case 'reveal':
+      return {
+        ...state,
+        reveal: { path: action.path, line: action.line, column: action.column, seq: (state.reveal?.seq ?? 0) + 1 },
+      };
+    case 'logs':
+      return { ...state, logs: appendLogs(state.logs, action.lines, logLinesKeptMax) };
+    case 'logsReplaced':
+      return { ...state, logs: appendLogs({ entries: [], nextId: state.logs.nextId }, action.lines, logLinesKeptMax) };
+    case 'logsCleared':
+      return { ...state, logs: { entries: [], nextId: state.logs.nextId } };
+    case 'breakpoints':
+      return { ...state, breakpoints: { ...state.breakpoints, [action.path]: action.breakpoints } };
+    case 'breakpointResults':
+      return { ...state, breakpointResults: { ...state.breakpointResults, [action.path]: action.results } };
+    case 'exceptionFilters':
+      return { ...state, exceptionFilters: action.filters };
+    case 'debuggerAttached':
+      return {
+        ...state,
+        debuggerAttached: action.attached,
+        paused: action.attached ? state.paused : null,
+        stack: action.attached ? state.stack : [],
+        selectedFrameId: action.attached ? state.selectedFrameId : null,
+      };
+    case 'stopped':
+      return { ...state, paused: action.info, stack: action.info.frame ? [action.info.frame] : [], selectedFrameId: action.info.frame?.id ?? null, sideTab: 'debug' };
+    case 'stack':
+      return {
+        ...state,
+        stack: action.frames,
+        selectedFrameId: action.frames.some((f) => f.id === state.selectedFrameId) ? state.selectedFrameId : (action.frames[0]?.id ?? null),
+      };
+    case 'frameSelected':
+      return { ...state, selectedFrameId: action.frameId };
+    case 'continued':
+      return state.paused ? { ...state, paused: null, stack: [], selectedFrameId: null } : state;
+    case 'watches':
+      return { ...state, watches: action.watches };
+    case 'console': {
+      const entry: ConsoleEntry = { id: state.nextId, kind: action.kind, text: action.text };
+      const entries = [...state.consoleEntries, entry];
+      return {
+        ...state,
+        consoleEntries: entries.length > consoleEntriesKeptMax ? entries.slice(entries.length - consoleEntriesKeptMax) : entries,
+        nextId: state.nextId + 1,
+      };
+    }
+    case 'consoleCleared':
+      return { ...state, consoleEntries: [] };
+    case 'invokeStarted': {
+      const record: InvokeRecord = { id: state.nextId, request: action.request, startedAt: new Date().toISOString(), outcome: { pending: true } };
+      return { ...state, invokes: [record, ...state.invokes].slice(0, invokeHistoryMax), nextId: state.nextId + 1 };
+    }
+    case 'invokeFinished':
+      return { ...state, invokes: state.invokes.map((r) => (r.id === action.id ? { ...r, outcome: action.outcome } : r)) };
+    case 'busy':
+      return { ...state, busy: action.busy };
+    case 'restartOnSave':
+      return { ...state, restartOnSave: action.value };
+    case 'bottomTab':
+      return { ...state, bottomTab: action.tab };
+    case 'sideTab':
+      return { ...state, sideTab: action.tab };
+    case 'notice':
+      return { ...state, notices: [...state.notices.slice(-3), { id: state.nextId, kind: action.kind, text: action.text }], nextId: state.nextId + 1 };
+    case 'noticeDismissed':
+      return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
+  }
+}
