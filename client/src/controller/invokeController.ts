@@ -1,0 +1,37 @@
+import { describeError } from '../rpc/rpcError.ts';
+import type { InvokeRequest } from '../state/studioState.ts';
+import { currentWorkspace } from './deps.ts';
+import type { StudioDeps } from './deps.ts';
+
+/** Submits and evaluates transactions, keeping each in the history. */
+export interface InvokeController {
+  /** Runs the invoke; the outcome lands in the history (first entry). */
+  invoke(request: InvokeRequest): Promise<void>;
+}
+
+/** Creates the invoke controller. */
+export function createInvokeController(deps: StudioDeps): InvokeController {
+  const { rpc, store } = deps;
+  return {
+    async invoke(request) {
+      const workspace = currentWorkspace(store);
+      store.dispatch({ type: 'invokeStarted', request });
+      const id = store.getState().invokes[0]?.id ?? -1;
+      try {
+        const transient = Object.keys(request.transient).length > 0 ? { transient: request.transient } : {};
+        const result = await rpc.request('invoke', {
+          workspace,
+          mode: request.mode,
+          contract: request.contract,
+          fn: request.fn,
+          args: request.args,
+          ...transient,
+        });
+        store.dispatch({ type: 'invokeFinished', id, outcome: { ok: true, result } });
+      } catch (err) {
+        const { code, message } = describeError(err);
+        store.dispatch({ type: 'invokeFinished', id, outcome: { ok: false, code, message } });
+      }
+    },
+  };
+}

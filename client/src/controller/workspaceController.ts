@@ -1,0 +1,210 @@
+import type { Diagnostic } from '../../../protocol/messages.ts';
+import { RpcError } from '../rpc/rpcError.ts';
+import { currentWorkspace, reportError } from './deps.ts';
+import type { StudioDeps } from './deps.ts';
+import type { DebugController } from './debugController.ts';
+import type { FileModels } from './fileModels.ts';
+
+/** Workspaces, files and the sandbox: what the toolbar and the file tree ask for. */
+export interface WorkspaceController {
+  refreshLists(): Promise<void>;
+  create(name: string, sample: string): Promise<boolean>;
+  /** Opens a workspace; `reopen` keeps the tabs and models (after a reconnect). */
+  open(workspace: string, reopen?: boolean): Promise<void>;
+  run(): Promise<void>;
+  stopChaincode(): Promise<void>;
+  setRestartOnSave(value: boolean): void;
+  /** Saves a file; with restart-on-save, the server restarts the chaincode. */
+  save(path: string): Promise<void>;
+  createPath(path: string, kind: 'file' | 'dir'): Promise<void>;
+  renamePath(from: string, to: string): Promise<void>;
+  deletePath(path: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  /** Handles workspace notifications; returns the unsubscribe function. */
+  listen(): () => void;
+}
+
+/** The diagnostics carried by a `compile_failed` error, whichever of the two shapes the server sends. */
+function diagnosticsOf(err: unknown): Diagnostic[] | undefined {
+  if (!(err instanceof RpcError) || err.code !== 'compile_failed') return undefined;
+  const data = err.data;
+  if (Array.isArray(data)) return data as Diagnostic[];
+  if (typeof data === 'object' && data !== null && Array.isArray((data as { diagnostics?: unknown }).diagnostics)) {
+    return (data as { diagnostics: Diagnostic[] }).diagnostics;
+  }
+  return undefined;
+}
+
+/** Creates the workspace controller. */
+export function createWorkspaceController(deps: StudioDeps, files: FileModels, debug: DebugController): WorkspaceController {
+  const { rpc, store, prefs } = deps;
+
+  const refreshFiles = async (): Promise<void> => {
+    const workspace = store.getState().workspace;
+    if (!workspace) return;
+    try {
+      const reply = await rpc.request('file/list', { workspace });
+      if (store.getState().workspace === workspace) store.dispatch({ type: 'files', files: reply.files });
+    } catch (err) {
+      reportError(store, 'Could not list files', err);
+    }
+  };
+
+  const controller: WorkspaceController = {
+    async refreshLists() {
+      try {
+        const [samples, workspaces] = await Promise.all([rpc.request('sample/list', {}), rpc.request('workspace/list', {})]);
+        store.dispatch({ type: 'samples', samples: samples.samples });
+        store.dispatch({ type: 'workspaces', workspaces: workspaces.workspaces });
+      } catch (err) {
+        reportError(store, 'Could not list workspaces', err);
+      }
+    },
+
+    async create(name, sample) {
+      try {
+        const reply = await rpc.request('workspace/create', { name, sample });
+        await controller.refreshLists();
+        await controller.open(reply.workspace);
+        return true;
+      } catch (err) {
+        reportError(store, 'Could not create the workspace', err);
+        return false;
+      }
+    },
+
+    async open(workspace, reopen = false) {
+      const switching = store.getState().workspace !== workspace;
+      try {
+        const result = await rpc.request('workspace/open', { workspace });
+        const lastTabs = prefs.openTabs(workspace);
+        if (switching) files.clear();
+        const breakpoints = switching ? prefs.breakpoints(workspace) : store.getState().breakpoints;
+        store.dispatch({ type: 'workspaceOpened', result, breakpoints });
+        if (switching) {
+          store.dispatch({ type: 'watches', watches: prefs.watches(workspace) });
+          prefs.setLastWorkspace(workspace);
+        }
+        files.showDiagnostics(result.diagnostics);
+        const history = rpc.request('logs/history', { workspace }).then(
+          (reply) => store.dispatch({ type: 'logsReplaced', lines: reply.lines }),
+          (err: unknown) => reportError(store, 'Could not load the log history', err),
+        );
+        if (switching || !reopen) await files.load(result.files, lastTabs);
+        await Promise.all([history, debug.syncAllBreakpoints()]);
+        if (result.status.chaincode === 'running') await controller.refreshMetadata();
+      } catch (err) {
+        reportError(store, `Could not open workspace ${workspace}`, err);
+        if (err instanceof RpcError && err.code === 'not_found') prefs.setLastWorkspace(null);
+      }
+    },
+
+    async run() {
+      const workspace = currentWorkspace(store);
+      store.dispatch({ type: 'busy', busy: 'run' });
+      try {
+        await files.saveAll();
+        await debug.syncAllBreakpoints();
+        const reply = await rpc.request('run', { workspace, restartOnSave: store.getState().restartOnSave });
+        files.showDiagnostics(reply.diagnostics);
+        store.dispatch({ type: 'status', status: reply.status });
+        if (reply.metadata) store.dispatch({ type: 'metadata', metadata: reply.metadata });
+        if (!reply.ok) {
+          store.dispatch({ type: 'bottomTab', tab: 'problems' });
+          store.dispatch({ type: 'notice', kind: 'error', text: 'The chaincode did not start: see Problems and Logs.' });
+        }
+      } catch (err) {
+        const diagnostics = diagnosticsOf(err);
+        if (diagnostics) {
+          files.showDiagnostics(diagnostics);
+          store.dispatch({ type: 'bottomTab', tab: 'problems' });
+        }
+        reportError(store, 'Run failed', err);
+      } finally {
+        store.dispatch({ type: 'busy', busy: null });
+      }
+    },
+
+    async stopChaincode() {
+      store.dispatch({ type: 'busy', busy: 'stop' });
+      try {
+        const status = await rpc.request('chaincode/stop', { workspace: currentWorkspace(store) });
+        store.dispatch({ type: 'status', status });
+      } catch (err) {
+        reportError(store, 'Stop failed', err);
+      } finally {
+        store.dispatch({ type: 'busy', busy: null });
+      }
+    },
+
+    setRestartOnSave(value) {
+      store.dispatch({ type: 'restartOnSave', value });
+      prefs.setRestartOnSave(value);
+    },
+
+    async save(path) {
+      await files.save(path);
+    },
+
+    async createPath(path, kind) {
+      try {
+        await rpc.request('file/create', { workspace: currentWorkspace(store), path, kind });
+        await refreshFiles();
+        if (kind === 'file') await files.open(path);
+      } catch (err) {
+        reportError(store, `Could not create ${path}`, err);
+      }
+    },
+
+    async renamePath(from, to) {
+      try {
+        await rpc.request('file/rename', { workspace: currentWorkspace(store), from, to });
+        await files.serverChanged(from, 'renamed', undefined, to);
+        await refreshFiles();
+      } catch (err) {
+        reportError(store, `Could not rename ${from}`, err);
+      }
+    },
+
+    async deletePath(path) {
+      try {
+        await rpc.request('file/delete', { workspace: currentWorkspace(store), path });
+        await files.serverChanged(path, 'deleted');
+        await refreshFiles();
+      } catch (err) {
+        reportError(store, `Could not delete ${path}`, err);
+      }
+    },
+
+    async refreshMetadata() {
+      try {
+        const metadata = await rpc.request('chaincode/metadata', { workspace: currentWorkspace(store) });
+        store.dispatch({ type: 'metadata', metadata });
+      } catch (err) {
+        reportError(store, 'Could not read the contract metadata', err);
+      }
+    },
+
+    listen() {
+      const ours = <T extends { workspace: string }>(handler: (p: T) => void) => (p: T) => {
+        if (p.workspace === store.getState().workspace) handler(p);
+      };
+      const offs = [
+        rpc.on('sandbox/status', ours((status) => store.dispatch({ type: 'status', status }))),
+        rpc.on('sandbox/progress', ours(({ step, message, percent }) => store.dispatch({ type: 'progress', progress: { step, message, percent } }))),
+        rpc.on('log', ours((p) => store.dispatch({ type: 'logs', lines: p.lines }))),
+        rpc.on('diagnostics', ours((p) => files.showDiagnostics(p.diagnostics))),
+        rpc.on('chaincode/metadata', ours((p) => store.dispatch({ type: 'metadata', metadata: p.metadata }))),
+        rpc.on(
+          'file/changed',
+          ours((p) => {
+            void files.serverChanged(p.path, p.change, p.version, p.to).catch((err: unknown) => reportError(store, `Could not reload ${p.path}`, err));
+            if (p.change !== 'written') void refreshFiles();
+          }),
+        ),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+  };
+  return controller;
+}

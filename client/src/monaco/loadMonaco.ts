@@ -1,0 +1,12 @@
+import type * as MonacoApi from 'monaco-editor/editor/editor.api';
+
+/** The Monaco API as set up for Chaincode Studio. */
+export type Monaco = typeof MonacoApi;
+
+let loading: Promise<Monaco> | undefined;
+
+/** Loads Monaco (see monacoSetup.ts) once; every caller gets the same instance. */
+export function loadMonaco(): Promise<Monaco> {
+  loading ??= import('./monacoSetup.ts').then((m) => m.monaco);
+  return loading;
+}

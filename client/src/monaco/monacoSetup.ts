@@ -1,0 +1,90 @@
+/**
+ * Monaco, trimmed to what Chaincode Studio uses: the editor core, the
+ * TypeScript/JavaScript language service and the editing features below.
+ * Loaded with a dynamic import (see loadMonaco.ts) so the shell paints first.
+ */
+import * as monaco from 'monaco-editor/editor/editor.api';
+import 'monaco-editor/features/bracketMatching/register';
+import 'monaco-editor/features/caretOperations/register';
+import 'monaco-editor/features/clipboard/register';
+import 'monaco-editor/features/codeAction/register';
+import 'monaco-editor/features/comment/register';
+import 'monaco-editor/features/contextmenu/register';
+import 'monaco-editor/features/cursorUndo/register';
+import 'monaco-editor/features/documentSymbols/register';
+import 'monaco-editor/features/find/register';
+import 'monaco-editor/features/folding/register';
+import 'monaco-editor/features/format/register';
+import 'monaco-editor/features/gotoError/register';
+import 'monaco-editor/features/gotoLine/register';
+import 'monaco-editor/features/gotoSymbol/register';
+import 'monaco-editor/features/hover/register';
+import 'monaco-editor/features/indentation/register';
+import 'monaco-editor/features/inlineProgress/register';
+import 'monaco-editor/features/lineSelection/register';
+import 'monaco-editor/features/linesOperations/register';
+import 'monaco-editor/features/multicursor/register';
+import 'monaco-editor/features/parameterHints/register';
+import 'monaco-editor/features/quickCommand/register';
+import 'monaco-editor/features/referenceSearch/register';
+import 'monaco-editor/features/rename/register';
+import 'monaco-editor/features/smartSelect/register';
+import 'monaco-editor/features/snippet/register';
+import 'monaco-editor/features/wordHighlighter/register';
+import 'monaco-editor/features/wordOperations/register';
+// The feature registers above leave out these: completion, core cursor commands, F12 and marker navigation.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/editor/browser/coreCommands';
+import 'monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands';
+import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus';
+import 'monaco-editor/languages/definitions/typescript/register';
+import 'monaco-editor/languages/definitions/javascript/register';
+import { javascriptDefaults, ModuleKind, ModuleResolutionKind, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
+import type { ScriptTarget } from 'monaco-editor/languages/features/typescript/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TypeScriptWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+import contractApiTypes from 'fabric-contract-api/types/index.d.ts?raw';
+import shimTypes from 'fabric-shim/types/index.d.ts?raw';
+import shimApiTypes from 'fabric-shim-api/types/index.d.ts?raw';
+import { typeStubs } from './typeStubs.ts';
+
+globalThis.MonacoEnvironment = {
+  getWorker: (_workerId, label) =>
+    label === 'typescript' || label === 'javascript' ? new TypeScriptWorker() : new EditorWorker(),
+};
+
+// Monaco's enum stops at ES2020; 9 is TypeScript's own value for ES2022.
+const es2022 = 9 as ScriptTarget;
+
+for (const defaults of [typescriptDefaults, javascriptDefaults]) {
+  defaults.setCompilerOptions({
+    target: es2022,
+    module: ModuleKind.CommonJS,
+    moduleResolution: ModuleResolutionKind.NodeJs,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    strict: true,
+    esModuleInterop: true,
+    allowJs: true,
+    checkJs: false,
+    allowNonTsExtensions: true,
+  });
+  defaults.setEagerModelSync(true);
+  defaults.addExtraLib(contractApiTypes, 'file:///node_modules/fabric-contract-api/index.d.ts');
+  defaults.addExtraLib(shimTypes, 'file:///node_modules/fabric-shim/index.d.ts');
+  defaults.addExtraLib(shimApiTypes, 'file:///node_modules/fabric-shim-api/index.d.ts');
+  defaults.addExtraLib(typeStubs, 'file:///node_modules/@types/studio-stubs/index.d.ts');
+}
+
+monaco.editor.defineTheme('studio-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [],
+  colors: {
+    'editor.background': '#1e1e1e',
+    'editorGutter.background': '#1e1e1e',
+    'editor.lineHighlightBorder': '#282828',
+  },
+});
+
+export { monaco };
