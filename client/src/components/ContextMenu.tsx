@@ -1,0 +1,46 @@
+import { useEffect, useRef } from 'react';
+
+/** One entry of a context menu. */
+export interface MenuItem {
+  label: string;
+  testId: string;
+  danger?: boolean;
+  run: () => void;
+}
+
+/** A small menu at the mouse; closes on choice, outside click or Escape. */
+export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; items: MenuItem[]; onClose: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onDown = (ev: MouseEvent): void => {
+      if (!ref.current?.contains(ev.target as Node)) onClose();
+    };
+    const onKey = (ev: KeyboardEvent): void => {
+      if (ev.key === 'Escape') onClose();
+    };
+    window.addEventListener('mousedown', onDown);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('mousedown', onDown);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [onClose]);
+  return (
+    <div ref={ref} className="context-menu" role="menu" data-testid="context-menu" style={{ left: x, top: y }}>
+      {items.map((item) => (
+        <button
+          key={item.testId}
+          role="menuitem"
+          className={item.danger ? 'danger' : undefined}
+          data-testid={item.testId}
+          onClick={() => {
+            onClose();
+            item.run();
+          }}
+        >
+          {item.label}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,193 @@
+import { useMemo, useState } from 'react';
+import type { ContractTransaction } from '../../../protocol/messages.ts';
+import type { InvokeRequest } from '../state/studioState.ts';
+import { useController, useStudio } from '../state/StudioContext.tsx';
+import { Icon } from './Icon.tsx';
+import { ResultCard } from './ResultCard.tsx';
+
+interface TransientRow {
+  key: string;
+  value: string;
+}
+
+const structuredType = /^(object|array|any)$|\[\]$|^\{/i;
+
+/** Pick a contract and transaction from the chaincode's metadata, fill its parameters, submit or evaluate. */
+export function TransactionPanel() {
+  const controller = useController();
+  const metadata = useStudio((s) => s.metadata);
+  const invokes = useStudio((s) => s.invokes);
+  const chaincode = useStudio((s) => s.status?.chaincode ?? 'stopped');
+  const contracts = useMemo(() => metadata?.contracts ?? [], [metadata]);
+  const [contractName, setContractName] = useState<string | null>(null);
+  const [fnName, setFnName] = useState<string | null>(null);
+  // Parameter values per contract/function, so switching back keeps what was typed.
+  const [values, setValues] = useState<Record<string, Record<string, string>>>({});
+  const [transient, setTransient] = useState<TransientRow[]>([]);
+  const [shownId, setShownId] = useState<number | null>(null);
+
+  const contract = contracts.find((c) => c.name === contractName) ?? contracts.find((c) => c.isDefault) ?? contracts[0];
+  const transactions = contract?.transactions ?? [];
+  const fn: ContractTransaction | undefined = transactions.find((t) => t.name === fnName) ?? transactions[0];
+  const shown = invokes.find((r) => r.id === shownId) ?? invokes[0];
+
+  const formKey = `${contract?.name ?? ''}/${fn?.name ?? ''}`;
+  const current = values[formKey] ?? {};
+  const setParam = (name: string, value: string): void => setValues({ ...values, [formKey]: { ...current, [name]: value } });
+
+  const requestFor = (mode: 'submit' | 'evaluate'): InvokeRequest | undefined => {
+    if (!contract || !fn) return undefined;
+    return {
+      mode,
+      contract: contract.isDefault ? '' : contract.name,
+      fn: fn.name,
+      args: fn.params.map((p) => current[p.name] ?? ''),
+      transient: Object.fromEntries(transient.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value])),
+    };
+  };
+  const send = (mode: 'submit' | 'evaluate'): void => {
+    const request = requestFor(mode);
+    if (!request) return;
+    setShownId(null);
+    void controller.invokes.invoke(request);
+  };
+  const loadIntoForm = (request: InvokeRequest): void => {
+    const target = contracts.find((c) => (request.contract ? c.name === request.contract : c.isDefault)) ?? contract;
+    setContractName(target?.name ?? null);
+    setFnName(request.fn);
+    const txn = target?.transactions.find((t) => t.name === request.fn);
+    const key = `${target?.name ?? ''}/${request.fn}`;
+    setValues({ ...values, [key]: Object.fromEntries((txn?.params ?? []).map((p, i) => [p.name, request.args[i] ?? ''])) });
+    setTransient(Object.entries(request.transient).map(([key, value]) => ({ key, value })));
+  };
+
+  const ready = chaincode === 'running' && fn !== undefined;
+  const pending = invokes.some((r) => 'pending' in r.outcome);
+
+  return (
+    <div className="tx-panel" data-testid="tx-panel">
+      {contracts.length === 0 ? (
+        <p className="empty">{chaincode === 'running' ? 'Reading the contract metadata…' : 'Run the chaincode to list its transactions.'}</p>
+      ) : null}
+      <label className="field">
+        <span>Contract</span>
+        <select data-testid="tx-contract-select" value={contract?.name ?? ''} disabled={contracts.length === 0} onChange={(e) => setContractName(e.target.value)}>
+          {contracts.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+              {c.isDefault ? ' (default)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Function</span>
+        <select data-testid="tx-function-select" value={fn?.name ?? ''} disabled={transactions.length === 0} onChange={(e) => setFnName(e.target.value)}>
+          {transactions.map((t) => (
+            <option key={t.name} value={t.name}>
+              {t.name} {t.kind === 'evaluate' ? '(query)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {fn?.params.map((p) => (
+        <label key={p.name} className="field">
+          <span>
+            {p.name} <span className="type">{p.type}</span>
+          </span>
+          {structuredType.test(p.type) ? (
+            <textarea
+              data-testid={`tx-param-${p.name}`}
+              rows={3}
+              value={current[p.name] ?? ''}
+              placeholder="JSON"
+              onChange={(e) => setParam(p.name, e.target.value)}
+            />
+          ) : (
+            <input
+              data-testid={`tx-param-${p.name}`}
+              value={current[p.name] ?? ''}
+              inputMode={/number|int/i.test(p.type) ? 'numeric' : undefined}
+              onChange={(e) => setParam(p.name, e.target.value)}
+            />
+          )}
+        </label>
+      ))}
+      {fn && fn.params.length === 0 ? <p className="muted small">No parameters.</p> : null}
+      <div className="subhead row">
+        Transient data
+        <button className="icon-btn" data-testid="tx-transient-add" title="Add a transient key" onClick={() => setTransient([...transient, { key: '', value: '' }])}>
+          <Icon name="plus" />
+        </button>
+      </div>
+      {transient.map((row, i) => (
+        <div key={i} className="transient-row">
+          <input
+            data-testid="tx-transient-key"
+            placeholder="key"
+            value={row.key}
+            onChange={(e) => setTransient(transient.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
+          />
+          <input
+            data-testid="tx-transient-value"
+            placeholder="value"
+            value={row.value}
+            onChange={(e) => setTransient(transient.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))}
+          />
+          <button className="icon-btn" title="Remove" onClick={() => setTransient(transient.filter((_, j) => j !== i))}>
+            <Icon name="close" />
+          </button>
+        </div>
+      ))}
+      <div className="tx-actions">
+        <button className={`btn${fn?.kind !== 'evaluate' ? ' primary' : ''}`} data-testid="tx-submit" disabled={!ready} onClick={() => send('submit')}>
+          Submit
+        </button>
+        <button className={`btn${fn?.kind === 'evaluate' ? ' primary' : ''}`} data-testid="tx-evaluate" disabled={!ready} onClick={() => send('evaluate')}>
+          Evaluate
+        </button>
+        {pending ? <span className="muted small">running…</span> : null}
+      </div>
+      {shown ? <ResultCard record={shown} /> : null}
+      {invokes.length > 0 ? (
+        <div className="tx-history" data-testid="tx-history">
+          <div className="subhead">History</div>
+          {invokes.map((r) => {
+            const state = 'pending' in r.outcome ? 'pending' : r.outcome.ok ? 'ok' : 'error';
+            return (
+              <div
+                key={r.id}
+                className={`history-item ${state}${shown?.id === r.id ? ' selected' : ''}`}
+                data-testid="tx-history-item"
+                data-state={state}
+                onClick={() => {
+                  setShownId(r.id);
+                  loadIntoForm(r.request);
+                }}
+                title={r.request.args.join(', ')}
+              >
+                <span className={`mode ${r.request.mode}`}>{r.request.mode === 'submit' ? 'S' : 'E'}</span>
+                <span className="history-fn">
+                  {r.request.fn}({r.request.args.map((a) => (a.length > 12 ? `${a.slice(0, 12)}…` : a)).join(', ')})
+                </span>
+                <button
+                  className="icon-btn"
+                  data-testid="tx-history-rerun"
+                  title="Run again"
+                  disabled={chaincode !== 'running'}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    setShownId(null);
+                    void controller.invokes.invoke(r.request);
+                  }}
+                >
+                  <Icon name="restart" />
+                </button>
+              </div>
+            );
+          })}
+        </div>
+      ) : null}
+    </div>
+  );
+}
