@@ -42,6 +42,8 @@ export interface RunOutcome {
   diagnostics: Diagnostic[];
   status: SandboxStatus;
   metadata?: ContractMetadata;
+  /** Where the time went, in milliseconds (for the benchmark and the log). */
+  timings: { compileMs: number; sandboxMs?: number; chaincodeReadyMs?: number };
 }
 
 /** The chaincode name a workspace defines: from its package.json, made safe for Fabric. */
@@ -140,6 +142,7 @@ export class WorkspaceSession {
     this.#setStatus({ chaincode: 'compiling', message: 'Compiling' });
     const outDir = path.join(sandboxes.buildDir(this.workspace), 'app');
     const build = await compileWorkspace(workspaceDir, outDir);
+    const timings: RunOutcome['timings'] = { compileMs: Math.round(build.durationMs) };
     this.#diagnostics = build.diagnostics;
     this.#publish('diagnostics', { workspace: this.workspace, diagnostics: build.diagnostics });
     if (!build.ok) {
@@ -148,11 +151,13 @@ export class WorkspaceSession {
       const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'see Problems';
       this.#log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
       this.#setStatus({ chaincode: this.#chaincodeRunningPhase(), message: `Compile failed: ${errors.length} error(s)` });
-      return { ok: false, diagnostics: build.diagnostics, status: this.status };
+      return { ok: false, diagnostics: build.diagnostics, status: this.status, timings };
     }
     this.#log('sandbox', `Compiled ${build.language} in ${Math.round(build.durationMs)} ms`);
 
+    const sandboxStarted = performance.now();
     const handle = await this.#ensureSandbox();
+    timings.sandboxMs = Math.round(performance.now() - sandboxStarted);
     const name = chaincodeNameOf(await this.#packageName(), this.workspace);
     this.#chaincodeName = name;
 
@@ -160,13 +165,16 @@ export class WorkspaceSession {
     this.#metadata = undefined;
     this.#setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
     try {
+      const chaincodeStarted = performance.now();
       await handle.agent.startChaincode(name, { debug: true });
       await this.#attachDebugger();
       const metadata = await this.#readMetadata(name, chaincodeReadyTimeoutMs);
+      timings.chaincodeReadyMs = Math.round(performance.now() - chaincodeStarted);
+      this.#log('sandbox', `Chaincode ${name} answered ${timings.chaincodeReadyMs} ms after its start`);
       this.#metadata = metadata;
       this.#publish('chaincode/metadata', { workspace: this.workspace, metadata });
       this.#setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
-      return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata };
+      return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata, timings };
     } catch (err) {
       const agent = await handle.agent.status().catch(() => undefined);
       this.#setStatus({ chaincode: agent?.chaincode.phase === 'running' ? 'running' : 'crashed', message: err instanceof Error ? err.message : String(err) });

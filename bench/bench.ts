@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: speed and memory of the inner loop, measured on real
+ * sandboxes. Prints one figure per line as it goes and, as its last line, one
+ * JSON object with every figure. Targets live here, not in tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { NotificationMap } from '../protocol/messages.ts';
+import { ensureSandboxImage } from '../sandbox/image/buildImage.ts';
+import { samplesDir } from '../server/config.ts';
+import { createDocker } from '../server/sandbox/docker.ts';
+import { createSandboxManager } from '../server/sandbox/sandboxManager.ts';
+import { WorkspaceSession } from '../server/session/workspaceSession.ts';
+import { measureBrowser } from './browser.ts';
+import { measureConcurrency } from './concurrency.ts';
+
+export const targets = { sandboxReadyMs: 5000, restartReadyMs: 1500, submitP50Ms: 100, evaluateP50Ms: 15, sandboxMemoryMb: 300 };
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round((sorted[Math.max(0, index)] ?? NaN) * 10) / 10;
+}
+
+const figures: Record<string, number | string | null> = {};
+function report(name: string, value: number | string | null, unit = ''): void {
+  figures[name] = value;
+  const target = (targets as Record<string, number>)[name];
+  console.log(`${name}: ${value}${unit}${target !== undefined ? ` (target ≤ ${target})` : ''}`);
+}
+
+async function main(): Promise<void> {
+  const docker = createDocker();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-bench-'));
+  const instance = `ccs-bench-${randomBytes(3).toString('hex')}`;
+  const sandboxes = createSandboxManager({ docker, dataDir, instance });
+  const workspaceDir = path.join(dataDir, 'workspaces', 'bench');
+  await fs.cp(path.join(samplesDir, 'asset-transfer-ts'), workspaceDir, { recursive: true });
+  const stops: NotificationMap['stopped'][] = [];
+  const session = new WorkspaceSession({
+    workspace: 'bench',
+    workspaceDir,
+    sandboxes,
+    publish: (n) => {
+      if (n.method === 'stopped') stops.push(n.params as NotificationMap['stopped']);
+    },
+  });
+
+  try {
+    const image = await ensureSandboxImage(docker, (step, message) => console.log(`[image:${step}] ${message}`));
+    report('imageBuildMs', image.buildMs);
+
+    let started = performance.now();
+    await sandboxes.start('bench', () => undefined);
+    report('sandboxReadyMs', Math.round(performance.now() - started), ' ms');
+
+    const first = await session.run();
+    if (!first.ok) throw new Error('the sample did not compile');
+    report('chaincodeReadyMs', first.timings.chaincodeReadyMs ?? null, ' ms');
+    report('fabricVersion', first.status.fabricVersion ?? null);
+
+    const invoke = (mode: 'submit' | 'evaluate', fn: string, ...args: string[]) => session.invoke({ workspace: 'bench', mode, contract: '', fn, args });
+
+    // Edit saved → the new code answers.
+    const file = path.join(workspaceDir, 'src', 'assetTransferContract.ts');
+    const original = await fs.readFile(file, 'utf8');
+    const restarts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      started = performance.now();
+      await fs.writeFile(file, original.replaceAll('does not exist', `does not exist (edit ${i})`));
+      await session.run();
+      const err = await invoke('evaluate', 'ReadAsset', 'ghost').then(
+        () => '',
+        (e: unknown) => String(e),
+      );
+      if (!err.includes(`(edit ${i})`)) throw new Error(`the restarted chaincode did not answer with the new code: ${err}`);
+      restarts.push(performance.now() - started);
+    }
+    await fs.writeFile(file, original);
+    await session.run();
+    report('restartReadyMs', percentile(restarts, 50), ' ms (median of 5)');
+
+    const submits: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      started = performance.now();
+      await invoke('submit', 'CreateAsset', `bench${i}`, 'blue', '5', 'Tomoko', '300');
+      submits.push(performance.now() - started);
+    }
+    report('submitP50Ms', percentile(submits, 50), ' ms');
+    report('submitP95Ms', percentile(submits, 95), ' ms');
+
+    const evaluates: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      started = performance.now();
+      await invoke('evaluate', 'ReadAsset', `bench${i % 200}`);
+      evaluates.push(performance.now() - started);
+    }
+    report('evaluateP50Ms', percentile(evaluates, 50), ' ms');
+    report('evaluateP95Ms', percentile(evaluates, 95), ' ms');
+
+    // Debugger: invoke sent → stopped (with the frame); step request → stopped.
+    const source = 'src/assetTransferContract.ts';
+    const line = original.split('\n').findIndex((l) => l.includes('const asset: Asset =')) + 1;
+    await session.debugger().setBreakpoints(source, [{ line }]);
+    const hits: number[] = [];
+    const steps: number[] = [];
+    const waitStop = async (count: number) => {
+      while (stops.length <= count) await new Promise((r) => setTimeout(r, 1));
+    };
+    for (let i = 0; i < 20; i++) {
+      const before = stops.length;
+      started = performance.now();
+      const pending = invoke('submit', 'CreateAsset', `dbg${i}`, 'red', '1', 'Ada', '1');
+      await waitStop(before);
+      hits.push(performance.now() - started);
+      const beforeStep = stops.length;
+      started = performance.now();
+      await session.debugger().next();
+      await waitStop(beforeStep);
+      steps.push(performance.now() - started);
+      await session.debugger().continue();
+      await pending;
+    }
+    await session.debugger().setBreakpoints(source, []);
+    report('breakpointHitMs', percentile(hits, 50), ' ms (median of 20)');
+    report('stepMs', percentile(steps, 50), ' ms (median of 20)');
+
+    const memory = await session.memoryBytes();
+    report('sandboxMemoryMb', memory === undefined ? null : Math.round(memory / 1024 / 1024), ' MB');
+
+    Object.assign(figures, await measureBrowser(report));
+    if (!process.argv.includes('--quick')) Object.assign(figures, await measureConcurrency(docker, report));
+  } finally {
+    await session.destroy().catch(() => undefined);
+    await session.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});
