@@ -40,9 +40,12 @@ export async function measureBrowser(report: Report): Promise<Record<string, num
       }
       const started = performance.now();
       await page.goto(`${server.url}/?token=${token}&workspace=bench-ui`);
-      // Ready = Monaco has rendered the open file's text.
+      await page.locator('[data-testid="file-tree-item"][data-path="src/assetTransferContract.ts"]').click();
+      // Ready = Monaco has rendered the file's text.
       await page.locator('[data-testid="editor"] .view-lines').filter({ hasText: 'Contract' }).first().waitFor({ timeout: 60_000 });
       loads.push(performance.now() - started);
+      // Count what the first load fetches in all, including the TypeScript worker that starts right after.
+      if (i === 0) await page.waitForLoadState('networkidle');
       if (i === 0) jsGzipBytes = (await Promise.all(scripts)).reduce((a, b) => a + b, 0);
       await context.close();
     }

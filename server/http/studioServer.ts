@@ -92,6 +92,8 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
+      // The browser went away mid-download (closed tab, reload): nothing failed on our side.
+      if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
       log.error(`HTTP ${req.method ?? '?'} ${req.url ?? '?'} failed:`, err);
       if (!res.headersSent) sendText(res, 500, 'Internal server error.');
       else res.destroy();
