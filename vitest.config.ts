@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts', 'client/**/*.test.tsx', 'sandbox/**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', 'node_modules/**'],
+          exclude: ['**/*.integration.test.ts', '**/*.long.test.ts', 'node_modules/**'],
           environment: 'node',
         },
       },
@@ -24,6 +24,15 @@ export default defineConfig({
           hookTimeout: 600_000,
           // The sandboxes share a 2-core machine: run integration files one at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // Tests that mostly wait (a transaction paused for ten minutes); `npm test` runs them beside the others.
+          name: 'long',
+          include: ['server/**/*.long.test.ts'],
+          environment: 'node',
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -1,13 +1,37 @@
 // `npm test`: every check and test, in order of cost: typecheck, lint, unit
-// tests, integration tests on real sandboxes, browser tests in Chromium.
+// tests, integration tests on real sandboxes, browser tests in Chromium. The
+// `long` suite (a transaction paused for ten minutes) mostly waits, so it runs
+// beside the others with its output kept in a file and shown at the end.
 // Prints one summary line at the end and exits non-zero if anything failed.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { root, setup } from './setup.mjs';
 
 await setup({ browser: true });
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' };
+
+function runSuite(name, command, args, { logFile } = {}) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (logFile) {
+      const out = createWriteStream(logFile);
+      child.stdout.pipe(out);
+      child.stderr.pipe(out);
+    }
+    child.on('close', (code) => resolve({ name, ok: code === 0, seconds: ((Date.now() - started) / 1000).toFixed(1), logFile }));
+    child.on('error', () => resolve({ name, ok: false, seconds: '0', logFile }));
+  });
+}
+
+mkdirSync(path.join(root, 'test-results'), { recursive: true });
+const longLog = path.join(root, 'test-results', 'long-suite.log');
+console.log(`\n▶ long suite (a transaction paused for 10 minutes) started in the background; output: ${longLog}`);
+const long = runSuite('long tests (paused transaction)', bin('vitest'), ['run', '--project', 'long'], { logFile: longLog });
+
 const suites = [
   ['typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
@@ -19,12 +43,15 @@ const suites = [
 const results = [];
 for (const [name, command, args] of suites) {
   console.log(`\n▶ ${name}`);
-  const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
-  const ok = result.status === 0;
-  results.push({ name, ok, seconds: ((Date.now() - started) / 1000).toFixed(1) });
-  console.log(`${ok ? '✔' : '✖'} ${name} (${results.at(-1).seconds} s)`);
+  const result = await runSuite(name, command, args);
+  results.push(result);
+  console.log(`${result.ok ? '✔' : '✖'} ${name} (${result.seconds} s)`);
 }
+
+console.log('\n▶ waiting for the long suite');
+const longResult = await long;
+process.stdout.write(readFileSync(longLog, 'utf8'));
+results.push(longResult);
 
 console.log('\nSummary:');
 for (const r of results) console.log(`  ${r.ok ? '✔' : '✖'} ${r.name} (${r.seconds} s)`);
