@@ -156,7 +156,12 @@ export function createApp(options: AppOptions): App {
     session,
     async reattach() {
       for (const { workspace, running } of await sandboxes.list()) {
-        if (!running || !(await store.exists(workspace))) continue;
+        // A sandbox whose workspace is gone (deleted while the server was down) is cleaned up.
+        if (!(await store.exists(workspace))) {
+          await sandboxes.destroy(workspace).catch((err: unknown) => console.error(`Could not remove the orphaned sandbox of ${workspace}: ${String(err)}`));
+          continue;
+        }
+        if (!running) continue;
         const s = await session(workspace);
         await s.reattach().catch((err: unknown) => console.error(`Could not reattach to the sandbox of ${workspace}: ${String(err)}`));
       }
