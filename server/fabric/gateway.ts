@@ -45,11 +45,20 @@ export interface SandboxGateway {
 const statusNames = Object.fromEntries(Object.entries(StatusCode).map(([name, code]) => [code, name])) as Record<number, string>;
 const utf8 = new TextDecoder();
 
-/** Connects to `peerEndpoint` (host:port, plaintext over the sandbox's private bridge). */
-export function connectGateway(options: { peerEndpoint: string; channel: string; identity: GatewayIdentity }): SandboxGateway {
-  const client = new grpc.Client(options.peerEndpoint, grpc.credentials.createInsecure(), {
+/** TLS to the peer: the CA that signed its certificate, and the name to check the certificate against. */
+export interface GatewayTls {
+  rootCert: string;
+  /** The ssl target name override, for a peer dialled by an address its certificate does not name. */
+  hostname?: string;
+}
+
+/** Connects to `peerEndpoint` (host:port; plaintext over the sandbox's private bridge unless `tls` is given). */
+export function connectGateway(options: { peerEndpoint: string; channel: string; identity: GatewayIdentity; tls?: GatewayTls }): SandboxGateway {
+  const credentials = options.tls ? grpc.credentials.createSsl(Buffer.from(options.tls.rootCert)) : grpc.credentials.createInsecure();
+  const client = new grpc.Client(options.peerEndpoint, credentials, {
     'grpc.max_receive_message_length': 100 * 1024 * 1024,
     'grpc.max_send_message_length': 100 * 1024 * 1024,
+    ...(options.tls?.hostname ? { 'grpc.ssl_target_name_override': options.tls.hostname } : {}),
   });
   const identity: Identity = { mspId: options.identity.mspId, credentials: new TextEncoder().encode(options.identity.certificate) };
   const gateway: Gateway = connect({

@@ -18,11 +18,12 @@ import type {
   SandboxStatus,
 } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../build/compileWorkspace.ts';
-import { chaincodeReadyTimeoutMs, channelName, logHistoryLines, peerPort } from '../config.ts';
+import { chaincodeReadyTimeoutMs, channelName, logHistoryLines, longTransactionWarnMs, peerPort, sandboxNanoCpus } from '../config.ts';
 import { createDebugSession, BreakpointStore, type DebugSession } from '../debug/debugSession.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { parseContractMetadata } from '../fabric/contractMetadata.ts';
 import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
+import { nameParametersFromSource } from '../fabric/parameterNames.ts';
 import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
 import type { SandboxHandle, SandboxManager } from '../sandbox/sandboxManager.ts';
 
@@ -35,7 +36,12 @@ export interface WorkspaceSessionOptions {
   sandboxes: SandboxManager;
   /** Publishes a notification to every connection that has the workspace open. */
   publish: <N extends NotificationName>(notification: Notification<N>) => void;
+  /** Overrides config.longTransactionWarnMs (tests shorten it). */
+  longTransactionWarnMs?: number;
 }
+
+/** How the CPU limit reads in messages, e.g. "CPU quota 1 core". */
+const cpuQuotaText = `CPU quota ${sandboxNanoCpus / 1e9} core${sandboxNanoCpus === 1e9 ? '' : 's'}`;
 
 export interface RunOutcome {
   ok: boolean;
@@ -68,6 +74,10 @@ export class WorkspaceSession {
   #chaincodeName: string | undefined;
   #runQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #lastActivityMs = Date.now();
+  #inFlight = 0;
+  /** Set when the idle stop stopped the sandbox: the next invoke starts it again. */
+  #idleStopped = false;
 
   constructor(options: WorkspaceSessionOptions) {
     this.#options = options;
@@ -89,6 +99,18 @@ export class WorkspaceSession {
   }
   get restartOnSave(): boolean {
     return this.#status.restartOnSave === true;
+  }
+  /** True while the session is attached to a running sandbox. */
+  get sandboxRunning(): boolean {
+    return this.#handle !== undefined;
+  }
+  /** When Run, Stop or a transaction last touched the sandbox (ms since the epoch), for the idle stop. */
+  get lastActivityMs(): number {
+    return this.#lastActivityMs;
+  }
+  /** Transactions waiting for an answer. */
+  get transactionsInFlight(): number {
+    return this.#inFlight;
   }
 
   #publish<N extends NotificationName>(method: N, params: Notification<N>['params']): void {
@@ -133,6 +155,8 @@ export class WorkspaceSession {
   }
 
   run(options: { restartOnSave?: boolean } = {}): Promise<RunOutcome> {
+    this.#lastActivityMs = Date.now();
+    this.#idleStopped = false;
     if (options.restartOnSave !== undefined) this.#setStatus({ restartOnSave: options.restartOnSave });
     return this.#queue(() => this.#run());
   }
@@ -260,7 +284,8 @@ export class WorkspaceSession {
     const patch: Partial<SandboxStatus> = { phase, chaincode, fabricVersion: status.fabricVersion ?? undefined, channel: status.channel };
     if (status.chaincode.packageId) patch.packageId = status.chaincode.packageId;
     if (cc === 'crashed' && this.#status.chaincode !== 'crashed') {
-      patch.message = 'The chaincode process stopped; see the log. Fix the code and press Run.';
+      const reason = status.chaincode.reason;
+      patch.message = reason ? `The chaincode process ${reason}. Fix the code and press Run.` : 'The chaincode process stopped; see the log. Fix the code and press Run.';
       void this.#detachDebugger();
     }
     if (phase === 'error') patch.message = status.message;
@@ -319,7 +344,8 @@ export class WorkspaceSession {
       const gateway = this.#gateway;
       if (!gateway) throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not connected.');
       try {
-        return parseContractMetadata(await gateway.metadata(name, { timeoutMs: 2000 }));
+        const metadata = parseContractMetadata(await gateway.metadata(name, { timeoutMs: 2000 }));
+        return await nameParametersFromSource(metadata, this.#options.workspaceDir);
       } catch (err) {
         lastError = err;
         // Until the process has registered with the peer, the peer answers "not registered".
@@ -343,6 +369,9 @@ export class WorkspaceSession {
   }
 
   async invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
+    this.#lastActivityMs = Date.now();
+    // Stopped for idleness, not by the user: resume on demand, the ledger is still there.
+    if (this.#idleStopped && !this.#handle) await this.run();
     const gateway = this.#gateway;
     const name = this.#chaincodeName;
     if (!gateway || !name || this.#status.phase !== 'ready') {
@@ -352,7 +381,37 @@ export class WorkspaceSession {
       throw new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is ${this.#status.chaincode}. Press Run to start it.`);
     }
     const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
-    return params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request);
+    const unwatch = this.#watchLongTransaction(params.fn);
+    this.#inFlight += 1;
+    try {
+      return await (params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request));
+    } finally {
+      unwatch();
+      this.#inFlight -= 1;
+      this.#lastActivityMs = Date.now();
+    }
+  }
+
+  /**
+   * Fabric cannot interrupt a transaction (its execute timeout is long on purpose, for debugging),
+   * so a loop that never ends would just hang. Time spent paused in the debugger does not count.
+   */
+  #watchLongTransaction(fn: string): () => void {
+    const limitMs = this.#options.longTransactionWarnMs ?? longTransactionWarnMs;
+    const tickMs = Math.min(1000, limitMs);
+    let runningMs = 0;
+    let warned = false;
+    const timer = setInterval(() => {
+      if (this.#debug?.isPaused) return;
+      runningMs += tickMs;
+      if (warned || runningMs < limitMs) return;
+      warned = true;
+      const text = `${fn} is still running after ${Math.round(runningMs / 1000)} s: possible infinite loop; the chaincode is limited to 1 CPU (${cpuQuotaText}); press Run to restart it (the transaction then fails and nothing is committed).`;
+      this.#log('sandbox', text);
+      this.#setStatus({ message: text });
+    }, tickMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** The running debug session, or a clear error. */
@@ -374,13 +433,18 @@ export class WorkspaceSession {
     });
   }
 
-  stop(): Promise<SandboxStatus> {
+  /** Stops the container, keeping the ledger. `idle`: stopped for idleness, so the next invoke resumes it. */
+  stop(options: { idle?: boolean } = {}): Promise<SandboxStatus> {
     return this.#queue(async () => {
+      this.#lastActivityMs = Date.now();
       this.#setStatus({ phase: 'stopping', message: 'Stopping the sandbox' });
       await this.#detachDebugger();
       this.#detach();
       await this.#options.sandboxes.stop(this.workspace);
-      this.#setStatus({ phase: 'stopped', chaincode: 'stopped', message: 'Sandbox stopped; the ledger is kept' });
+      this.#idleStopped = options.idle === true;
+      const message = options.idle ? 'Sandbox stopped after being idle; the ledger is kept. Run or a transaction starts it again.' : 'Sandbox stopped; the ledger is kept';
+      if (options.idle) this.#log('sandbox', message);
+      this.#setStatus({ phase: 'stopped', chaincode: 'stopped', message });
       return this.status;
     });
   }
