@@ -88,7 +88,17 @@ export async function ensureFabricBinaries(progress: ProgressFn): Promise<{ binD
   const binDir = path.join(cacheDir, 'fabric', pin, 'bin');
   const modDir = await goModuleDir(progress);
   const sampleConfigDir = path.join(modDir, 'sampleconfig');
-  if (fabricCommands.every((c) => existsSync(path.join(binDir, c)))) return { binDir, sampleConfigDir };
+  // Keep a stable path for tools and tests that call the binaries on the host.
+  const stable = path.join(cacheDir, 'fabric', 'bin');
+  const publish = async () => {
+    if (fabricCommands.every((c) => existsSync(path.join(stable, c)))) return;
+    await fs.rm(stable, { recursive: true, force: true });
+    await fs.cp(binDir, stable, { recursive: true });
+  };
+  if (fabricCommands.every((c) => existsSync(path.join(binDir, c)))) {
+    await publish();
+    return { binDir, sampleConfigDir };
+  }
   progress('fabric', `Building Fabric ${fabricCommands.join(', ')} from the Go module (about a minute on first run)`);
   await fs.mkdir(binDir, { recursive: true });
   // Fabric's Makefile stamps its version into the binaries; we do the same.
@@ -101,10 +111,8 @@ export async function ensureFabricBinaries(progress: ProgressFn): Promise<{ binD
     step: 'fabric',
     progress,
   });
-  // Keep a stable path for tools and tests that call the binaries on the host.
-  const stable = path.join(cacheDir, 'fabric', 'bin');
   await fs.rm(stable, { recursive: true, force: true });
-  await fs.cp(binDir, stable, { recursive: true });
+  await publish();
   return { binDir, sampleConfigDir };
 }
 
@@ -165,6 +173,7 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   await fs.cp(inputs.binDir, at('opt', 'fabric', 'bin'), { recursive: true });
   for (const file of ['core.yaml', 'orderer.yaml']) await fs.copyFile(path.join(inputs.sampleConfigDir, file), at('opt', 'fabric', 'config', file));
   await fs.cp(path.join(sandboxDir, 'builders', 'ccaas'), at('opt', 'hyperledger', 'ccaas_builder'), { recursive: true });
+  await fs.cp(path.join(sandboxDir, 'builders', 'node'), at('opt', 'studio', 'builders', 'node'), { recursive: true });
   await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
   await fs.cp(path.join(sandboxDir, 'config'), at('opt', 'studio', 'config'), { recursive: true });
   await fs.cp(path.join(inputs.runtimeDir, 'node_modules'), at('opt', 'chaincode', 'node_modules'), { recursive: true });
