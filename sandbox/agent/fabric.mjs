@@ -1,6 +1,12 @@
-// The Fabric network inside the sandbox: keys, genesis block, orderer, peer in
-// dev mode, the channel. Settings are Fabric's sampleconfig core.yaml and
-// orderer.yaml, overridden by environment variables here.
+// The Fabric network inside the sandbox: keys, genesis block, orderer, peer,
+// the channel. Settings are Fabric's sampleconfig core.yaml and orderer.yaml,
+// overridden by environment variables here.
+//
+// Two modes. `dev` (the default): the peer in dev mode, everything plaintext,
+// the agent runs the chaincode. `production`: a peer as a production network
+// runs it, TLS on for peer and orderer, chaincode built and launched by the
+// peer's external builders (ccaas, and an offline node builder), deployed from
+// outside with the peer CLI.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
@@ -12,6 +18,11 @@ export const mspId = 'Org1MSP';
 export const ordererAddress = '127.0.0.1:7050';
 export const peerAddress = '127.0.0.1:7051';
 export const chaincodeAddress = '127.0.0.1:7052';
+export const mode = process.env.STUDIO_MODE === 'production' ? 'production' : 'dev';
+const tls = mode === 'production';
+/** The names in the TLS certificates that a client dialling the container's IP checks against. */
+export const peerHostname = 'peer0.org1.example.com';
+export const ordererHostname = 'orderer.example.com';
 
 /** A transaction paused at a breakpoint must not time out while someone debugs it. */
 const executeTimeout = '900s';
@@ -28,13 +39,21 @@ function baseEnv() {
 export function ordererEnv() {
   return {
     ...baseEnv(),
-    ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+    // In production mode a deployer outside the container sends approve and commit to the orderer.
+    ORDERER_GENERAL_LISTENADDRESS: tls ? '0.0.0.0' : '127.0.0.1',
     ORDERER_GENERAL_LISTENPORT: '7050',
     ORDERER_GENERAL_BOOTSTRAPMETHOD: 'file',
     ORDERER_GENERAL_BOOTSTRAPFILE: p.genesisBlock,
     ORDERER_GENERAL_LOCALMSPID: 'OrdererMSP',
     ORDERER_GENERAL_LOCALMSPDIR: p.ordererMsp,
-    ORDERER_GENERAL_TLS_ENABLED: 'false',
+    ORDERER_GENERAL_TLS_ENABLED: String(tls),
+    ...(tls
+      ? {
+          ORDERER_GENERAL_TLS_PRIVATEKEY: path.join(p.ordererTls, 'server.key'),
+          ORDERER_GENERAL_TLS_CERTIFICATE: path.join(p.ordererTls, 'server.crt'),
+          ORDERER_GENERAL_TLS_ROOTCAS: `[${path.join(p.ordererTls, 'ca.crt')}]`,
+        }
+      : {}),
     ORDERER_FILELEDGER_LOCATION: p.ordererData,
     ORDERER_CONSENSUS_WALDIR: path.join(p.ordererData, 'etcdraft', 'wal'),
     ORDERER_CONSENSUS_SNAPDIR: path.join(p.ordererData, 'etcdraft', 'snapshot'),
@@ -60,7 +79,19 @@ export function peerEnv() {
     CORE_PEER_GOSSIP_ORGLEADER: 'true',
     CORE_PEER_LOCALMSPID: mspId,
     CORE_PEER_MSPCONFIGPATH: p.peerMsp,
-    CORE_PEER_TLS_ENABLED: 'false',
+    CORE_PEER_TLS_ENABLED: String(tls),
+    ...(tls
+      ? {
+          CORE_PEER_TLS_CERT_FILE: path.join(p.peerTls, 'server.crt'),
+          CORE_PEER_TLS_KEY_FILE: path.join(p.peerTls, 'server.key'),
+          CORE_PEER_TLS_ROOTCERT_FILE: path.join(p.peerTls, 'ca.crt'),
+          // No Docker here: packages are built by these builders, or not at all.
+          CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([
+            { name: 'ccaas_builder', path: p.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
+            { name: 'studio_node_builder', path: p.nodeBuilder, propagateEnvironment: ['STUDIO_CHAINCODE_RUNTIME', 'STUDIO_CHAINCODE_HEAP_MB'] },
+          ]),
+        }
+      : {}),
     CORE_PEER_FILESYSTEMPATH: p.peerData,
     CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(p.peerData, 'snapshots'),
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
@@ -82,9 +113,15 @@ export function adminCliEnv() {
     CORE_PEER_LOCALMSPID: mspId,
     CORE_PEER_MSPCONFIGPATH: p.adminMsp,
     CORE_PEER_ADDRESS: peerAddress,
-    CORE_PEER_TLS_ENABLED: 'false',
+    CORE_PEER_TLS_ENABLED: String(tls),
+    ...(tls ? { CORE_PEER_TLS_ROOTCERT_FILE: path.join(p.peerTls, 'ca.crt') } : {}),
     FABRIC_LOGGING_SPEC: 'warning',
   };
+}
+
+/** The orderer flags of a peer CLI command that talks to the orderer. */
+export function ordererFlags() {
+  return ['-o', ordererAddress, ...(tls ? ['--tls', '--cafile', path.join(p.ordererTls, 'ca.crt')] : [])];
 }
 
 /** Runs a Fabric command to completion; rejects with its output on failure. */
@@ -131,9 +168,9 @@ export async function generateArtifacts(logs) {
     logs.write('sandbox', 'Generating fresh keys for this sandbox (cryptogen)');
     await run('cryptogen', ['generate', `--config=${path.join(p.studioConfig, 'crypto-config.yaml')}`, `--output=${p.cryptoDir}`], { logs });
     // The Gateway dials the orderer with TLS whenever the orderer org lists TLS
-    // CA certs; everything in the sandbox is plaintext (dev mode needs it), so
-    // the channel config must list none.
-    await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
+    // CA certs; in dev mode everything is plaintext (dev mode needs it), so
+    // the channel config must list none. Production mode keeps them.
+    if (!tls) await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
   }
   await fs.mkdir(p.configCopyDir, { recursive: true });
   await fs.copyFile(path.join(p.studioConfig, 'configtx.yaml'), path.join(p.configCopyDir, 'configtx.yaml'));
@@ -174,7 +211,7 @@ export async function ensureChannel(logs) {
     logs.write('sandbox', `Creating channel ${channel}`);
     const tx = path.join(p.dataDir, `${channel}.tx`);
     await run('configtxgen', ['-profile', 'StudioChannel', '-channelID', channel, '-outputCreateChannelTx', tx, '-configPath', p.configCopyDir], { logs });
-    await run('peer', ['channel', 'create', '-o', ordererAddress, '-c', channel, '-f', tx, '--outputBlock', block], { env, logs });
+    await run('peer', ['channel', 'create', ...ordererFlags(), '-c', channel, '-f', tx, '--outputBlock', block], { env, logs });
   }
   logs.write('sandbox', `Joining the peer to channel ${channel}`);
   await run('peer', ['channel', 'join', '-b', block], { env, logs });

@@ -1,12 +1,26 @@
 // The sandbox agent: the container's main process. It brings up the Fabric
 // network (orderer, dev-mode peer, channel), runs the user's chaincode, and
-// answers the Chaincode Studio server on a token-checked HTTP port.
+// answers the Chaincode Studio server on a token-checked HTTP port. With
+// STUDIO_MODE=production the peer is a production one over TLS that runs only
+// what is deployed to it (see fabric.mjs), and the agent runs no chaincode.
 import { timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { ChaincodeProcess, inspectorPort } from './chaincode.mjs';
-import { channel, ensureChannel, generateArtifacts, mspId, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
+import {
+  channel,
+  ensureChannel,
+  generateArtifacts,
+  mode,
+  mspId,
+  ordererEnv,
+  ordererHostname,
+  peerEnv,
+  peerHostname,
+  run,
+  waitForPort,
+} from './fabric.mjs';
 import { defineChaincode, isValidLabel, readState } from './lifecycle.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
@@ -27,13 +41,15 @@ let fabricVersion = null;
 
 const publishStatus = () => logs.publish({ type: 'status', status: status() });
 const orderer = new Supervised({ name: 'orderer', command: 'orderer', args: [], env: ordererEnv(), logs, onChange: publishStatus });
-const peer = new Supervised({ name: 'peer', command: 'peer', args: ['node', 'start', '--peer-chaincodedev=true'], env: peerEnv(), logs, onChange: publishStatus });
+const peerArgs = mode === 'production' ? ['node', 'start'] : ['node', 'start', '--peer-chaincodedev=true'];
+const peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: publishStatus });
 const chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
 
 function status() {
   return {
     phase,
     message,
+    mode,
     fabricVersion,
     channel,
     mspId,
@@ -79,17 +95,44 @@ async function readJson(req) {
   return body ? JSON.parse(body) : {};
 }
 
-async function identity() {
-  const read = async (dir) => {
-    const files = await fs.readdir(dir);
-    if (files.length === 0) throw new Error(`no file in ${dir}`);
-    return fs.readFile(path.join(dir, files[0]), 'utf8');
-  };
+async function firstFile(dir) {
+  const files = await fs.readdir(dir);
+  if (files.length === 0) throw new Error(`no file in ${dir}`);
+  return fs.readFile(path.join(dir, files[0]), 'utf8');
+}
+
+async function identity(msp = p.userMsp) {
   return {
     mspId,
-    certificate: await read(path.join(p.userMsp, 'signcerts')),
-    privateKey: await read(path.join(p.userMsp, 'keystore')),
+    certificate: await firstFile(path.join(msp, 'signcerts')),
+    privateKey: await firstFile(path.join(msp, 'keystore')),
   };
+}
+
+/**
+ * What a deployer outside the container needs (production mode): the TLS CA
+ * and certificate hostname of peer and orderer, their ports (the caller knows
+ * the container's address), the channel, and the org's admin identity.
+ */
+async function connection() {
+  if (mode !== 'production') throw Object.assign(new Error('the sandbox runs in dev mode (plaintext, no deployments); start it in production mode'), { status: 409 });
+  requireReady();
+  return {
+    mode,
+    channel,
+    mspId,
+    peer: { port: 7051, hostname: peerHostname, tlsRootCert: await fs.readFile(path.join(p.peerTls, 'ca.crt'), 'utf8') },
+    orderer: { port: 7050, hostname: ordererHostname, tlsRootCert: await fs.readFile(path.join(p.ordererTls, 'ca.crt'), 'utf8') },
+    // The peer CLI's local MSP needs the org's CA beside the admin's certificate and key.
+    admin: { ...(await identity(p.adminMsp)), caCert: await firstFile(path.join(p.adminMsp, 'cacerts')) },
+    user: await identity(p.userMsp),
+  };
+}
+
+function requireDevMode() {
+  if (mode !== 'dev') {
+    throw Object.assign(new Error('the sandbox runs in production mode: the peer runs only chaincode deployed to it with the peer CLI'), { status: 409 });
+  }
 }
 
 function requireReady() {
@@ -105,14 +148,17 @@ function checkName(name) {
 const routes = {
   'GET /status': async () => status(),
   'GET /identity': async () => identity(),
+  'GET /connection': async () => connection(),
   'GET /logs': async () => ({ lines: logs.history() }),
   'GET /definitions': async () => (await readState()).definitions,
   'POST /chaincode/define': async (body) => {
+    requireDevMode();
     requireReady();
     checkName(body.name);
     return defineChaincode(body.name, logs);
   },
   'POST /chaincode/start': async (body) => {
+    requireDevMode();
     requireReady();
     checkName(body.name);
     const definition = await defineChaincode(body.name, logs);

@@ -27,4 +27,11 @@ const peerOrg = path.join(cryptoDir, 'peerOrganizations', 'org1.example.com');
 export const peerMsp = path.join(peerOrg, 'peers', 'peer0.org1.example.com', 'msp');
 export const adminMsp = path.join(peerOrg, 'users', 'Admin@org1.example.com', 'msp');
 export const userMsp = path.join(peerOrg, 'users', 'User1@org1.example.com', 'msp');
-export const ordererMsp = path.join(cryptoDir, 'ordererOrganizations', 'example.com', 'orderers', 'orderer.example.com', 'msp');
+const ordererNode = path.join(cryptoDir, 'ordererOrganizations', 'example.com', 'orderers', 'orderer.example.com');
+export const ordererMsp = path.join(ordererNode, 'msp');
+/** TLS material (server.crt, server.key, ca.crt) that cryptogen writes beside each node's MSP. */
+export const ordererTls = path.join(ordererNode, 'tls');
+export const peerTls = path.join(peerOrg, 'peers', 'peer0.org1.example.com', 'tls');
+/** Offline external builder for `node` packages (production mode). */
+export const nodeBuilder = env.STUDIO_NODE_BUILDER ?? '/opt/studio/builders/node';
+export const ccaasBuilder = env.STUDIO_CCAAS_BUILDER ?? '/opt/hyperledger/ccaas_builder';

@@ -22,6 +22,7 @@ export interface AgentChaincodeInfo {
 export interface AgentStatus {
   phase: 'starting' | 'ready' | 'error';
   message: string;
+  mode: 'dev' | 'production';
   fabricVersion: string | null;
   channel: string;
   mspId: string;
@@ -38,6 +39,37 @@ export interface ChaincodeDefinition {
   version: string;
 }
 
+/** One TLS endpoint of a production-mode sandbox, as reached from the server. */
+export interface AgentTlsEndpoint {
+  /** `host:port` on the sandbox's bridge. */
+  endpoint: string;
+  /** The name in the node's TLS certificate (the container IP is not in it): the ssl target name override. */
+  hostname: string;
+  /** PEM of the TLS CA that signed the node's certificate. */
+  tlsRootCert: string;
+}
+
+/** What a deployer needs to reach a production-mode sandbox (agent `GET /connection`). */
+export interface AgentConnection {
+  channel: string;
+  mspId: string;
+  peer: AgentTlsEndpoint;
+  orderer: AgentTlsEndpoint;
+  /** The org's admin, who may install, approve and commit, with the org's CA certificate (PEM). */
+  admin: GatewayIdentity & { caCert: string };
+  /** An ordinary client of the org: submits and evaluates. */
+  user: GatewayIdentity;
+}
+
+interface AgentConnectionWire {
+  channel: string;
+  mspId: string;
+  peer: { port: number; hostname: string; tlsRootCert: string };
+  orderer: { port: number; hostname: string; tlsRootCert: string };
+  admin: GatewayIdentity & { caCert: string };
+  user: GatewayIdentity;
+}
+
 export type AgentEvent =
   | { type: 'log'; source: LogSource; time: string; text: string }
   | { type: 'status'; status: AgentStatus }
@@ -47,6 +79,8 @@ export interface AgentClient {
   readonly host: string;
   status(): Promise<AgentStatus>;
   identity(): Promise<GatewayIdentity>;
+  /** Production mode only: endpoints, TLS CAs and identities for a deployer. */
+  connection(): Promise<AgentConnection>;
   define(name: string): Promise<ChaincodeDefinition>;
   startChaincode(name: string, options: { debug: boolean }): Promise<AgentChaincodeInfo>;
   stopChaincode(): Promise<AgentChaincodeInfo>;
@@ -90,6 +124,15 @@ export function createAgentClient(options: { host: string; port: number; token: 
     host: options.host,
     status: () => call<AgentStatus>('GET', '/status', undefined, 5000),
     identity: () => call<GatewayIdentity>('GET', '/identity'),
+    async connection() {
+      const wire = await call<AgentConnectionWire>('GET', '/connection');
+      const at = (node: AgentConnectionWire['peer']): AgentTlsEndpoint => ({
+        endpoint: `${options.host}:${node.port}`,
+        hostname: node.hostname,
+        tlsRootCert: node.tlsRootCert,
+      });
+      return { channel: wire.channel, mspId: wire.mspId, peer: at(wire.peer), orderer: at(wire.orderer), admin: wire.admin, user: wire.user };
+    },
     define: (name) => call<ChaincodeDefinition>('POST', '/chaincode/define', { name }),
     startChaincode: (name, { debug }) => call<AgentChaincodeInfo>('POST', '/chaincode/start', { name, debug }),
     stopChaincode: () => call<AgentChaincodeInfo>('POST', '/chaincode/stop', {}),

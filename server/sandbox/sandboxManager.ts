@@ -30,8 +30,21 @@ import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } fro
 
 const labelInstance = `${labelPrefix}.instance`;
 
+/**
+ * `dev`: the peer in dev mode, plaintext, the agent runs the chaincode (the IDE's sandbox).
+ * `production`: TLS on, no dev mode, chaincode deployed from outside and built by the peer's external builders.
+ */
+export type SandboxMode = 'dev' | 'production';
+
+/** Options of {@link SandboxManager.start}. */
+export interface SandboxStartOptions {
+  /** Fixed when the container is created; defaults to `dev`. */
+  readonly mode?: SandboxMode;
+}
+
 export interface SandboxHandle {
   readonly workspace: string;
+  readonly mode: SandboxMode;
   readonly containerName: string;
   readonly host: string;
   readonly agent: AgentClient;
@@ -51,7 +64,7 @@ export interface SandboxManager {
   /** The build dir for a workspace's sandbox (exists before the sandbox does). */
   buildDir(workspace: string): string;
   /** Starts (creating if needed) the sandbox and waits until its Fabric network is ready. */
-  start(workspace: string, progress: ProgressFn): Promise<SandboxHandle>;
+  start(workspace: string, progress: ProgressFn, options?: SandboxStartOptions): Promise<SandboxHandle>;
   /** The running sandbox, if any, without starting one (reattaches after a server restart). */
   find(workspace: string): Promise<SandboxHandle | undefined>;
   /** Stops the container; its ledger volume stays. */
@@ -62,6 +75,10 @@ export interface SandboxManager {
   list(): Promise<{ workspace: string; running: boolean }[]>;
   /** Container memory use in bytes, from Docker's stats. */
   memoryBytes(workspace: string): Promise<number | undefined>;
+}
+
+function modeOf(info: Docker.ContainerInspectInfo): SandboxMode {
+  return info.Config.Env.includes('STUDIO_MODE=production') ? 'production' : 'dev';
 }
 
 export function createSandboxManager(options: SandboxManagerOptions): SandboxManager {
@@ -101,7 +118,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     const host = info.NetworkSettings.Networks[n.network]?.IPAddress;
     const token = info.Config.Env.find((e) => e.startsWith('STUDIO_AGENT_TOKEN='))?.slice('STUDIO_AGENT_TOKEN='.length);
     if (!host || !token) throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} has no address or token; destroy it and start again.`);
-    return { workspace, containerName: n.container, host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
+    return { workspace, mode: modeOf(info), containerName: n.container, host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
   }
 
   async function ensureNetwork(workspace: string, sandboxId: string): Promise<void> {
@@ -124,7 +141,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     );
   }
 
-  async function create(workspace: string, image: string): Promise<void> {
+  async function create(workspace: string, image: string, mode: SandboxMode): Promise<void> {
     const n = names(workspace);
     const sandboxId = randomBytes(6).toString('hex');
     await ensureNetwork(workspace, sandboxId);
@@ -136,7 +153,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
         name: n.container,
         Image: image,
         User: `${sandboxUid}:${sandboxUid}`,
-        Env: [`STUDIO_AGENT_TOKEN=${randomBytes(24).toString('hex')}`],
+        Env: [`STUDIO_AGENT_TOKEN=${randomBytes(24).toString('hex')}`, `STUDIO_MODE=${mode}`],
         Labels: labels(workspace, sandboxId),
         ExposedPorts: {},
         HostConfig: {
@@ -186,17 +203,21 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     }
   }
 
-  async function doStart(workspace: string, progress: ProgressFn): Promise<SandboxHandle> {
+  async function doStart(workspace: string, progress: ProgressFn, mode: SandboxMode): Promise<SandboxHandle> {
     await ensureHostFirewall();
     let info = await inspect(workspace);
     if (!info) {
       progress('image', 'Checking the sandbox image');
       const image = await ensureSandboxImage(docker, progress);
-      progress('container', 'Creating the sandbox container');
-      await create(workspace, image.tag);
+      progress('container', `Creating the sandbox container (${mode} mode)`);
+      await create(workspace, image.tag, mode);
       info = await inspect(workspace);
     }
     if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
+    const existingMode = modeOf(info);
+    if (existingMode !== mode) {
+      throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} runs in ${existingMode} mode, not ${mode}; destroy it to start it in ${mode} mode.`);
+    }
     if (!info.State.Running) {
       progress('container', 'Starting the sandbox container');
       await dockerCall('start the sandbox container', () => docker.getContainer(names(workspace).container).start());
@@ -213,10 +234,10 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     instance,
     buildDir,
 
-    start(workspace, progress) {
+    start(workspace, progress, startOptions = {}) {
       let pending = starting.get(workspace);
       if (!pending) {
-        pending = doStart(workspace, progress).finally(() => starting.delete(workspace));
+        pending = doStart(workspace, progress, startOptions.mode ?? 'dev').finally(() => starting.delete(workspace));
         starting.set(workspace, pending);
       }
       return pending;
