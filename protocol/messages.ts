@@ -160,6 +160,31 @@ export interface Variable {
   variablesReference: number;
 }
 
+// Deploying to a production Fabric network (the `deploy` request).
+const Pem = z.string().min(1).max(64 * 1024);
+const TlsEndpointParams = z.object({
+  /** host:port as the server dials it. */
+  endpoint: z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, 'an endpoint is host:port'),
+  tlsRootCert: Pem,
+  /** The name in the node's TLS certificate, when the endpoint's host is not in it. */
+  hostname: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/).optional(),
+});
+export const FabricConnectionParams = z.object({
+  peer: TlsEndpointParams,
+  orderer: TlsEndpointParams,
+  /** The organization's admin, and the CA that issued its certificate. */
+  admin: z.object({ mspId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/), certificate: Pem, privateKey: Pem, caCert: Pem }),
+  channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'a Fabric channel name'),
+});
+export type FabricConnectionParams = z.infer<typeof FabricConnectionParams>;
+export interface DeployStepInfo {
+  step: 'install' | 'approveformyorg' | 'checkcommitreadiness' | 'commit' | 'querycommitted';
+  ok: boolean;
+  /** What happened; on failure, the peer's message. */
+  message: string;
+  durationMs: number;
+}
+
 // ---- requests ------------------------------------------------------------
 
 /**
@@ -228,6 +253,22 @@ export const requestParams = {
     baseImage: z.string().max(256).optional(),
     image: z.string().max(256).optional(),
   }),
+  /** Install, approve and commit a package on a network; steps stream as `sandbox/progress` (step `deploy:<step>`). */
+  deploy: z.object({
+    ...ws,
+    connection: FabricConnectionParams,
+    chaincode: z.object({
+      name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/, 'a Fabric chaincode name').max(128),
+      version: z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/),
+      sequence: z.number().int().min(1).max(1_000_000),
+    }),
+    package: z.discriminatedUnion('from', [
+      /** A file this workspace exported: a package, or a ccaas bundle (its package is used). */
+      z.object({ from: z.literal('download'), downloadUrl: z.string().min(1).max(512) }),
+      /** Package the workspace now: `node`, or `ccaas` reaching the chaincode server at `address` (host:port). */
+      z.object({ from: z.literal('workspace'), type: z.enum(['node', 'ccaas']), label: z.string().min(1).max(256), address: z.string().max(300).optional() }),
+    ]),
+  }),
 } as const;
 
 export type Method = keyof typeof requestParams;
@@ -281,6 +322,11 @@ export interface ResultMap {
 
   'export/package': ExportedFile & { packageId: string; label: string };
   'export/ccaas': ExportedFile & { packageId: string; label: string };
+  deploy: {
+    packageId: string;
+    steps: DeployStepInfo[];
+    committed: { sequence: number; version: string; approvals: Record<string, boolean> };
+  };
 }
 export type ResultOf<M extends Method> = ResultMap[M];
 

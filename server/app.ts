@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import type { Notification, NotificationName, ResultMap, SandboxStatus } from '../protocol/messages.ts';
 import { samplesDir } from './config.ts';
 import { ErrorCode, StudioError } from './errors.ts';
+import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { createSandboxManager, type SandboxManager } from './sandbox/sandboxManager.ts';
@@ -39,6 +40,7 @@ export function createApp(options: AppOptions): App {
   const sandboxes = createSandboxManager({ docker: options.docker, dataDir: options.dataDir, ...(options.instance ? { instance: options.instance } : {}) });
   const sessions = new Map<string, WorkspaceSession>();
   const exportsService: Exports = createExports({ dataDir: options.dataDir, store, sandboxes });
+  const deployments = createDeployments({ dataDir: options.dataDir, store, downloads: (id) => exportsService.download(id) });
 
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
 
@@ -146,6 +148,8 @@ export function createApp(options: AppOptions): App {
 
     'export/package': async (params) => exportsService.fabricPackage(params),
     'export/ccaas': async (params) => exportsService.ccaasBundle(params),
+    deploy: async (params, ctx) =>
+      deployments.deploy(params, (step, message) => ctx.notify({ method: 'sandbox/progress', params: { workspace: params.workspace, step, message } })),
   };
 
   return {

@@ -107,6 +107,10 @@ export const chaincodeNamespace = 'default';
 /** The channel the README of an exported bundle approves and commits on unless the export names another. */
 export const productionChannelName = 'mychannel';
 
+// ---- deploy (production networks) ----
+/** How long one peer CLI step of a deployment (install, approve, commit, ...) may take. */
+export const deployStepTimeoutMs = 180_000;
+
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
 /** A CDP request without an answer in this time fails (an evaluate stuck in a loop, a hung inspector). */
