@@ -79,8 +79,20 @@ export const transactionTimeoutMs = 15 * 60_000;
 export const evaluateTimeoutMs = transactionTimeoutMs;
 
 export const logHistoryLines = 2000;
+/** A sandbox that no connection has open and nothing invoked for this long is stopped (its ledger is kept); 0 turns this off. */
 export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 60_000);
+/** Running sandboxes one user (one token) may have at a time. */
 export const maxSandboxesPerUser = Number(process.env.STUDIO_MAX_SANDBOXES ?? 3);
+/**
+ * Size of a sandbox's ledger disk: a fixed-size ext4 image, loop-mounted at /var/sandbox, so
+ * neither the ledger nor the chaincode can fill the host's disk. Sparse: only used blocks take space.
+ */
+export const sandboxDiskBytes = Number(process.env.STUDIO_SANDBOX_DISK_MB ?? 512) * 1024 * 1024;
+/**
+ * A transaction still running after this long while the debugger is not paused is reported as
+ * a possible infinite loop (Fabric itself waits transactionTimeoutMs, for debugging).
+ */
+export const longTransactionWarnMs = Number(process.env.STUDIO_LONG_TX_WARN_MS ?? 20_000);
 
 // ---- export (production packages) ----
 /** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { chaincodeAddress } from './fabric.mjs';
+import { describeMemoryLimit, readCgroup } from './limits.mjs';
 import * as p from './paths.mjs';
 
 export const inspectorPort = 9229;
@@ -52,7 +53,13 @@ export class ChaincodeProcess {
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
     };
     await fs.mkdir(env.HOME, { recursive: true });
+    const cgroupAtStart = await readCgroup();
     const child = spawn(process.execPath, args, { cwd: p.chaincodeDir, env, detached: true });
+    // V8 prints this before it aborts on a full heap; the exit alone would only say SIGABRT.
+    let heapExhausted = false;
+    child.stderr?.on('data', (chunk) => {
+      if (String(chunk).includes('heap out of memory')) heapExhausted = true;
+    });
     // Under memory pressure the kernel should kill the user's code, not the peer.
     fs.writeFile(`/proc/${child.pid}/oom_score_adj`, '1000').catch(() => undefined);
     this.#child = child;
@@ -60,16 +67,22 @@ export class ChaincodeProcess {
     this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid})${debug ? ' with the inspector' : ''}`);
     this.#logs.attach('chaincode', child);
     child.on('error', (err) => this.#logs.write('sandbox', `the chaincode could not start: ${err.message}`));
-    child.on('exit', (code, signal) => {
+    child.on('exit', async (code, signal) => {
       if (this.#child !== child) return;
       this.#child = null;
       const expected = this.#info.phase === 'stopping';
-      this.#info = { ...this.#info, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal };
+      let reason;
       if (!expected) {
-        const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const hint = signal === 'SIGKILL' ? ' (it may have hit the sandbox memory or process limit)' : '';
-        this.#logs.write('sandbox', `The chaincode process ${why}${hint}. Fix the code and press Run to start it again.`);
+        const cgroup = await readCgroup();
+        if (heapExhausted) reason = `stopped: chaincode JavaScript heap limit (${heapLimitMb} MB)`;
+        else if (signal === 'SIGKILL' && cgroup.oomKills > cgroupAtStart.oomKills) reason = `killed: ${describeMemoryLimit(cgroup)}`;
+        else if (signal) reason = `was killed by ${signal}`;
+        else reason = `exited with code ${code}`;
+        this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
+        // A Run during the read above has started a new process: its status stands.
+        if (this.#child !== null) return;
       }
+      this.#info = { ...this.#info, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal, ...(reason ? { reason } : {}) };
       this.#onChange();
     });
     this.#onChange();

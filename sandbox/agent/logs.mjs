@@ -16,18 +16,24 @@ export class LogHub {
     const second = Math.floor(Date.now() / 1000);
     let budget = this.#budget.get(source);
     if (!budget || budget.second !== second) {
-      if (budget && budget.dropped > 0) {
-        this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLinesPerSecond} lines per second`);
-      }
+      if (budget) this.#reportDropped(source, budget);
       budget = { second, count: 0, dropped: 0 };
       this.#budget.set(source, budget);
     }
     budget.count += 1;
     if (budget.count > maxLinesPerSecond) {
       budget.dropped += 1;
+      // Say so even when the flood ends with this second and no later line would report it.
+      if (budget.dropped === 1) setTimeout(() => this.#reportDropped(source, budget), 1000 - (Date.now() % 1000) + 5).unref();
       return;
     }
     this.#emit(source, text.length > maxLineChars ? `${text.slice(0, maxLineChars)}… (line cut at ${maxLineChars} characters)` : text);
+  }
+
+  #reportDropped(source, budget) {
+    if (budget.dropped === 0 || budget.reported) return;
+    budget.reported = true;
+    this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLinesPerSecond} lines per second`);
   }
 
   #emit(source, text) {

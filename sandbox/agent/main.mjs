@@ -22,6 +22,7 @@ import {
   waitForPort,
 } from './fabric.mjs';
 import { defineChaincode, isValidLabel, readState } from './lifecycle.mjs';
+import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
 import { Supervised } from './supervisor.mjs';
@@ -44,6 +45,15 @@ const orderer = new Supervised({ name: 'orderer', command: 'orderer', args: [], 
 const peerArgs = mode === 'production' ? ['node', 'start'] : ['node', 'start', '--peer-chaincodedev=true'];
 const peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: publishStatus });
 const chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
+const limitWatch = new LimitWatch({
+  logs,
+  disks: [
+    { dir: p.dataDir, label: 'the sandbox disk (ledger volume)' },
+    { dir: p.scratchDir, label: '/tmp' },
+  ],
+  chaincodePid: () => chaincode.info.pid,
+});
+void limitWatch.start();
 
 function status() {
   return {

@@ -17,6 +17,8 @@ export interface AgentChaincodeInfo {
   signal?: string | null;
   debug?: boolean;
   startedAt?: string;
+  /** Why a crashed process ended, naming the limit it hit when one did (e.g. `killed: sandbox memory limit (768 MB)`). */
+  reason?: string;
 }
 
 export interface AgentStatus {

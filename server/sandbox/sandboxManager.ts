@@ -17,6 +17,7 @@ import {
   labelSandbox,
   labelWorkspace,
   ownerValue,
+  sandboxDiskBytes,
   sandboxLogMaxBytes,
   sandboxMemoryBytes,
   sandboxNanoCpus,
@@ -27,6 +28,7 @@ import {
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createAgentClient, type AgentClient, type AgentStatus } from './agentClient.ts';
 import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } from './docker.ts';
+import { createLedgerDisk } from './ledgerDisk.ts';
 
 const labelInstance = `${labelPrefix}.instance`;
 
@@ -103,6 +105,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     [labelSandbox]: sandboxId,
   });
   const buildDir = (workspace: string) => path.join(dataDir, 'builds', workspace);
+  const ledgerDisk = (workspace: string) => createLedgerDisk({ dir: path.join(dataDir, 'disks'), name: names(workspace).volume, sizeBytes: sandboxDiskBytes, uid: sandboxUid });
 
   async function inspect(workspace: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {
@@ -145,7 +148,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     const n = names(workspace);
     const sandboxId = randomBytes(6).toString('hex');
     await ensureNetwork(workspace, sandboxId);
-    await dockerCall('create the ledger volume', () => docker.createVolume({ Name: n.volume, Labels: labels(workspace, sandboxId) }));
+    const ledger = await ledgerDisk(workspace).ensureMounted();
     const dir = buildDir(workspace);
     await fs.mkdir(path.join(dir, 'app'), { recursive: true });
     await dockerCall('create the sandbox container', () =>
@@ -168,7 +171,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
           PidsLimit: sandboxPidsLimit,
           Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${sandboxTmpfsBytes}` },
           Mounts: [
-            { Type: 'volume', Source: n.volume, Target: '/var/sandbox' },
+            { Type: 'bind', Source: ledger, Target: '/var/sandbox' },
             { Type: 'bind', Source: dir, Target: '/chaincode', ReadOnly: true },
           ],
           LogConfig: { Type: 'json-file', Config: { 'max-size': sandboxLogMaxBytes, 'max-file': '2' } },
@@ -219,6 +222,8 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
       throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} runs in ${existingMode} mode, not ${mode}; destroy it to start it in ${mode} mode.`);
     }
     if (!info.State.Running) {
+      // After a host reboot the ledger disk is no longer mounted: mount it before Docker binds it.
+      if (info.Mounts.some((m) => m.Destination === '/var/sandbox' && m.Type === 'bind')) await ledgerDisk(workspace).ensureMounted();
       progress('container', 'Starting the sandbox container');
       await dockerCall('start the sandbox container', () => docker.getContainer(names(workspace).container).start());
       info = await inspect(workspace);
@@ -267,6 +272,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
       await ignoreMissing('remove the sandbox container', () => docker.getContainer(n.container).remove({ force: true, v: true }));
       await ignoreMissing('remove the sandbox network', () => docker.getNetwork(n.network).remove());
       await ignoreMissing('remove the ledger volume', () => docker.getVolume(n.volume).remove());
+      await ledgerDisk(workspace).remove();
       await fs.rm(buildDir(workspace), { recursive: true, force: true });
     },
 

@@ -78,6 +78,8 @@ export class WorkspaceSession {
   #inFlight = 0;
   /** Set when the idle stop stopped the sandbox: the next invoke starts it again. */
   #idleStopped = false;
+  /** A peer or orderer restart is under way (reported in the status message). */
+  #restarting = false;
 
   constructor(options: WorkspaceSessionOptions) {
     this.#options = options;
@@ -107,6 +109,10 @@ export class WorkspaceSession {
   /** When Run, Stop or a transaction last touched the sandbox (ms since the epoch), for the idle stop. */
   get lastActivityMs(): number {
     return this.#lastActivityMs;
+  }
+  /** True when the idle stop stopped the sandbox (the next invoke starts it again). */
+  get idleStopped(): boolean {
+    return this.#idleStopped && !this.#handle;
   }
   /** Transactions waiting for an answer. */
   get transactionsInFlight(): number {
@@ -278,7 +284,9 @@ export class WorkspaceSession {
   }
 
   #applyAgentStatus(status: AgentStatus): void {
-    const phase = status.phase === 'ready' ? 'ready' : status.phase === 'error' ? 'error' : 'starting';
+    // The agent restarts a peer or orderer that dies; until it is back, transactions fail: say so.
+    const down = status.phase === 'ready' ? [status.peer.running ? '' : 'peer', status.orderer.running ? '' : 'orderer'].filter(Boolean) : [];
+    const phase = down.length > 0 ? 'starting' : status.phase === 'ready' ? 'ready' : status.phase === 'error' ? 'error' : 'starting';
     const cc = status.chaincode.phase;
     const chaincode = cc === 'running' ? (this.#status.chaincode === 'starting' ? 'starting' : 'running') : cc === 'crashed' ? 'crashed' : this.#status.chaincode === 'compiling' ? 'compiling' : 'stopped';
     const patch: Partial<SandboxStatus> = { phase, chaincode, fabricVersion: status.fabricVersion ?? undefined, channel: status.channel };
@@ -289,6 +297,14 @@ export class WorkspaceSession {
       void this.#detachDebugger();
     }
     if (phase === 'error') patch.message = status.message;
+    if (down.length > 0) {
+      const restarts = status.peer.restarts + status.orderer.restarts;
+      patch.message = `The ${down.join(' and ')} stopped and is being restarted by the sandbox (restart ${restarts}); transactions fail until it is back.`;
+      this.#restarting = true;
+    } else if (this.#restarting && phase === 'ready') {
+      this.#restarting = false;
+      patch.message = 'The peer and the orderer are running again.';
+    }
     this.#setStatus(patch);
   }
 

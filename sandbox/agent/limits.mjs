@@ -1,0 +1,163 @@
+// The container's limits (memory, processes, CPU, disk) and how often each was
+// hit, read from its own cgroup (v1 or v2) and statfs, so that when user code
+// runs into one the log names the limit instead of leaving a bare SIGKILL.
+import { promises as fs } from 'node:fs';
+
+const mb = (bytes) => Math.round(bytes / 1024 / 1024);
+/** A disk counts as full from this share of its blocks on. */
+const fullRatio = 0.95;
+/** The chaincode is reported as spinning after this many seconds at its full CPU quota. */
+const spinReportSeconds = 10;
+
+async function read(file) {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
+function counter(text, key) {
+  const line = (text ?? '').split('\n').find((l) => l.startsWith(`${key} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+function finite(value) {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
+}
+
+/** Limits and hit counters of this container's cgroup. */
+export async function readCgroup() {
+  if ((await read('/sys/fs/cgroup/memory.max')) !== null) {
+    const [quota, period] = ((await read('/sys/fs/cgroup/cpu.max')) ?? 'max 100000').split(' ');
+    return {
+      memoryBytes: finite(await read('/sys/fs/cgroup/memory.max')),
+      pidsMax: finite(await read('/sys/fs/cgroup/pids.max')),
+      cpuCores: finite(quota) && finite(period) ? Number(quota) / Number(period) : null,
+      oomKills: counter(await read('/sys/fs/cgroup/memory.events'), 'oom_kill'),
+      pidsRefused: counter(await read('/sys/fs/cgroup/pids.events'), 'max'),
+    };
+  }
+  const quota = finite(await read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'));
+  const period = finite(await read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'));
+  return {
+    memoryBytes: finite(await read('/sys/fs/cgroup/memory/memory.limit_in_bytes')),
+    pidsMax: finite(await read('/sys/fs/cgroup/pids/pids.max')),
+    cpuCores: quota && period ? quota / period : null,
+    oomKills: counter(await read('/sys/fs/cgroup/memory/memory.oom_control'), 'oom_kill'),
+    pidsRefused: counter(await read('/sys/fs/cgroup/pids/pids.events'), 'max'),
+  };
+}
+
+/** Size and use of the file system holding `dir`, or null. */
+export async function readDisk(dir) {
+  try {
+    const s = await fs.statfs(dir);
+    const total = s.blocks * s.bsize;
+    return { totalBytes: total, usedBytes: (s.blocks - s.bfree) * s.bsize };
+  } catch {
+    return null;
+  }
+}
+
+export function describeMemoryLimit(cgroup) {
+  return cgroup?.memoryBytes ? `sandbox memory limit (${mb(cgroup.memoryBytes)} MB)` : 'sandbox memory limit';
+}
+
+export function describeProcessLimit(cgroup) {
+  return cgroup?.pidsMax ? `process limit (${cgroup.pidsMax})` : 'process limit';
+}
+
+export function describeCpuQuota(cgroup) {
+  const cores = cgroup?.cpuCores;
+  return cores ? `CPU quota ${Number(cores.toFixed(2))} core${cores === 1 ? '' : 's'}` : 'CPU quota';
+}
+
+/** CPU seconds a process has used (user + system), or null once it is gone. */
+async function cpuSeconds(pid) {
+  const stat = await read(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  // Fields after the command name, which may hold spaces, start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Polls the counters once a second and writes a `sandbox` log line naming
+ * the limit whenever one is hit: memory (OOM kills), processes (refused
+ * forks), disk (the ledger disk or /tmp nearly full) and CPU (the chaincode
+ * at its full quota for a while).
+ */
+export class LimitWatch {
+  #logs;
+  #disks;
+  #chaincodePid;
+  #timer = null;
+  #last = null;
+  #full = new Set();
+  #cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
+  /** The latest cgroup reading (limits and counters). */
+  cgroup = null;
+
+  constructor({ logs, disks, chaincodePid }) {
+    this.#logs = logs;
+    this.#disks = disks;
+    this.#chaincodePid = chaincodePid;
+  }
+
+  async start() {
+    this.cgroup = await readCgroup();
+    this.#last = this.cgroup;
+    this.#timer = setInterval(() => void this.#poll().catch(() => undefined), 1000);
+    this.#timer.unref();
+  }
+
+  stop() {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  async #poll() {
+    const now = await readCgroup();
+    const last = this.#last ?? now;
+    this.cgroup = now;
+    this.#last = now;
+    if (now.oomKills > last.oomKills) {
+      this.#logs.write('sandbox', `A process was killed: ${describeMemoryLimit(now)} reached.`);
+    }
+    if (now.pidsRefused > last.pidsRefused) {
+      this.#logs.write('sandbox', `${describeProcessLimit(now)} reached: ${now.pidsRefused - last.pidsRefused} new process(es) refused (EAGAIN).`);
+    }
+    for (const { dir, label } of this.#disks) {
+      const disk = await readDisk(dir);
+      if (!disk || disk.totalBytes === 0) continue;
+      const full = disk.usedBytes >= disk.totalBytes * fullRatio;
+      if (full && !this.#full.has(dir)) {
+        this.#logs.write('sandbox', `Disk quota: ${label} is full (${mb(disk.usedBytes)} of ${mb(disk.totalBytes)} MB used); writes there fail with ENOSPC.`);
+        this.#full.add(dir);
+      } else if (!full) this.#full.delete(dir);
+    }
+    await this.#pollCpu(now);
+  }
+
+  async #pollCpu(cgroup) {
+    const pid = this.#chaincodePid();
+    const seconds = pid ? await cpuSeconds(pid) : null;
+    if (!pid || seconds === null) {
+      this.#cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
+      return;
+    }
+    if (this.#cpu.pid !== pid) {
+      this.#cpu = { pid, seconds, busyFor: 0, reported: false };
+      return;
+    }
+    const used = seconds - this.#cpu.seconds;
+    this.#cpu.seconds = seconds;
+    const quota = cgroup.cpuCores ?? 1;
+    this.#cpu.busyFor = used >= 0.8 * Math.min(quota, 1) ? this.#cpu.busyFor + 1 : 0;
+    if (this.#cpu.busyFor >= spinReportSeconds && !this.#cpu.reported) {
+      this.#cpu.reported = true;
+      this.#logs.write('sandbox', `The chaincode has used its whole ${describeCpuQuota(cgroup)} for ${this.#cpu.busyFor} s (a busy loop?). The peer and the server stay responsive; press Run to restart it.`);
+    } else if (this.#cpu.busyFor === 0) this.#cpu.reported = false;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Hostile chaincode against real sandboxes. For each attack: it is contained
+ * by a named limit, the log or status names that limit, a second sandbox
+ * keeps answering (its evaluate latency during the attack is measured and
+ * bounded), and Run brings the attacked sandbox back.
+ */
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes } from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+import type { WorkspaceSession } from '../session/workspaceSession.ts';
+import { createTestSandboxes, measureBystander, probeChaincodeDir, sleep, type LatencyFigures, type TestSandboxes } from './sandboxTestKit.ts';
+
+/** On a 2-core machine with the attacker holding its 1-core quota, a bystander's evaluate stays under this. */
+const bystanderMaxMs = 3000;
+const longTransactionWarnMs = 3000;
+
+let kit: TestSandboxes;
+let attacker: WorkspaceSession;
+let bystander: WorkspaceSession;
+const figures: Record<string, LatencyFigures> = {};
+
+const logText = () => attacker.logHistory.map((l) => l.text).join('\n');
+const settle = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+async function duringAttack(name: string, attack: Promise<unknown>, minMs?: number): Promise<void> {
+  const latency = await measureBystander(kit, bystander, attack, minMs);
+  figures[name] = latency;
+  console.log(`[security] ${name}: bystander evaluate p50 ${latency.p50Ms} ms, max ${latency.maxMs} ms over ${latency.count} calls`);
+  expect(latency.maxMs).toBeLessThan(bystanderMaxMs);
+}
+
+async function expectRunRecovers(): Promise<void> {
+  const outcome = await attacker.run();
+  expect(outcome.ok).toBe(true);
+  expect(attacker.status.chaincode).toBe('running');
+  expect(await kit.call(attacker, 'submit', 'Put', 'alive', 'yes')).toBe('yes');
+}
+
+beforeAll(async () => {
+  kit = await createTestSandboxes('ccs-sec');
+  attacker = await kit.workspace('attacker', probeChaincodeDir, { longTransactionWarnMs });
+  bystander = await kit.workspace('bystander', probeChaincodeDir);
+  const [a, b] = await Promise.all([attacker.run(), bystander.run()]);
+  expect(a.ok && b.ok).toBe(true);
+  await kit.call(bystander, 'submit', 'Put', 'k', 'v');
+});
+
+afterAll(async () => {
+  console.log(`[security] bystander latency during attacks: ${JSON.stringify(figures)}`);
+  await kit.cleanup();
+  expect(await kit.containers()).toEqual([]);
+});
+
+describe('CPU', () => {
+  it('reports a transaction stuck in a loop, and Run kills it and fails the transaction clearly', async () => {
+    const stuck = settle(kit.call(attacker, 'evaluate', 'Spin'));
+    await duringAttack('infinite loop in a transaction', sleep(longTransactionWarnMs + 1500));
+    expect(attacker.status.message).toMatch(/Spin is still running after \d+ s: possible infinite loop; the chaincode is limited to 1 CPU \(CPU quota 1 core\); press Run/);
+    expect(logText()).toContain('possible infinite loop');
+    await expectRunRecovers();
+    const err = await stuck;
+    expect(err).toBeInstanceOf(StudioError);
+    expect((err as StudioError).code).toBe(ErrorCode.ChaincodeNotRunning);
+    expect((err as StudioError).message).toMatch(/Spin failed: the chaincode process stopped before the transaction finished.*Nothing was committed/);
+  });
+
+  it('names the CPU quota when the chaincode spins outside any transaction', async () => {
+    expect(await kit.call(attacker, 'evaluate', 'SpinInBackground')).toBe('spinning');
+    const reported = (async () => {
+      while (!logText().includes('used its whole CPU quota 1 core')) await sleep(250);
+    })();
+    await duringAttack('CPU spin outside transactions', reported);
+    expect(logText()).toMatch(/The chaincode has used its whole CPU quota 1 core for \d+ s/);
+    await expectRunRecovers();
+  });
+});
+
+describe('processes, memory, output', () => {
+  it('holds the process limit against a fork bomb and names it', async () => {
+    const bomb = kit.call(attacker, 'submit', 'Spawn', String(sandboxPidsLimit + 200));
+    await duringAttack('fork bomb', bomb);
+    const outcome = JSON.parse(await bomb) as { started: number; error: string };
+    expect(outcome.started).toBeLessThan(sandboxPidsLimit);
+    expect(outcome.error).toMatch(/EAGAIN|ENOMEM/);
+    await expect.poll(logText, { timeout: 5000 }).toContain(`process limit (${sandboxPidsLimit}) reached`);
+    await expectRunRecovers();
+  });
+
+  it('kills a memory bomb at the memory limit and says so', async () => {
+    const bomb = settle(kit.call(attacker, 'submit', 'Alloc', String(Math.ceil((sandboxMemoryBytes / 1024 / 1024) * 1.5))));
+    await duringAttack('memory bomb', bomb);
+    expect(await bomb).toBeInstanceOf(StudioError);
+    await expect.poll(() => attacker.status.chaincode, { timeout: 10_000 }).toBe('crashed');
+    const limit = `sandbox memory limit (${sandboxMemoryBytes / 1024 / 1024} MB)`;
+    expect(attacker.status.message).toContain(`killed: ${limit}`);
+    expect(attacker.status.phase).toBe('ready');
+    await expectRunRecovers();
+  });
+
+  it('drops an output flood at the log rate limit', async () => {
+    const flood = kit.call(attacker, 'evaluate', 'Flood', '200000');
+    await duringAttack('stdout flood', flood);
+    expect(await flood).toBe('200000');
+    await expect.poll(logText, { timeout: 5000 }).toMatch(/chaincode log lines dropped: over the log rate limit of \d+ lines per second/);
+    await expectRunRecovers();
+  });
+});
+
+describe('disk', () => {
+  it('bounds the ledger disk: writes stop at the quota, the ledger survives, freeing space heals it', async () => {
+    const fill = kit.call(attacker, 'evaluate', 'Fill', '/var/sandbox', String(2 * sandboxDiskBytes / 1024 / 1024));
+    await duringAttack('filling the ledger disk', fill);
+    const outcome = JSON.parse(await fill) as { written: number; error: string };
+    expect(outcome.error).toBe('ENOSPC');
+    expect(outcome.written).toBeLessThan(sandboxDiskBytes / 1024 / 1024);
+    await expect.poll(logText, { timeout: 5000 }).toMatch(/Disk quota: the sandbox disk \(ledger volume\) is full/);
+    // The host pays at most the quota.
+    const image = await fs.stat(`${kit.dataDir}/disks/${kit.instance}-attacker-data.img`);
+    expect(image.blocks * 512).toBeLessThanOrEqual(sandboxDiskBytes);
+    // The file the write failed on is there too, partly written.
+    expect(Number(await kit.call(attacker, 'evaluate', 'Unfill', '/var/sandbox'))).toBeGreaterThanOrEqual(outcome.written);
+    await expectRunRecovers();
+    expect(await kit.call(bystander, 'evaluate', 'Get', 'k')).toBe('v');
+  });
+
+  it('bounds /tmp at its tmpfs size', async () => {
+    const outcome = JSON.parse(await kit.call(attacker, 'evaluate', 'Fill', '/tmp', '200')) as { written: number; error: string };
+    expect(outcome.error).toBe('ENOSPC');
+    expect(outcome.written).toBeLessThanOrEqual(sandboxTmpfsBytes / 1024 / 1024);
+    await expect.poll(logText, { timeout: 5000 }).toContain('Disk quota: /tmp is full');
+    await kit.call(attacker, 'evaluate', 'Unfill', '/tmp');
+    await expectRunRecovers();
+  });
+});
+
+describe('network', () => {
+  let hostServer: net.Server;
+  let hostPort: number;
+
+  beforeAll(async () => {
+    hostServer = net.createServer((s) => s.end('hello from the host\n'));
+    await new Promise<void>((resolve) => hostServer.listen(0, '0.0.0.0', resolve));
+    hostPort = (hostServer.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => hostServer.close(resolve));
+  });
+
+  it("cannot reach another sandbox's peer, agent or inspector", async () => {
+    const other = await kit.docker.getContainer(`${kit.instance}-bystander`).inspect();
+    const ip = other.NetworkSettings.Networks[`${kit.instance}-bystander-net`]?.IPAddress ?? '';
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    for (const port of ['7051', '7000', '9229']) {
+      expect(await kit.call(attacker, 'evaluate', 'Connect', ip, port)).not.toBe('connected');
+    }
+  });
+
+  it('cannot reach the host (a server on a host port, the cloud metadata address) or the internet', async () => {
+    const net_ = await kit.docker.getNetwork(`${kit.instance}-attacker-net`).inspect();
+    const gateway = (net_.IPAM?.Config?.[0] as { Gateway?: string } | undefined)?.Gateway ?? '';
+    expect(await kit.call(attacker, 'evaluate', 'Connect', gateway, String(hostPort))).not.toBe('connected');
+    expect(await kit.call(attacker, 'evaluate', 'Connect', '169.254.169.254', '80')).not.toBe('connected');
+    expect(await kit.call(attacker, 'evaluate', 'Connect', '1.1.1.1', '443')).not.toBe('connected');
+  });
+
+  it("needs its own sandbox's token for the agent and the inspector proxy", async () => {
+    expect(await kit.call(attacker, 'evaluate', 'HttpGet', 'http://127.0.0.1:7000/status')).toBe('401');
+    expect(await kit.call(attacker, 'evaluate', 'HttpGet', 'http://127.0.0.1:7000/identity')).toBe('401');
+  });
+});

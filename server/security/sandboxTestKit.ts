@@ -1,0 +1,105 @@
+/**
+ * Shared by the security and fault suites: workspaces on real sandboxes under
+ * a test-only instance name, cleanup that leaves nothing behind, and a probe
+ * that measures a bystander sandbox's evaluate latency while another one is
+ * under attack.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { InvokeResult, Notification } from '../../protocol/messages.ts';
+import { createDocker } from '../sandbox/docker.ts';
+import { createSandboxManager, type SandboxManager } from '../sandbox/sandboxManager.ts';
+import { WorkspaceSession } from '../session/workspaceSession.ts';
+
+/** The hostile-by-design chaincode of the isolation tests. */
+export const probeChaincodeDir = path.join(import.meta.dirname, '..', 'session', 'fixtures', 'probe-chaincode');
+
+export interface TestSandboxes {
+  readonly docker: ReturnType<typeof createDocker>;
+  readonly instance: string;
+  readonly dataDir: string;
+  readonly sandboxes: SandboxManager;
+  /** Copies `from` into a new workspace and returns its session. */
+  workspace(id: string, from: string, options?: { longTransactionWarnMs?: number }): Promise<WorkspaceSession>;
+  /** Submits or evaluates `fn` on `session` and returns the result string. */
+  call(session: WorkspaceSession, mode: 'submit' | 'evaluate', fn: string, ...args: string[]): Promise<string>;
+  /** Containers of this instance still on Docker. */
+  containers(): Promise<string[]>;
+  /** Destroys every sandbox and the data dir. */
+  cleanup(): Promise<void>;
+}
+
+export async function createTestSandboxes(prefix: string): Promise<TestSandboxes> {
+  const docker = createDocker();
+  const instance = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+  const sandboxes = createSandboxManager({ docker, dataDir, instance });
+  const sessions: WorkspaceSession[] = [];
+  const notifications: Notification[] = [];
+
+  return {
+    docker,
+    instance,
+    dataDir,
+    sandboxes,
+    async workspace(id, from, options = {}) {
+      const dir = path.join(dataDir, 'workspaces', id);
+      await fs.cp(from, dir, { recursive: true });
+      const session = new WorkspaceSession({ workspace: id, workspaceDir: dir, sandboxes, publish: (n) => notifications.push(n), ...options });
+      sessions.push(session);
+      return session;
+    },
+    async call(session, mode, fn, ...args) {
+      const result: InvokeResult = await session.invoke({ workspace: session.workspace, mode, contract: '', fn, args });
+      return result.result;
+    },
+    async containers() {
+      const list = await docker.listContainers({ all: true, filters: { name: [`${instance}-`] } });
+      return list.flatMap((c) => c.Names.map((n) => n.replace(/^\//, '')));
+    },
+    async cleanup() {
+      for (const s of sessions) {
+        await s.destroy().catch(() => undefined);
+        await s.close();
+      }
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Latency figures of one measurement, in milliseconds. */
+export interface LatencyFigures {
+  count: number;
+  p50Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Evaluates `Get` on the bystander over and over until `until` settles (and
+ * at least `minMs` have passed), and returns the latency figures.
+ */
+export async function measureBystander(kit: TestSandboxes, bystander: WorkspaceSession, until: Promise<unknown>, minMs = 2000): Promise<LatencyFigures> {
+  let settled = false;
+  void until.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const started = Date.now();
+  const samples: number[] = [];
+  while (!settled || Date.now() - started < minMs) {
+    const t = performance.now();
+    await kit.call(bystander, 'evaluate', 'Get', 'k');
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    count: samples.length,
+    p50Ms: Math.round(samples[Math.floor(samples.length / 2)] ?? 0),
+    maxMs: Math.round(samples.at(-1) ?? 0),
+  };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
