@@ -287,7 +287,8 @@ export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
   'workspace/create': { workspace: string };
-  'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[] };
+  /** `workspaceToken` opens this workspace and no other (share it instead of the server's main token). */
+  'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; workspaceToken?: string };
   'workspace/delete': Record<string, never>;
 
   'file/list': { files: FileEntry[] };

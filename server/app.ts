@@ -4,11 +4,12 @@
  */
 import type Docker from 'dockerode';
 import type { Notification, NotificationName, ResultMap, SandboxStatus } from '../protocol/messages.ts';
-import { samplesDir } from './config.ts';
+import { idleSandboxStopMs, maxSandboxesPerUser, samplesDir } from './config.ts';
 import { ErrorCode, StudioError } from './errors.ts';
 import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
+import { scopeKey, type TokenAuthority, type TokenScope } from './http/tokenScope.ts';
 import { createSandboxManager, type SandboxManager } from './sandbox/sandboxManager.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
@@ -21,6 +22,12 @@ export interface AppOptions {
   hub: () => Hub | undefined;
   /** Distinguishes this server's sandboxes on a shared Docker (tests use their own). */
   instance?: string;
+  /** Issues the workspace token that `workspace/open` returns; without it none is returned. */
+  tokens?: TokenAuthority;
+  /** Overrides config.idleSandboxStopMs (0: never stop idle sandboxes). */
+  idleStopMs?: number;
+  /** Overrides config.maxSandboxesPerUser. */
+  maxSandboxesPerUser?: number;
 }
 
 export interface App {
@@ -43,6 +50,12 @@ export function createApp(options: AppOptions): App {
   const deployments = createDeployments({ dataDir: options.dataDir, store, downloads: (id) => exportsService.download(id) });
 
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
+  const maxPerUser = options.maxSandboxesPerUser ?? maxSandboxesPerUser;
+  const idleStopMs = options.idleStopMs ?? idleSandboxStopMs;
+  /** Who started each workspace's sandbox (a token's scope key); sandboxes found after a restart count for the main token. */
+  const owners = new Map<string, string>();
+  /** Workspaces whose sandbox is being started, counted against the cap before they run. */
+  const starting = new Set<string>();
 
   async function session(workspace: string): Promise<WorkspaceSession> {
     let s = sessions.get(workspace);
@@ -53,6 +66,42 @@ export function createApp(options: AppOptions): App {
     }
     return s;
   }
+
+  /** Refuses to start one more sandbox for a user who already runs maxSandboxesPerUser of them. */
+  function admitSandbox(s: WorkspaceSession, scope: TokenScope): void {
+    if (s.sandboxRunning) return;
+    const key = scopeKey(scope);
+    const running = [...sessions.values()].filter((o) => o !== s && (o.sandboxRunning || starting.has(o.workspace)) && (owners.get(o.workspace) ?? 'main') === key);
+    if (running.length >= maxPerUser) {
+      throw new StudioError(
+        ErrorCode.Limit,
+        `You already have ${running.length} sandboxes running (${running.map((o) => o.workspace).join(', ')}); the limit is ${maxPerUser} running sandboxes per user. Stop one of them (Stop in its workspace) and press Run again.`,
+      );
+    }
+    owners.set(s.workspace, key);
+  }
+
+  /** Runs `fn` with the sandbox of `s` counted as starting, so concurrent starts cannot pass the cap together. */
+  async function whileStarting<T>(s: WorkspaceSession, scope: TokenScope, fn: () => Promise<T>): Promise<T> {
+    admitSandbox(s, scope);
+    starting.add(s.workspace);
+    try {
+      return await fn();
+    } finally {
+      starting.delete(s.workspace);
+    }
+  }
+
+  async function stopIdleSandboxes(): Promise<void> {
+    const hub = options.hub();
+    for (const s of sessions.values()) {
+      if (!s.sandboxRunning || s.transactionsInFlight > 0 || (hub?.subscriberCount(s.workspace) ?? 0) > 0) continue;
+      if (Date.now() - s.lastActivityMs < idleStopMs) continue;
+      await s.stop({ idle: true }).catch((err: unknown) => console.error(`Could not stop the idle sandbox of ${s.workspace}: ${String(err)}`));
+    }
+  }
+  const idleTimer = idleStopMs > 0 ? setInterval(() => void stopIdleSandboxes(), Math.max(250, Math.min(60_000, Math.floor(idleStopMs / 4)))) : undefined;
+  idleTimer?.unref();
 
   const debug = async (workspace: string) => (await session(workspace)).debugger();
   const empty = {} as Record<string, never>;
@@ -67,7 +116,8 @@ export function createApp(options: AppOptions): App {
     'workspace/open': async ({ workspace }, ctx) => {
       const s = await session(workspace);
       ctx.subscribe(workspace);
-      return { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics };
+      const opened = { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics };
+      return options.tokens ? { ...opened, workspaceToken: options.tokens.workspaceToken(workspace) } : opened;
     },
     'workspace/delete': async ({ workspace }) => {
       const s = sessions.get(workspace);
@@ -104,9 +154,9 @@ export function createApp(options: AppOptions): App {
       return result;
     },
 
-    run: async ({ workspace, restartOnSave }) => {
+    run: async ({ workspace, restartOnSave }, ctx) => {
       const s = await session(workspace);
-      const outcome = await s.run(restartOnSave === undefined ? {} : { restartOnSave });
+      const outcome = await whileStarting(s, ctx.scope, () => s.run(restartOnSave === undefined ? {} : { restartOnSave }));
       return outcome.metadata ? { ok: outcome.ok, diagnostics: outcome.diagnostics, status: outcome.status, metadata: outcome.metadata } : { ok: outcome.ok, diagnostics: outcome.diagnostics, status: outcome.status };
     },
     'sandbox/status': async ({ workspace }) => (await session(workspace)).status,
@@ -118,7 +168,11 @@ export function createApp(options: AppOptions): App {
       if (!metadata) throw new StudioError(ErrorCode.ChaincodeNotRunning, 'No contract metadata yet: press Run to start the chaincode.');
       return metadata;
     },
-    invoke: async (params) => (await session(params.workspace)).invoke(params),
+    invoke: async (params, ctx) => {
+      const s = await session(params.workspace);
+      // An idle-stopped sandbox starts again on this invoke: it counts against the cap like a Run.
+      return s.idleStopped ? whileStarting(s, ctx.scope, () => s.invoke(params)) : s.invoke(params);
+    },
     'logs/history': async ({ workspace }) => ({ lines: (await session(workspace)).logHistory }),
 
     setBreakpoints: async ({ workspace, source, breakpoints }) => {
@@ -171,6 +225,7 @@ export function createApp(options: AppOptions): App {
       }
     },
     async close() {
+      if (idleTimer) clearInterval(idleTimer);
       await Promise.all([...sessions.values()].map((s) => s.close()));
       sessions.clear();
     },

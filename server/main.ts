@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createApp } from './app.ts';
 import { clientDistDir, defaultDataDir, defaultHost, defaultPort } from './config.ts';
 import { createStudioServer } from './http/index.ts';
+import { createTokenAuthority } from './http/tokenScope.ts';
 import { createDocker } from './sandbox/docker.ts';
 import { createHub } from './ws/index.ts';
 
@@ -35,12 +36,14 @@ async function main(): Promise<void> {
   const token = await loadToken(dataDir);
 
   const hub = createHub();
-  const app = createApp({ dataDir, docker: createDocker(), hub: () => hub, ...(process.env.STUDIO_INSTANCE ? { instance: process.env.STUDIO_INSTANCE } : {}) });
+  const tokens = createTokenAuthority(token);
+  const app = createApp({ dataDir, docker: createDocker(), hub: () => hub, tokens, ...(process.env.STUDIO_INSTANCE ? { instance: process.env.STUDIO_INSTANCE } : {}) });
   const extraOrigins = (process.env.STUDIO_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const server = await createStudioServer({
     host,
     port,
     token,
+    tokens,
     staticDir: clientDistDir,
     handlers: app.handlers,
     downloads: app.downloads,

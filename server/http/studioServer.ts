@@ -15,6 +15,7 @@ import { downloadPathPrefix, serveDownload, type DownloadResolver } from './down
 import { sendJson, sendText } from './plainResponse.ts';
 import { applySecurityHeaders } from './securityHeaders.ts';
 import { createStaticSite } from './staticSite.ts';
+import type { TokenAuthority } from './tokenScope.ts';
 import { createUpgradeGuard } from './upgradeGuard.ts';
 
 export interface StudioServerOptions {
@@ -40,6 +41,8 @@ export interface StudioServerOptions {
   readonly limits?: Partial<EdgeLimits>;
   /** Default: stderr. */
   readonly log?: EdgeLogger;
+  /** Grants workspace tokens besides `token` (which must be its main token). */
+  readonly tokens?: TokenAuthority;
 }
 
 export interface StudioServer {
@@ -65,6 +68,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     allowedOrigins: () => allowedOrigins,
     maxConnectionsPerClient: limits.maxConnectionsPerClient,
     log,
+    ...(options.tokens ? { authority: options.tokens } : {}),
   });
   const startedAtMs = Date.now();
 
@@ -100,7 +104,10 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
-    if (guard.admit(req, socket)) endpoint.handleUpgrade(req, socket, head);
+    if (!guard.admit(req, socket)) return;
+    const scope = guard.scopeOf(req);
+    if (scope) endpoint.handleUpgrade(req, socket, head, scope);
+    else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

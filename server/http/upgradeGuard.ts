@@ -10,6 +10,7 @@ import { wsPath } from '../config.ts';
 import type { EdgeLogger } from '../ws/edgeLogger.ts';
 import { tokenProtocolPrefix } from '../ws/wsEndpoint.ts';
 import { tokenMatches } from './token.ts';
+import { mainScope, type TokenAuthority, type TokenScope } from './tokenScope.ts';
 
 export interface UpgradeGuardOptions {
   readonly token: string;
@@ -17,6 +18,8 @@ export interface UpgradeGuardOptions {
   readonly allowedOrigins: () => ReadonlySet<string>;
   readonly maxConnectionsPerClient: number;
   readonly log: EdgeLogger;
+  /** Also accepts the tokens it grants (workspace tokens); without it only `token` is accepted. */
+  readonly authority?: TokenAuthority;
 }
 
 export interface UpgradeGuard {
@@ -24,11 +27,16 @@ export interface UpgradeGuard {
   admit(req: IncomingMessage, socket: Duplex): boolean;
   /** Open WebSocket sockets per remote address. */
   connectionsFrom(address: string): number;
+  /** The scope the token of an admitted upgrade grants. */
+  scopeOf(req: IncomingMessage): TokenScope | undefined;
 }
 
 export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
   const { token, allowedOrigins, maxConnectionsPerClient, log } = options;
   const openByAddress = new Map<string, number>();
+  const scopes = new WeakMap<IncomingMessage, TokenScope>();
+  const verify = (given: string | undefined): TokenScope | undefined =>
+    options.authority ? options.authority.verify(given) : tokenMatches(token, given) ? mainScope : undefined;
 
   return {
     admit(req, socket) {
@@ -46,7 +54,8 @@ export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
         refuse(socket, 403, 'This origin may not connect to Chaincode Studio.');
         return false;
       }
-      if (!tokenMatches(token, tokenFrom(rawQuery, req.headers['sec-websocket-protocol']))) {
+      const scope = verify(tokenFrom(rawQuery, req.headers['sec-websocket-protocol']));
+      if (scope === undefined) {
         log.warn(`Refused a WebSocket from ${address}: missing or wrong token.`);
         refuse(socket, 403, 'A valid token is required. Open the URL the server printed at start-up.');
         return false;
@@ -58,6 +67,7 @@ export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
       }
       // Counted on the socket, not the WebSocket, so two simultaneous upgrades cannot both slip under the cap.
       openByAddress.set(address, open + 1);
+      scopes.set(req, scope);
       socket.once('close', () => {
         const left = (openByAddress.get(address) ?? 1) - 1;
         if (left > 0) openByAddress.set(address, left);
@@ -68,6 +78,10 @@ export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
 
     connectionsFrom(address) {
       return openByAddress.get(address) ?? 0;
+    },
+
+    scopeOf(req) {
+      return scopes.get(req);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { EdgeLogger } from './edgeLogger.ts';
 import type { RequestContext } from './handlers.ts';
 import type { HubMember, StudioHub } from './hub.ts';
 import { RequestGate } from './requestGate.ts';
+import type { TokenScope } from '../http/tokenScope.ts';
 
 /** WebSocket close codes we send (RFC 6455 §7.4). */
 export const CloseCode = {
@@ -27,6 +28,7 @@ export interface ConnectionOptions {
   readonly ws: WebSocket;
   readonly id: string;
   readonly remoteAddress: string;
+  readonly scope: TokenScope;
   readonly hub: StudioHub;
   readonly dispatcher: Dispatcher;
   readonly limits: EdgeLimits;
@@ -50,7 +52,7 @@ export class StudioConnection implements HubMember {
   readonly closed: Promise<void>;
 
   constructor(options: ConnectionOptions) {
-    const { ws, id, remoteAddress, hub, dispatcher, limits, log } = options;
+    const { ws, id, remoteAddress, scope, hub, dispatcher, limits, log } = options;
     this.id = id;
     this.#ws = ws;
     this.#hub = hub;
@@ -63,6 +65,7 @@ export class StudioConnection implements HubMember {
     this.#context = {
       connectionId: id,
       remoteAddress,
+      scope,
       signal: this.#abort.signal,
       subscribe: (workspace) => hub.subscribe(this, workspace),
       unsubscribe: (workspace) => hub.unsubscribe(this, workspace),

@@ -13,6 +13,7 @@ import { StudioError, toErrorBody } from '../errors.ts';
 import type { EdgeLogger } from './edgeLogger.ts';
 import type { Handlers, RequestContext } from './handlers.ts';
 import type { RequestGate } from './requestGate.ts';
+import { scopeRefusal } from './scopeCheck.ts';
 
 /** How many validation issues an error message lists before it says "and N more". */
 const maxIssuesListed = 8;
@@ -56,6 +57,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         },
       };
     }
+    const refusal = scopeRefusal(method, parsed.data, ctx.scope);
+    if (refusal !== undefined) return errorReply(id, ErrorCode.Forbidden, refusal);
     try {
       const result = await handler(parsed.data, ctx);
       // A reply without `result` would look like neither a result nor an error to the client.

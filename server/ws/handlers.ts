@@ -4,6 +4,7 @@
  * against the protocol schema before a handler ever sees them.
  */
 import type { Method, Notification, NotificationName, ParamsOf, ResultOf } from '../../protocol/messages.ts';
+import type { TokenScope } from '../http/tokenScope.ts';
 
 /** The connection a request arrived on. One object per connection, shared by all its requests. */
 export interface RequestContext {
@@ -11,6 +12,8 @@ export interface RequestContext {
   readonly connectionId: string;
   /** The peer's IP address as the socket reports it. */
   readonly remoteAddress: string;
+  /** What the connection's token allows; the dispatcher has already refused requests outside it. */
+  readonly scope: TokenScope;
   /**
    * Aborted when the connection closes. Handlers that wait (a paused
    * transaction, a long build) can stop early; remove listeners you add, since

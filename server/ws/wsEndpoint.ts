@@ -12,6 +12,7 @@ import type { EdgeLimits } from './edgeLimits.ts';
 import type { EdgeLogger } from './edgeLogger.ts';
 import type { Handlers } from './handlers.ts';
 import type { StudioHub } from './hub.ts';
+import type { TokenScope } from '../http/tokenScope.ts';
 
 /** A subprotocol of this form carries the token, for clients that cannot put it in the URL. */
 export const tokenProtocolPrefix = 'token.';
@@ -27,8 +28,8 @@ export interface WsEndpointOptions {
 }
 
 export interface WsEndpoint {
-  /** Completes an upgrade the caller has already authorized. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Completes an upgrade the caller has already authorized, for a token granting `scope`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: TokenScope): void;
   /** Closes every connection (1001) and waits until they are gone. */
   close(): Promise<void>;
 }
@@ -53,12 +54,13 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   });
 
   return {
-    handleUpgrade(req, socket, head) {
+    handleUpgrade(req, socket, head, scope) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const connection = new StudioConnection({
           ws,
           id: `c${nextId++}`,
           remoteAddress: req.socket.remoteAddress ?? 'unknown',
+          scope,
           hub,
           dispatcher,
           limits,
