@@ -17,6 +17,8 @@ export class ChaincodeProcess {
   #onChange;
   #child = null;
   #info = { phase: 'stopped' };
+  /** Set when the agent ends the process itself, and why. */
+  #endedBecause = null;
 
   constructor({ logs, onChange }) {
     this.#logs = logs;
@@ -71,10 +73,13 @@ export class ChaincodeProcess {
       if (this.#child !== child) return;
       this.#child = null;
       const expected = this.#info.phase === 'stopping';
+      const endedBecause = this.#endedBecause;
+      this.#endedBecause = null;
       let reason;
       if (!expected) {
         const cgroup = await readCgroup();
-        if (heapExhausted) reason = `stopped: chaincode JavaScript heap limit (${heapLimitMb} MB)`;
+        if (endedBecause) reason = endedBecause;
+        else if (heapExhausted) reason = `stopped: chaincode JavaScript heap limit (${heapLimitMb} MB)`;
         else if (signal === 'SIGKILL' && cgroup.oomKills > cgroupAtStart.oomKills) reason = `killed: ${describeMemoryLimit(cgroup)}`;
         else if (signal) reason = `was killed by ${signal}`;
         else reason = `exited with code ${code}`;
@@ -87,6 +92,21 @@ export class ChaincodeProcess {
     });
     this.#onChange();
     return this.info;
+  }
+
+  /**
+   * The peer went away. A dev-mode chaincode does not register again by itself (fabric-shim
+   * gives up, and under the inspector the process lingers), so end it and say why.
+   */
+  peerLost() {
+    const child = this.#child;
+    if (!child || this.#info.phase !== 'running') return;
+    this.#endedBecause = 'stopped: the peer restarted, and a dev-mode chaincode must register with it again';
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
   }
 
   async stop() {

@@ -43,7 +43,11 @@ let fabricVersion = null;
 const publishStatus = () => logs.publish({ type: 'status', status: status() });
 const orderer = new Supervised({ name: 'orderer', command: 'orderer', args: [], env: ordererEnv(), logs, onChange: publishStatus });
 const peerArgs = mode === 'production' ? ['node', 'start'] : ['node', 'start', '--peer-chaincodedev=true'];
-const peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: publishStatus });
+const onPeerChange = () => {
+  if (!peer.running) chaincode.peerLost();
+  publishStatus();
+};
+const peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: onPeerChange });
 const chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
 const limitWatch = new LimitWatch({
   logs,

@@ -293,17 +293,18 @@ export class WorkspaceSession {
     if (status.chaincode.packageId) patch.packageId = status.chaincode.packageId;
     if (cc === 'crashed' && this.#status.chaincode !== 'crashed') {
       const reason = status.chaincode.reason;
-      patch.message = reason ? `The chaincode process ${reason}. Fix the code and press Run.` : 'The chaincode process stopped; see the log. Fix the code and press Run.';
+      patch.message = reason ? `The chaincode process ${reason}. Press Run to start it again.` : 'The chaincode process stopped; see the log. Fix the code and press Run.';
       void this.#detachDebugger();
     }
     if (phase === 'error') patch.message = status.message;
+    const crashed = cc === 'crashed' && status.chaincode.reason ? ` The chaincode process ${status.chaincode.reason}: press Run to start it again.` : '';
     if (down.length > 0) {
       const restarts = status.peer.restarts + status.orderer.restarts;
-      patch.message = `The ${down.join(' and ')} stopped and is being restarted by the sandbox (restart ${restarts}); transactions fail until it is back.`;
+      patch.message = `The ${down.join(' and ')} stopped and is being restarted by the sandbox (restart ${restarts}); transactions fail until it is back.${crashed}`;
       this.#restarting = true;
     } else if (this.#restarting && phase === 'ready') {
       this.#restarting = false;
-      patch.message = 'The peer and the orderer are running again.';
+      patch.message = `The peer and the orderer are running again.${crashed}`;
     }
     this.#setStatus(patch);
   }
