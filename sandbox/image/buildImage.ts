@@ -166,7 +166,8 @@ async function ensureRuntimeModules(progress: ProgressFn): Promise<string> {
 
 /** Our files on top of the root filesystem. */
 async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string }, hash: string): Promise<string> {
-  const dir = path.join(cacheDir, 'overlay', hash);
+  // Unique per build: two processes building the same image at once must not share a staging tree.
+  const dir = path.join(cacheDir, 'overlay', `${hash}-${process.pid}-${Date.now()}`);
   await fs.rm(dir, { recursive: true, force: true });
   const at = (...parts: string[]) => path.join(dir, ...parts);
   await fs.mkdir(at('opt', 'fabric', 'config'), { recursive: true });
