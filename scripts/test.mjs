@@ -27,8 +27,9 @@ function runSuite(name, command, args, { logFile } = {}) {
   });
 }
 
-mkdirSync(path.join(root, 'test-results'), { recursive: true });
-const longLog = path.join(root, 'test-results', 'long-suite.log');
+// Not under test-results/: Playwright empties that folder when it starts.
+mkdirSync(path.join(root, '.cache'), { recursive: true });
+const longLog = path.join(root, '.cache', 'long-suite.log');
 console.log(`\n▶ long suite (a transaction paused for 10 minutes) started in the background; output: ${longLog}`);
 const long = runSuite('long tests (paused transaction)', bin('vitest'), ['run', '--project', 'long'], { logFile: longLog });
 
