@@ -10,7 +10,7 @@ import { serializeReply, tooLargeReply, type Dispatcher } from './dispatcher.ts'
 import type { EdgeLimits } from './edgeLimits.ts';
 import type { EdgeLogger } from './edgeLogger.ts';
 import type { RequestContext } from './handlers.ts';
-import type { HubMember, StudioHub } from './hub.ts';
+import { serializeNotification, type HubMember, type StudioHub } from './hub.ts';
 import { RequestGate } from './requestGate.ts';
 import type { TokenScope } from '../http/tokenScope.ts';
 
@@ -125,14 +125,8 @@ export class StudioConnection implements HubMember {
   }
 
   #notify(notification: Notification): void {
-    let text: string;
-    try {
-      text = JSON.stringify(notification);
-    } catch (err) {
-      this.#log.error(`Notification ${notification.method} could not be serialized and was not sent:`, err);
-      return;
-    }
-    this.deliver(notification, text);
+    const text = serializeNotification(notification, this.#log);
+    if (text !== undefined) this.deliver(notification, text);
   }
 
   /** Replies and state-changing notifications are queued up to twice the buffer limit, then the browser is cut off. */

@@ -106,15 +106,22 @@ class NotificationHub implements StudioHub {
   }
 
   #deliver(members: Iterable<HubMember>, notification: Notification): void {
-    let text: string;
-    try {
-      text = JSON.stringify(notification);
-    } catch (err) {
-      // Publishers are often stream callbacks; a throw there could take the process down.
-      this.#log.error(`Notification ${notification.method} could not be serialized and was not sent:`, err);
-      return;
-    }
+    const text = serializeNotification(notification, this.#log);
+    if (text === undefined) return;
     // A copy, so a member that closes while we deliver does not disturb the iteration.
     for (const member of [...members]) member.deliver(notification, text);
+  }
+}
+
+/**
+ * JSON of a notification, or undefined (logged) if it cannot be serialized.
+ * Publishers are often stream callbacks; a throw there could take the process down.
+ */
+export function serializeNotification(notification: Notification, log: EdgeLogger): string | undefined {
+  try {
+    return JSON.stringify(notification);
+  } catch (err) {
+    log.error(`Notification ${notification.method} could not be serialized and was not sent:`, err);
+    return undefined;
   }
 }
