@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { createRpcClient } from './rpc/rpcClient.ts';
 import { connectBrowserSocket } from './rpc/socket.ts';
-import { readAccessToken, socketUrl } from './rpc/token.ts';
+import { downloadHref, readAccessToken, socketUrl } from './rpc/token.ts';
 import { createStudioController } from './controller/studioController.ts';
 import { createPrefs } from './state/prefs.ts';
 import { createStore } from './state/store.ts';
@@ -23,7 +23,13 @@ const rpc = createRpcClient({
 });
 const prefs = createPrefs(window.localStorage);
 const store = createStore(studioReducer, initialStudioState(prefs.restartOnSave()));
-const controller = createStudioController({ rpc, store, prefs, unsaved: createUnsavedEdits(window.localStorage) });
+const controller = createStudioController({
+  rpc,
+  store,
+  prefs,
+  unsaved: createUnsavedEdits(window.localStorage),
+  downloadHref: (path) => downloadHref(path, token),
+});
 controller.start(new URLSearchParams(window.location.search).get('workspace'));
 
 const root = document.getElementById('root');

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { CreateWorkspaceDialog } from './CreateWorkspaceDialog.tsx';
+import { ExportDialog } from './ExportDialog.tsx';
 import { Icon } from './Icon.tsx';
 import { SandboxPill } from './SandboxPill.tsx';
 
@@ -14,6 +15,7 @@ export function Toolbar() {
   const restartOnSave = useStudio((s) => s.restartOnSave);
   const connected = useStudio((s) => s.connection === 'open');
   const [creating, setCreating] = useState(false);
+  const [exporting, setExporting] = useState(false);
 
   const running = chaincode === 'running' || chaincode === 'starting' || chaincode === 'compiling';
   const canAct = connected && workspace !== null && busy === null;
@@ -69,9 +71,21 @@ export function Toolbar() {
           Restart on save
         </label>
       </div>
+      <div className="toolbar-group">
+        <button
+          className="btn"
+          data-testid="export-button"
+          disabled={!connected || workspace === null}
+          onClick={() => setExporting(true)}
+          title="Export a Fabric chaincode package or a chaincode-as-a-service bundle"
+        >
+          <Icon name="download" /> Export
+        </button>
+      </div>
       <div className="toolbar-spacer" />
       <SandboxPill />
       {creating ? <CreateWorkspaceDialog onClose={() => setCreating(false)} /> : null}
+      {exporting ? <ExportDialog onClose={() => setExporting(false)} /> : null}
     </header>
   );
 }

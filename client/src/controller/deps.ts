@@ -13,6 +13,8 @@ export interface StudioDeps {
   readonly store: StudioStore;
   readonly unsaved: UnsavedEdits;
   readonly prefs: Prefs;
+  /** The URL the browser fetches a server download path from (it adds the access token). */
+  readonly downloadHref: (path: string) => string;
 }
 
 /** Shows a failed action to the user as "what: code: message". */

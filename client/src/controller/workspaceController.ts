@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../../protocol/messages.ts';
+import type { Diagnostic, ResultOf } from '../../../protocol/messages.ts';
 import { RpcError } from '../rpc/rpcError.ts';
 import { currentWorkspace, reportError } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
@@ -20,6 +20,11 @@ export interface WorkspaceController {
   renamePath(from: string, to: string): Promise<void>;
   deletePath(path: string): Promise<void>;
   refreshMetadata(): Promise<void>;
+  /**
+   * Builds a Fabric chaincode package (`package`) or a chaincode-as-a-service
+   * bundle (`ccaas`) of the open workspace; throws an RpcError when the server refuses.
+   */
+  exportPackage(kind: 'package' | 'ccaas', label: string): Promise<ResultOf<'export/package'>>;
   /** Handles workspace notifications; returns the unsubscribe function. */
   listen(): () => void;
 }
@@ -183,6 +188,12 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
       } catch (err) {
         reportError(store, 'Could not read the contract metadata', err);
       }
+    },
+
+    async exportPackage(kind, label) {
+      const workspace = currentWorkspace(store);
+      const reply = await rpc.request(kind === 'package' ? 'export/package' : 'export/ccaas', { workspace, label });
+      return { ...reply, downloadUrl: deps.downloadHref(reply.downloadUrl) };
     },
 
     listen() {

@@ -13,6 +13,11 @@ export function readAccessToken(location: Location, storage: Storage): string {
   return storage.getItem(tokenStorageKey) ?? '';
 }
 
+/** A same-origin download link for a path the server handed out (an export), carrying the token. */
+export function downloadHref(path: string, token: string): string {
+  return token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
+}
+
 /** The WebSocket URL of the server that served this page, carrying the token. */
 export function socketUrl(location: Location, token: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
