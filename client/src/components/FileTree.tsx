@@ -128,7 +128,7 @@ export function FileTree() {
   return (
     <section className="sidebar file-tree" data-testid="file-tree" onContextMenu={(ev) => workspace && openMenu(ev, null)}>
       <div className="section-header">
-        <span>Explorer{workspace ? ` — ${workspace}` : ''}</span>
+        <span title={workspace ? `Explorer: ${workspace}` : 'Explorer'}>{workspace ?? 'Explorer'}</span>
         <div className="section-actions">
           <button className="icon-btn" data-testid="new-file" title="New File" disabled={!workspace} onClick={() => startCreate('file', selected)}>
             <Icon name="newFile" />

@@ -65,9 +65,15 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           </>
         ) : null}
       </dl>
-      <pre className="result-value" data-testid="result-value">
-        {prettyResult(r.result)}
-      </pre>
+      {r.result === '' ? (
+        <div className="result-value none" data-testid="result-value">
+          No return value
+        </div>
+      ) : (
+        <pre className="result-value" data-testid="result-value">
+          {prettyResult(r.result)}
+        </pre>
+      )}
       {r.events.length > 0 ? (
         <div className="result-events" data-testid="result-events">
           <div className="subhead">Events</div>

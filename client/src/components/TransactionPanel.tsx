@@ -64,11 +64,23 @@ export function TransactionPanel() {
   const ready = chaincode === 'running' && fn !== undefined;
   const pending = invokes.some((r) => 'pending' in r.outcome);
 
+  if (contracts.length === 0) {
+    return (
+      <div className="tx-panel" data-testid="tx-panel">
+        <div className="empty-state">
+          <p className="empty-title">{chaincode === 'running' ? 'Reading the contract metadata…' : 'No chaincode running'}</p>
+          {chaincode === 'running' ? null : (
+            <p className="muted small">
+              Press <strong>Run</strong> to start the chaincode in the sandbox. Its contracts and transactions appear here as a form, one field per parameter.
+            </p>
+          )}
+        </div>
+      </div>
+    );
+  }
+
   return (
     <div className="tx-panel" data-testid="tx-panel">
-      {contracts.length === 0 ? (
-        <p className="empty">{chaincode === 'running' ? 'Reading the contract metadata…' : 'Run the chaincode to list its transactions.'}</p>
-      ) : null}
       <label className="field">
         <span>Contract</span>
         <select data-testid="tx-contract-select" value={contract?.name ?? ''} disabled={contracts.length === 0} onChange={(e) => setContractName(e.target.value)}>

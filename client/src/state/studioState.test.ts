@@ -66,6 +66,15 @@ describe('studioReducer', () => {
     expect(studioReducer(state, { type: 'status', status: { workspace: 'other', phase: 'error', chaincode: 'crashed' } })).toBe(state);
   });
 
+  it('keeps the contract metadata through a compile that fails, and drops it when the chaincode restarts', () => {
+    const metadata = { contracts: [{ name: 'C', isDefault: true, transactions: [] }], raw: {} };
+    const status = (chaincode: 'compiling' | 'running' | 'starting') => ({ type: 'status', status: { workspace: 'demo', phase: 'ready', chaincode } }) as const;
+    let state = run([opened('demo'), { type: 'metadata', metadata }, status('compiling'), status('running')]);
+    expect(state.metadata).toBe(metadata);
+    state = run([status('compiling'), status('starting')], state);
+    expect(state.metadata).toBeNull();
+  });
+
   it('records an invoke as pending, then with its outcome', () => {
     let state = run([
       opened('demo'),

@@ -226,7 +226,8 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         status: action.status,
         progress: action.status.phase === 'ready' || action.status.phase === 'error' ? null : state.progress,
         debuggerAttached: action.status.debuggerAttached ?? state.debuggerAttached,
-        metadata: action.status.chaincode === 'running' ? state.metadata : null,
+        // While a save compiles, the last build keeps running; a failed compile leaves it (and its metadata) in place.
+        metadata: action.status.chaincode === 'running' || action.status.chaincode === 'compiling' ? state.metadata : null,
       };
     case 'progress':
       return { ...state, progress: action.progress };
