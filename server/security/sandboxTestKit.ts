@@ -31,8 +31,9 @@ export interface TestSandboxes {
   cleanup(): Promise<void>;
 }
 
-export async function createTestSandboxes(prefix: string): Promise<TestSandboxes> {
-  const docker = createDocker();
+/** `docker`: the daemon to put the sandboxes on (the fault suite's private one); the host's by default. */
+export async function createTestSandboxes(prefix: string, options: { docker?: ReturnType<typeof createDocker> } = {}): Promise<TestSandboxes> {
+  const docker = options.docker ?? createDocker();
   const instance = `${prefix}-${randomBytes(3).toString('hex')}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
   const sandboxes = createSandboxManager({ docker, dataDir, instance });

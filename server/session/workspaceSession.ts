@@ -142,7 +142,12 @@ export class WorkspaceSession {
   async reattach(): Promise<void> {
     const handle = await this.#options.sandboxes.find(this.workspace);
     if (!handle) return;
-    await this.#attach(handle, true);
+    await this.#adopt(handle, true);
+  }
+
+  /** Attaches to a running sandbox as it is: status, chaincode, debugger and metadata from its agent. */
+  async #adopt(handle: SandboxHandle, withHistory: boolean): Promise<void> {
+    await this.#attach(handle, withHistory);
     const status = await handle.agent.status();
     this.#applyAgentStatus(status);
     if (status.chaincode.phase === 'running' && status.chaincode.name) {
@@ -244,7 +249,8 @@ export class WorkspaceSession {
       this.#applyAgentStatus(status);
       return handle;
     } catch (err) {
-      this.#setStatus({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+      // No sandbox, so no chaincode: not "compiling" forever.
+      this.#setStatus({ phase: 'error', chaincode: 'stopped', message: err instanceof Error ? err.message : String(err) });
       throw err;
     }
   }
@@ -455,9 +461,7 @@ export class WorkspaceSession {
     return this.#queue(async () => {
       this.#lastActivityMs = Date.now();
       this.#setStatus({ phase: 'stopping', message: 'Stopping the sandbox' });
-      await this.#detachDebugger();
-      this.#detach();
-      await this.#options.sandboxes.stop(this.workspace);
+      await this.#letGoWhile(() => this.#options.sandboxes.stop(this.workspace));
       this.#idleStopped = options.idle === true;
       const message = options.idle ? 'Sandbox stopped after being idle; the ledger is kept. Run or a transaction starts it again.' : 'Sandbox stopped; the ledger is kept';
       if (options.idle) this.#log('sandbox', message);
@@ -468,14 +472,39 @@ export class WorkspaceSession {
 
   destroy(): Promise<SandboxStatus> {
     return this.#queue(async () => {
-      await this.#detachDebugger();
-      this.#detach();
-      await this.#options.sandboxes.destroy(this.workspace);
+      await this.#letGoWhile(() => this.#options.sandboxes.destroy(this.workspace));
       this.#chaincodeName = undefined;
       this.#metadata = undefined;
       this.#setStatus({ phase: 'absent', chaincode: 'stopped', packageId: undefined, message: 'Sandbox removed' });
       return this.status;
     });
+  }
+
+  /**
+   * Lets go of the sandbox (so its end is not reported as lost contact) and runs the Docker
+   * action that stops or removes it. If that fails (Docker down), the sandbox may well run on:
+   * take it back when its agent still answers, so the status and transactions tell the truth.
+   */
+  async #letGoWhile(action: () => Promise<void>): Promise<void> {
+    const handle = this.#handle;
+    await this.#detachDebugger();
+    this.#detach();
+    try {
+      await action();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const adopted =
+        handle !== undefined &&
+        (await this.#adopt(handle, false).then(
+          () => true,
+          () => {
+            this.#detach();
+            return false;
+          },
+        ));
+      this.#setStatus(adopted ? { message } : { phase: 'error', chaincode: 'stopped', debuggerAttached: false, message });
+      throw err;
+    }
   }
 
   #detach(): void {
