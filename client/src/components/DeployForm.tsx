@@ -71,7 +71,7 @@ function connectionOf(f: DeployFields): FabricConnectionParams {
  * peer, approve for the org, check commit readiness, commit. Each step's
  * result is shown as it arrives; a failure names its step and the peer's words.
  */
-export function DeployForm({ downloadPath, packageId }: { downloadPath: string; packageId: string }) {
+export function DeployForm({ downloadPath }: { downloadPath: string }) {
   const { rpc, store } = useController().deps;
   const workspace = useStudio((s) => s.workspace);
   const chaincodeName = useStudio((s) => s.status?.chaincodeName) ?? 'basic';
@@ -134,7 +134,7 @@ export function DeployForm({ downloadPath, packageId }: { downloadPath: string; 
 
   return (
     <form className="deploy-form" data-testid="deploy-form" onSubmit={(ev) => void submit(ev)}>
-      <div className="subhead">Deploy {packageId} to a network</div>
+      <div className="subhead">Deploy to a network</div>
       <p className="muted small">Runs install, approve, check commit readiness and commit as your organization's admin. The key is sent to the server for this deploy only and written nowhere else.</p>
       <div className="deploy-grid">
         {text('peerEndpoint', 'Peer endpoint', 'peer0.org1.example.com:7051')}

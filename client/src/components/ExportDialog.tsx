@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import type { ResultOf } from '../../../protocol/messages.ts';
 import { packageLabelProblem, suggestedPackageLabel } from '../export/packageLabel.ts';
 import { describeError } from '../rpc/rpcError.ts';
+import { DeployForm } from './DeployForm.tsx';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 
 type ExportKind = 'package' | 'ccaas';
@@ -114,6 +115,10 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             <a className="btn primary download" data-testid="export-download" href={result.file.downloadUrl} download={result.file.fileName}>
               Download {result.file.fileName}
             </a>
+            <details className="deploy-section" data-testid="deploy-section">
+              <summary>Deploy this package to a running Fabric network…</summary>
+              <DeployForm downloadPath={new URL(result.file.downloadUrl, window.location.href).pathname} />
+            </details>
           </div>
         ) : null}
       </form>

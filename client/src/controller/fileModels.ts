@@ -210,6 +210,12 @@ export function createFileModels(deps: StudioDeps): FileModels {
       if (active && store.getState().tabs.some((t) => t.path === active)) {
         store.dispatch({ type: 'tabActivated', path: active });
       }
+      // A workspace seen for the first time opens on its contract, as an IDE opens a project on its main file.
+      if (store.getState().tabs.length === 0) {
+        const sources = filePaths.filter((p) => sourceFilePattern.test(p));
+        const main = sources.find((p) => /contract/i.test(p)) ?? sources[0];
+        if (main && (await read(main).catch(() => undefined))) store.dispatch({ type: 'tabOpened', path: main, dirty: false, activate: true });
+      }
       for (const [path, fm] of models) applyMarkers(monaco, path, fm.model);
     },
 
