@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { bridgePrefix } from '../config.ts';
 
 const exec = promisify(execFile);
 
@@ -152,7 +153,8 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions): Promi
     const networks = await docker.listNetworks().catch(() => []);
     for (const n of networks) {
       const name = n.Options?.['com.docker.network.bridge.name'];
-      if (name) bridges.add(name);
+      // Only our sandbox bridges: never the host's docker0 or another daemon's interfaces.
+      if (name?.startsWith(bridgePrefix)) bridges.add(name);
     }
   }
 

@@ -196,12 +196,16 @@ export class WorkspaceSession {
     const name = chaincodeNameOf(await this.#packageName(), this.workspace);
     this.#chaincodeName = name;
 
-    await this.#detachDebugger();
+    // The old debugger goes only after the agent has killed the old process:
+    // detaching first would resume a paused transaction and let it commit.
+    const previousDebugger = this.#debug;
+    this.#debug = undefined;
     this.#metadata = undefined;
     this.#setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
     try {
       const chaincodeStarted = performance.now();
       await handle.agent.startChaincode(name, { debug: true });
+      await previousDebugger?.close().catch(() => undefined);
       await this.#attachDebugger();
       const metadata = await this.#readMetadata(name, chaincodeReadyTimeoutMs);
       timings.chaincodeReadyMs = Math.round(performance.now() - chaincodeStarted);
@@ -449,8 +453,9 @@ export class WorkspaceSession {
 
   stopChaincode(): Promise<SandboxStatus> {
     return this.#queue(async () => {
-      await this.#detachDebugger();
+      // Kill first: detaching the debugger first would resume a paused transaction and let it commit.
       if (this.#handle) await this.#handle.agent.stopChaincode();
+      await this.#detachDebugger();
       this.#setStatus({ chaincode: 'stopped', message: 'Chaincode stopped' });
       return this.status;
     });
