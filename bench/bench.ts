@@ -15,6 +15,7 @@ import { createSandboxManager } from '../server/sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../server/session/workspaceSession.ts';
 import { measureBrowser } from './browser.ts';
 import { measureConcurrency } from './concurrency.ts';
+import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 export const targets = { sandboxReadyMs: 5000, restartReadyMs: 1500, submitP50Ms: 100, evaluateP50Ms: 15, sandboxMemoryMb: 300 };
 
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   } finally {
     await session.destroy().catch(() => undefined);
     await session.close();
+    await releaseDisksUnder(dataDir);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
   console.log(JSON.stringify(figures));

@@ -12,6 +12,7 @@ import { clientDistDir } from '../server/config.ts';
 import { createStudioServer } from '../server/http/index.ts';
 import { createDocker } from '../server/sandbox/docker.ts';
 import { createHub } from '../server/ws/index.ts';
+import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 type Report = (name: string, value: number | string | null, unit?: string) => void;
 
@@ -59,6 +60,7 @@ export async function measureBrowser(report: Report): Promise<Record<string, num
     await browser.close();
     await server.close();
     await app.close();
+    await releaseDisksUnder(dataDir);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import { samplesDir } from '../server/config.ts';
 import { createSandboxManager } from '../server/sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../server/session/workspaceSession.ts';
+import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 const sandboxCount = Number(process.env.BENCH_SANDBOXES ?? 20);
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
@@ -77,6 +78,7 @@ export async function measureConcurrency(docker: Docker, report: Report): Promis
       await s.destroy().catch(() => undefined);
       await s.close();
     }));
+    await releaseDisksUnder(dataDir);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }

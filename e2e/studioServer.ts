@@ -6,11 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, serverHealthTimeoutMs } from './config.ts';
+import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 /** One running server and the handles a test needs to reach, kill and restart it. */
 export interface StudioServer {
@@ -73,17 +74,6 @@ export function destroyInstanceSandboxes(instance: string): void {
   if (volumes.length > 0) docker(['volume', 'rm', '-f', ...volumes]);
 }
 
-/** Unmounts whatever is mounted under `dir` (the sandboxes' loop-mounted ledger disks), deepest first. */
-export function unmountUnder(dir: string): void {
-  const mountPoints = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    // Field 5 is the mount point, with spaces and other specials escaped as \ooo.
-    .map((line) => line.split(' ')[4]?.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
-    .filter((point): point is string => point !== undefined && point.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const point of mountPoints) spawnSync('umount', [point]);
-}
-
 /** Starts a fresh server with its own port, temp data dir, token and instance, and waits for /healthz. */
 export async function startStudioServer(): Promise<StudioServer> {
   const port = await freePort();
@@ -137,7 +127,7 @@ export async function startStudioServer(): Promise<StudioServer> {
     async dispose() {
       await kill();
       destroyInstanceSandboxes(instance);
-      unmountUnder(dataDir);
+      await releaseDisksUnder(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -31,10 +31,27 @@ export interface LedgerDisk {
   remove(): Promise<void>;
 }
 
-async function isMountPoint(dir: string): Promise<boolean> {
+/** Every mount point on the host, from /proc/self/mountinfo. */
+async function mountPoints(): Promise<string[]> {
   const mounts = await fs.readFile('/proc/self/mountinfo', 'utf8');
   // Field 5 is the mount point, with spaces and other specials escaped as \ooo.
-  return mounts.split('\n').some((line) => line.split(' ')[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === dir);
+  return mounts
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((point): point is string => point !== undefined);
+}
+
+async function isMountPoint(dir: string): Promise<boolean> {
+  return (await mountPoints()).includes(dir);
+}
+
+/**
+ * Lazily unmounts every ledger disk mounted under `dir`, deepest first: for
+ * cleaning up a data dir whose sandboxes are gone (tests, a crashed server).
+ */
+export async function releaseDisksUnder(dir: string): Promise<void> {
+  const under = (await mountPoints()).filter((point) => point.startsWith(`${path.resolve(dir)}/`)).sort((a, b) => b.length - a.length);
+  for (const point of under) await exec('umount', ['-l', point]).catch(() => undefined);
 }
 
 async function exists(file: string): Promise<boolean> {

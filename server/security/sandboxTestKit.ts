@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InvokeResult, Notification } from '../../protocol/messages.ts';
 import { createDocker } from '../sandbox/docker.ts';
+import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
 import { createSandboxManager, type SandboxManager } from '../sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../session/workspaceSession.ts';
 
@@ -65,6 +66,7 @@ export async function createTestSandboxes(prefix: string, options: { docker?: Re
         await s.destroy().catch(() => undefined);
         await s.close();
       }
+      await releaseDisksUnder(dataDir);
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -14,6 +14,7 @@ import { StudioError } from '../errors.ts';
 import { createDocker } from '../sandbox/docker.ts';
 import { createSandboxManager } from '../sandbox/sandboxManager.ts';
 import { WorkspaceSession } from './workspaceSession.ts';
+import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
 
 const source = 'src/assetTransferContract.ts';
 let dataDir: string;
@@ -57,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await session.destroy().catch(() => undefined);
   await session.close();
+  await releaseDisksUnder(dataDir);
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 

@@ -14,6 +14,7 @@ import { samplesDir } from '../config.ts';
 import { createDocker } from '../sandbox/docker.ts';
 import { createSandboxManager } from '../sandbox/sandboxManager.ts';
 import { WorkspaceSession } from './workspaceSession.ts';
+import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
 
 const pauseMs = Number(process.env.STUDIO_LONG_PAUSE_MS ?? 10.5 * 60_000);
 let session: WorkspaceSession | undefined;
@@ -22,7 +23,10 @@ let dataDir = '';
 afterAll(async () => {
   await session?.destroy().catch(() => undefined);
   await session?.close();
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  if (dataDir) {
+    await releaseDisksUnder(dataDir);
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 it(`completes a transaction that stayed paused for ${Math.round(pauseMs / 1000)} s`, { timeout: pauseMs + 180_000 }, async () => {

@@ -15,6 +15,7 @@ import { StudioError } from '../errors.ts';
 import { createDocker } from '../sandbox/docker.ts';
 import { createSandboxManager } from '../sandbox/sandboxManager.ts';
 import { WorkspaceSession } from './workspaceSession.ts';
+import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
 
 const docker = createDocker();
 const instance = `ccs-it-${randomBytes(3).toString('hex')}`;
@@ -50,6 +51,7 @@ afterAll(async () => {
     await s.destroy().catch(() => undefined);
     await s.close();
   }
+  await releaseDisksUnder(dataDir);
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
