@@ -147,7 +147,8 @@ describe('afterwards', () => {
     await s.destroy();
     const docker = d().docker;
     expect(await docker.listContainers({ all: true })).toEqual([]);
-    expect((await docker.listNetworks()).map((n) => n.Name).sort()).toEqual(['host', 'none']);
+    // Only the daemon's built-in networks remain (its default bridge is the test's own ccs-pd… interface).
+    expect((await docker.listNetworks()).map((n) => n.Name).sort()).toEqual(['bridge', 'host', 'none']);
     expect((await docker.listVolumes()).Volumes ?? []).toEqual([]);
     const bridgeAddresses = Object.values(os.networkInterfaces()).flatMap((addresses) => addresses ?? []).filter((a) => a.address.startsWith(addressPrefix));
     expect(bridgeAddresses).toEqual([]);

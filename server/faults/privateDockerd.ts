@@ -5,6 +5,7 @@
  * never notices. Used by the fault test in which Docker itself dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs, openSync, closeSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -28,6 +29,8 @@ export interface PrivateDockerdOptions {
    * overlap the main daemon's pools, since neither daemon knows the other's networks.
    */
   readonly addressPool: string;
+  /** Address (CIDR) of the daemon's own default bridge; outside `addressPool`. Default 10.232.255.1/24. */
+  readonly defaultBridgeAddress?: string;
 }
 
 export interface PrivateDockerd {
@@ -86,6 +89,12 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions): Promi
   const docker = new Docker({ socketPath });
   const bridges = new Set<string>();
   let child: ChildProcess | undefined;
+  // The daemon's own default bridge. With `--bridge=none` dockerd deletes the host's
+  // docker0 (its "no default bridge" clean-up), which breaks the main daemon.
+  const defaultBridge = `${bridgePrefix}pd${randomBytes(3).toString('hex')}`;
+  await exec('ip', ['link', 'add', defaultBridge, 'type', 'bridge']);
+  await exec('ip', ['addr', 'add', options.defaultBridgeAddress ?? '10.232.255.1/24', 'dev', defaultBridge]);
+  bridges.add(defaultBridge);
 
   const args = [
     `--config-file=${configPath}`,
@@ -95,7 +104,7 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions): Promi
     `--host=unix://${socketPath}`,
     // Leave the host's firewall, forwarding and docker0 to the main daemon: with iptables on,
     // a starting daemon rebuilds the DOCKER chains both daemons would share.
-    '--bridge=none',
+    `--bridge=${defaultBridge}`,
     '--iptables=false',
     '--ip-forward=false',
     '--ip-masq=false',
@@ -137,6 +146,29 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions): Promi
       started.once('error', reject);
     });
     await waitReady(started);
+    await restoreHostBridge();
+  }
+
+  /**
+   * A restarting dockerd clears the stale default network of its previous run,
+   * and that clean-up deletes the host's `docker0` by name, which the main
+   * daemon's builds and default containers need. We put it back as it was
+   * (same name, addresses, up); the main daemon refers to it only by name.
+   */
+  const hostBridge = await exec('ip', ['-j', 'addr', 'show', 'docker0']).then(
+    ({ stdout }) => (JSON.parse(stdout) as { addr_info?: { family: string; local: string; prefixlen: number }[] }[])[0]?.addr_info ?? [],
+    () => undefined,
+  );
+  async function restoreHostBridge(): Promise<void> {
+    if (hostBridge === undefined) return;
+    const present = await exec('ip', ['link', 'show', 'docker0']).then(
+      () => true,
+      () => false,
+    );
+    if (present) return;
+    await exec('ip', ['link', 'add', 'docker0', 'type', 'bridge']);
+    for (const a of hostBridge) await exec('ip', ['addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', 'docker0']).catch(() => undefined);
+    await exec('ip', ['link', 'set', 'docker0', 'up']);
   }
 
   const exited = (c: ChildProcess) =>
@@ -239,6 +271,7 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions): Promi
         await exec('umount', ['-l', deepest]);
       }
       await fs.rm(dir, { recursive: true, force: true });
+      await restoreHostBridge();
     },
   };
 }
