@@ -3,7 +3,7 @@
  * to the workspace store, the sandboxes, the Gateway and the debugger.
  */
 import type Docker from 'dockerode';
-import type { Notification, NotificationName, ResultMap, SandboxStatus } from '../protocol/messages.ts';
+import type { Notification, NotificationName } from '../protocol/messages.ts';
 import { idleSandboxStopMs, maxSandboxesPerUser, samplesDir } from './config.ts';
 import { ErrorCode, StudioError } from './errors.ts';
 import { createDeployments } from './deploy/deployService.ts';
@@ -132,9 +132,9 @@ export function createApp(options: AppOptions): App {
 
     'file/list': async ({ workspace }) => ({ files: await store.listFiles(workspace) }),
     'file/read': async ({ workspace, path }) => store.read(workspace, path),
-    'file/write': async ({ workspace, path, content }, ctx) => {
+    'file/write': async ({ workspace, path, content }) => {
       const result = await store.write(workspace, path, content);
-      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version, by: ctx.connectionId } as ResultFileChanged });
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });
       void (await session(workspace)).fileSaved();
       return result;
     },
@@ -232,5 +232,3 @@ export function createApp(options: AppOptions): App {
   };
 }
 
-type ResultFileChanged = Notification<'file/changed'>['params'];
-export type { SandboxStatus, ResultMap };

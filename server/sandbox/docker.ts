@@ -36,7 +36,7 @@ export function isNotFound(err: unknown): boolean {
   return (err as DockerishError | undefined)?.statusCode === 404;
 }
 
-/** Runs `fn`, translating a Docker failure; 404s are returned as undefined when `allowMissing`. */
+/** Runs `fn`, translating any Docker failure during `action` into a StudioError. */
 export async function docker<T>(action: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

@@ -5,6 +5,7 @@
  * sandbox if needed, (re)start the chaincode under the inspector, attach the
  * debugger with the user's breakpoints, and read the contract metadata.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type {
   ContractMetadata,
@@ -174,6 +175,7 @@ export class WorkspaceSession {
 
   async #run(): Promise<RunOutcome> {
     const { sandboxes, workspaceDir } = this.#options;
+    const phaseBefore = this.#status.chaincode;
     this.#setStatus({ chaincode: 'compiling', message: 'Compiling' });
     const outDir = path.join(sandboxes.buildDir(this.workspace), 'app');
     const build = await compileWorkspace(workspaceDir, outDir);
@@ -185,7 +187,9 @@ export class WorkspaceSession {
       const first = errors[0];
       const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'see Problems';
       this.#log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
-      this.#setStatus({ chaincode: this.#chaincodeRunningPhase(), message: `Compile failed: ${errors.length} error(s)` });
+      // The old build goes on as it was (unless its status changed meanwhile, e.g. it crashed).
+      const chaincode = this.#status.chaincode === 'compiling' ? phaseBefore : this.#status.chaincode;
+      this.#setStatus({ chaincode, message: `Compile failed: ${errors.length} error(s)` });
       return { ok: false, diagnostics: build.diagnostics, status: this.status, timings };
     }
     this.#log('sandbox', `Compiled ${build.language} in ${Math.round(build.durationMs)} ms`);
@@ -221,14 +225,9 @@ export class WorkspaceSession {
     }
   }
 
-  #chaincodeRunningPhase(): SandboxStatus['chaincode'] {
-    return this.#chaincodeName && this.#status.chaincode !== 'crashed' && this.#status.chaincode !== 'stopped' && this.#handle ? 'running' : this.#status.chaincode === 'compiling' ? 'stopped' : this.#status.chaincode;
-  }
-
   async #packageName(): Promise<unknown> {
-    const { readFile } = await import('node:fs/promises');
     try {
-      return (JSON.parse(await readFile(path.join(this.#options.workspaceDir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+      return (JSON.parse(await fs.readFile(path.join(this.#options.workspaceDir, 'package.json'), 'utf8')) as { name?: unknown }).name;
     } catch {
       return undefined;
     }
