@@ -54,6 +54,12 @@ export const labelPrefix = 'io.chaincode-studio';
 export const labelOwner = `${labelPrefix}.owner`;
 export const labelSandbox = `${labelPrefix}.sandbox`;
 export const labelWorkspace = `${labelPrefix}.workspace`;
+/** The STUDIO_INSTANCE name prefix of the server that created the sandbox. */
+export const labelInstance = `${labelPrefix}.instance`;
+/** The random id of the server's data dir: only sandboxes carrying ours are listed, reattached or removed. */
+export const labelInstanceId = `${labelPrefix}.instance-id`;
+/** The file in the data dir that keeps that id. */
+export const instanceIdFile = 'instance-id';
 export const ownerValue = 'chaincode-studio';
 /** Host network interfaces of sandbox networks start with this (the iptables rule matches `ccs-+`). */
 export const bridgePrefix = 'ccs-';
@@ -71,6 +77,10 @@ export const channelName = 'studio';
 export const mspId = 'Org1MSP';
 
 export const sandboxReadyTimeoutMs = 120_000;
+/** How often a starting sandbox's agent is asked whether the network is ready. */
+export const sandboxReadyPollMs = 50;
+/** How long a stopping sandbox gets to shut its peer down before it is killed. */
+export const sandboxStopGraceSeconds = 10;
 export const chaincodeReadyTimeoutMs = 30_000;
 export const agentRequestTimeoutMs = 60_000;
 
@@ -83,6 +93,13 @@ export const logHistoryLines = 2000;
 export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 60_000);
 /** Running sandboxes one user (one token) may have at a time. */
 export const maxSandboxesPerUser = Number(process.env.STUDIO_MAX_SANDBOXES ?? 3);
+/** Running sandboxes the whole server may have at a time, whoever started them (every workspace token is a user of its own). */
+export const maxSandboxesTotal = Number(process.env.STUDIO_MAX_SANDBOXES_TOTAL ?? 20);
+/** The idle check runs every quarter of the idle time, within these bounds. */
+export const idleCheckMinIntervalMs = 250;
+export const idleCheckMaxIntervalMs = 60_000;
+/** Log lines of a sandbox are sent in one notification per this many milliseconds. */
+export const logBatchMs = 50;
 /**
  * Size of a sandbox's ledger disk: a fixed-size ext4 image, loop-mounted at /var/sandbox, so
  * neither the ledger nor the chaincode can fill the host's disk. Sparse: only used blocks take space.
@@ -93,6 +110,21 @@ export const sandboxDiskBytes = Number(process.env.STUDIO_SANDBOX_DISK_MB ?? 512
  * a possible infinite loop (Fabric itself waits transactionTimeoutMs, for debugging).
  */
 export const longTransactionWarnMs = Number(process.env.STUDIO_LONG_TX_WARN_MS ?? 20_000);
+/** How often a running transaction's time is counted (only while the debugger is not paused). */
+export const longTransactionTickMs = 1000;
+
+// ---- Gateway (server -> peer) ----
+export const gatewayMaxMessageBytes = 100 * 1024 * 1024;
+/** Deadline of sending an endorsed transaction to the orderer, and of waiting for its commit status. */
+export const gatewaySubmitTimeoutMs = 60_000;
+export const gatewayCommitStatusTimeoutMs = 120_000;
+/** Deadline of one contract metadata request unless the caller gives its own. */
+export const gatewayMetadataTimeoutMs = 5000;
+/** While a chaincode starts, each metadata request gets this long, and the next one follows after the pause below. */
+export const metadataAttemptTimeoutMs = 2000;
+export const metadataRetryPauseMs = 40;
+/** Reading the metadata of a chaincode found running after a server restart gets this long. */
+export const reattachMetadataTimeoutMs = 3000;
 
 // ---- export (production packages) ----
 /** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */
@@ -125,6 +157,9 @@ export const deployStepTimeoutMs = 180_000;
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
+/** A chaincode process opens its inspector a few milliseconds after it starts: attaching is retried this long, this often. */
+export const debuggerAttachTimeoutMs = 5000;
+export const debuggerAttachRetryMs = 30;
 /** A CDP request without an answer in this time fails (an evaluate stuck in a loop, a hung inspector). */
 export const inspectorRequestTimeoutMs = 30_000;
 /** Finding the paused transaction's id is best effort and must not hold up the `stopped` event. */
