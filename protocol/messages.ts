@@ -356,8 +356,8 @@ export interface NotificationMap {
   };
   continued: { workspace: string; threadId: number; allThreadsContinued: boolean };
   output: { workspace: string; category: 'console' | 'stdout' | 'stderr'; output: string; source?: DapSource; line?: number };
-  breakpoint: { workspace: string; reason: 'changed' | 'new' | 'removed'; breakpoint: Breakpoint & { path: string } };
-  debuggerState: { workspace: string; attached: boolean };
+  /** A breakpoint the debugger moved or verified after the reply to setBreakpoints. */
+  breakpoint: { workspace: string; reason: 'changed'; breakpoint: Breakpoint & { path: string } };
 }
 export type NotificationName = keyof NotificationMap;
 

@@ -11,7 +11,7 @@ import { compileWorkspace } from '../build/compileWorkspace.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { downloadPath, type DownloadFile } from '../http/downloadRoute.ts';
 import type { SandboxManager } from '../sandbox/sandboxManager.ts';
-import { chaincodeNameOf } from '../session/workspaceSession.ts';
+import { chaincodeNameOf } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { productionNodePackage } from './productionApp.ts';
