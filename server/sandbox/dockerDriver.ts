@@ -79,10 +79,10 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     [labelSandbox]: sandboxId,
   });
   const ours = async (objectLabels: Record<string, string> | undefined) => objectLabels?.[labelInstanceId] === (await instanceId());
-  const notOurs = (what: string, name: string) =>
+  const notOurs = (what: 'container' | 'network', name: string) =>
     new StudioError(
       ErrorCode.Sandbox,
-      `The ${what} ${name} belongs to another Chaincode Studio server on this Docker (same instance name "${instance}", another data dir). Give each server its own STUDIO_INSTANCE.`,
+      `The sandbox ${what} ${name} belongs to another Chaincode Studio server on this Docker (same instance name "${instance}", another data dir). Give each server its own STUDIO_INSTANCE; if it is left over from an older version of this server, remove it (docker ${what === 'container' ? 'rm -f' : 'network rm'} ${name}).`,
     );
   const buildDir = (workspace: string) => path.join(dataDir, 'builds', workspace);
   const ledgerDisk = (workspace: string) => createLedgerDisk({ dir: path.join(dataDir, 'disks'), name: names(workspace).disk, sizeBytes: sandboxDiskBytes, uid: sandboxUid });
@@ -115,7 +115,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     const n = names(workspace);
     try {
       const network = (await docker.getNetwork(n.network).inspect()) as { Labels?: Record<string, string> };
-      if (!(await ours(network.Labels))) throw notOurs('sandbox network', n.network);
+      if (!(await ours(network.Labels))) throw notOurs('network', n.network);
       return;
     } catch (err) {
       if (err instanceof StudioError) throw err;
@@ -202,7 +202,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
   async function doStart(workspace: string, progress: SandboxProgressFn, mode: SandboxMode): Promise<SandboxHandle> {
     await ensureHostFirewall();
     let info = await inspect(workspace);
-    if (!info && (await inspectAny(workspace))) throw notOurs('sandbox container', names(workspace).container);
+    if (!info && (await inspectAny(workspace))) throw notOurs('container', names(workspace).container);
     if (!info) {
       progress('image', 'Checking the sandbox image');
       const image = await ensureSandboxImage(docker, progress);
