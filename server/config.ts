@@ -49,7 +49,7 @@ export const maxCachedCompilerPrograms = 8;
 
 // ---- sandbox ----
 export const imageRepository = 'chaincode-studio-sandbox';
-/** Label keys on every container, network and volume we create, so a restarted server finds its own. */
+/** Label keys on every container and network we create, so a restarted server finds its own. */
 export const labelPrefix = 'io.chaincode-studio';
 export const labelOwner = `${labelPrefix}.owner`;
 export const labelSandbox = `${labelPrefix}.sandbox`;
