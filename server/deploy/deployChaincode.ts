@@ -191,7 +191,7 @@ async function packageLabel(bytes: Uint8Array): Promise<string> {
  * the same way so a deploy cannot serve as a port scanner.
  */
 function unreachableNode(output: string): 'peer' | 'orderer' | undefined {
-  if (!/failed to connect to|failed to create new connection|error while dialing|context deadline exceeded|connection refused|TLS handshake/i.test(output)) {
+  if (!/failed to connect to|failed to create new connection|error while dialing|connection refused|TLS handshake/i.test(output)) {
     return undefined;
   }
   return /orderer client|deliver client for orderer|broadcast client/i.test(output) ? 'orderer' : 'peer';

@@ -29,6 +29,7 @@ export interface DeployCaller {
   readonly progress: DeployProgress;
 }
 
+/** The `deploy` request. */
 export interface Deployments {
   deploy(params: ParamsOf<'deploy'>, caller: DeployCaller): Promise<ResultMap['deploy']>;
 }
@@ -49,6 +50,7 @@ export interface DeploymentsOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** The deploy service: checks the caller and the endpoints, finds or builds the package, then runs the peer CLI steps. */
 export function createDeployments(options: DeploymentsOptions): Deployments {
   const allowWorkspaceTokens = options.allowWorkspaceTokens ?? deployAllowsWorkspaceTokens;
   const policy = createEndpointPolicy({ allow: options.allow ?? deployAllowList, ...(options.resolve ? { resolve: options.resolve } : {}) });

@@ -54,6 +54,7 @@ export interface EndpointPolicy {
   pin(node: TlsEndpoint, what: string): Promise<TlsEndpoint>;
 }
 
+/** The policy of `options`; throws when the allow-list holds an entry that is neither host:port nor CIDR. */
 export function createEndpointPolicy(options: EndpointPolicyOptions): EndpointPolicy {
   const refused = new BlockList();
   for (const [address, prefix, type] of refusedRanges) refused.addSubnet(address, prefix, type);

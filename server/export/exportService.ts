@@ -18,6 +18,7 @@ import { compileFailed } from './compileFailed.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
 import { productionNodePackage } from './productionApp.ts';
 
+/** The export requests, and the exported files they keep. */
 export interface Exports {
   fabricPackage(params: ParamsOf<'export/package'>): Promise<ResultMap['export/package']>;
   ccaasBundle(params: ParamsOf<'export/ccaas'>): Promise<ResultMap['export/ccaas']>;
@@ -37,6 +38,7 @@ export interface ExportsOptions {
   readonly budgetBytes?: number;
 }
 
+/** The export service; it sweeps expired exports at start and then periodically, until `close()`. */
 export function createExports(options: ExportsOptions): Exports {
   const root = path.join(options.dataDir, 'exports');
   const kept = createExportStore({ root, retentionMs: options.retentionMs ?? exportRetentionMs, budgetBytes: options.budgetBytes ?? exportBudgetBytes });

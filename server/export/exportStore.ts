@@ -33,6 +33,7 @@ export interface ExportStoreOptions {
   readonly now?: () => number;
 }
 
+/** Kept exports on disk, with their retention. */
 export interface ExportStore {
   /** Writes `bytes` as a new export of `workspace`, then applies retention (never to this export). */
   keep(workspace: string, fileName: string, bytes: Uint8Array): Promise<ExportRecord>;
@@ -53,6 +54,7 @@ interface FileOnDisk {
 
 const suffix = '.tar.gz';
 
+/** A store of exports under `options.root`; nothing runs until it is asked (see `ExportsOptions` for the periodic sweep). */
 export function createExportStore(options: ExportStoreOptions): ExportStore {
   const now = options.now ?? Date.now;
   const records = new Map<string, ExportRecord>();

@@ -54,5 +54,6 @@ describe('lockfile', () => {
       message: expect.stringMatching(/could not resolve the chaincode's dependencies/),
     });
     expect(existsSync(path.join(work, 'c2'))).toBe(false);
-  });
+    // Two npm runs: seconds each on a busy machine.
+  }, 60_000);
 });
