@@ -165,8 +165,12 @@ export interface Variable {
 /** The FabricConnection a `deploy` request carries. */
 export const FabricConnectionParams = FabricConnection;
 export type FabricConnectionParams = FabricConnection;
+/** The steps of a deploy, in order, named for the peer CLI commands. */
+export const DeployStepName = z.enum(['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted']);
+export type DeployStepName = z.infer<typeof DeployStepName>;
+/** The outcome of one deploy step. */
 export const DeployStepInfo = z.object({
-  step: z.enum(['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted']),
+  step: DeployStepName,
   ok: z.boolean(),
   /** What happened; on failure, the peer's message. */
   message: z.string(),

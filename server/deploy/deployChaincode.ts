@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployFailedData } from '../../protocol/errorData.ts';
+import { DeployStepName, type DeployStepInfo } from '../../protocol/messages.ts';
 import { chaincodeNamePattern, chaincodeVersionPattern, type FabricConnection } from '../../protocol/fabric.ts';
 import { deployStepTimeoutMs, peerCliConnectTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -16,17 +17,11 @@ import { openPeerCli, PeerCliError, type PeerCliOutput } from '../fabric/peerCli
 import { installedPackageId, isAlreadyInstalled, parseJsonOutput, peerErrorMessage } from '../fabric/peerCliOutput.ts';
 
 /** The steps, in order, named for the peer CLI commands. */
-export const deploySteps = ['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted'] as const;
-export type DeployStepName = (typeof deploySteps)[number];
+export const deploySteps = DeployStepName.options;
+export type { DeployStepName };
 
-/** The outcome of one step. */
-export interface DeployStep {
-  readonly step: DeployStepName;
-  readonly ok: boolean;
-  /** What happened, in words; on failure, the peer's message. */
-  readonly message: string;
-  readonly durationMs: number;
-}
+/** The outcome of one step, as the protocol reports it. */
+export type DeployStep = Readonly<DeployStepInfo>;
 
 /** The definition to approve and commit. */
 export interface ChaincodeDefinitionInput {
