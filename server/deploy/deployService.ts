@@ -11,6 +11,7 @@ import { deployAllowList, deployAllowsWorkspaceTokens } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { ccaasPackage } from '../export/chaincodePackage.ts';
 import { compileFailed } from '../export/compileFailed.ts';
+import { workspaceExportsDir } from '../export/exportService.ts';
 import type { ExportRecord } from '../export/exportStore.ts';
 import { productionNodePackage } from '../export/productionApp.ts';
 import { readTarGz } from '../export/tarReader.ts';
@@ -68,7 +69,8 @@ export function createDeployments(options: DeploymentsOptions): Deployments {
       return ccaasPackage({ label: params.label, address: params.address }).bytes;
     }
     if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
-    const buildDir = path.join(options.dataDir, 'deploys', workspace, 'build');
+    // Beside the workspace's exports, so it goes when the workspace does.
+    const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'deploy-build');
     const compiled = await compileWorkspace(options.store.dir(workspace), buildDir);
     if (!compiled.ok) throw compileFailed(compiled.diagnostics, 'deploy');
     return (await productionNodePackage({ label: params.label, buildDir })).bytes;

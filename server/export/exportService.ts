@@ -30,6 +30,14 @@ export interface Exports {
   close(): void;
 }
 
+/**
+ * The folder of a workspace's exports and the builds made for them; everything
+ * in it is deleted with the workspace ({@link Exports.deleteWorkspace}).
+ */
+export function workspaceExportsDir(dataDir: string, workspace: string): string {
+  return path.join(dataDir, 'exports', workspace);
+}
+
 /** Options of {@link createExports}; the retention settings default to config. */
 export interface ExportsOptions {
   readonly dataDir: string;
@@ -49,7 +57,7 @@ export function createExports(options: ExportsOptions): Exports {
 
   async function compiled(workspace: string): Promise<{ buildDir: string; chaincodeName: string }> {
     if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
-    const buildDir = path.join(root, workspace, 'build');
+    const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'build');
     const result = await compileWorkspace(options.store.dir(workspace), buildDir);
     if (!result.ok) throw compileFailed(result.diagnostics, 'export');
     const pkg = JSON.parse(await fs.readFile(path.join(buildDir, 'package.json'), 'utf8')) as { name?: unknown };
