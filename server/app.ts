@@ -48,8 +48,8 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const store = createWorkspaceStore({ dataDir: options.dataDir, samplesDir });
   const sandboxes = createSandboxManager({ docker: options.docker, dataDir: options.dataDir, ...(options.instance ? { instance: options.instance } : {}) });
-  const exportsService: Exports = createExports({ dataDir: options.dataDir, store, sandboxes });
-  const deployments = createDeployments({ dataDir: options.dataDir, store, downloads: (id) => exportsService.download(id) });
+  const exportsService: Exports = createExports({ dataDir: options.dataDir, store });
+  const deployments = createDeployments({ dataDir: options.dataDir, store, exports: (id) => exportsService.find(id) });
 
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
   const sessions = createSessionRegistry({
@@ -82,6 +82,7 @@ export function createApp(options: AppOptions): App {
     'workspace/delete': async ({ workspace }) => {
       await sessions.remove(workspace);
       await store.delete(workspace);
+      await exportsService.deleteWorkspace(workspace);
       return empty;
     },
 
@@ -147,17 +148,20 @@ export function createApp(options: AppOptions): App {
     'export/package': async (params) => exportsService.fabricPackage(params),
     'export/ccaas': async (params) => exportsService.ccaasBundle(params),
     deploy: async (params, ctx) =>
-      deployments.deploy(params, (step, message) => ctx.notify({ method: 'sandbox/progress', params: { workspace: params.workspace, step, message } })),
+      deployments.deploy(params, { scope: ctx.scope, progress: (step, message) => ctx.notify({ method: 'sandbox/progress', params: { workspace: params.workspace, step, message } }) }),
   };
 
   return {
     handlers,
-    downloads: (id) => exportsService.download(id),
+    downloads: (id) => exportsService.find(id),
     store,
     sandboxes,
     session,
     reattach: () => sessions.reattach(),
-    close: () => sessions.close(),
+    async close() {
+      exportsService.close();
+      await sessions.close();
+    },
   };
 }
 

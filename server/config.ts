@@ -133,6 +133,14 @@ export const fabricBinDir = process.env.STUDIO_FABRIC_BIN ?? path.join(cacheDir,
 export const lockfileCacheDir = path.join(cacheDir, 'lockfiles');
 /** How long `npm install --package-lock-only` may take before the export gives up. */
 export const lockfileTimeoutMs = 180_000;
+/** How long an offline Fabric CLI command (`peer lifecycle chaincode package`, `calculatepackageid`) may take. */
+export const fabricOfflineCliTimeoutMs = 30_000;
+/** Exports older than this are deleted (STUDIO_EXPORT_RETENTION_HOURS, default 24). */
+export const exportRetentionMs = Number(process.env.STUDIO_EXPORT_RETENTION_HOURS ?? 24) * 60 * 60_000;
+/** The disk all kept exports may use together (STUDIO_EXPORT_BUDGET_MB, default 512); the oldest go first when over. */
+export const exportBudgetBytes = Number(process.env.STUDIO_EXPORT_BUDGET_MB ?? 512) * 1024 * 1024;
+/** How often expired exports are looked for. */
+export const exportSweepIntervalMs = 10 * 60_000;
 /** The port a chaincode-as-a-service server listens on, in its container and behind its Service. */
 export const chaincodeServerPort = 9999;
 /** How long the peer waits to connect to a chaincode-as-a-service server (a Go duration, as connection.json wants). */
@@ -154,6 +162,18 @@ export const productionChannelName = 'mychannel';
 // ---- deploy (production networks) ----
 /** How long one peer CLI step of a deployment (install, approve, commit, ...) may take. */
 export const deployStepTimeoutMs = 180_000;
+/**
+ * How long the peer CLI waits to connect to a peer or an orderer. A deploy that cannot connect
+ * fails after this long whatever the reason, so its answer does not tell a closed port from a silent one.
+ */
+export const peerCliConnectTimeoutMs = 10_000;
+/** Workspace tokens may deploy only when STUDIO_DEPLOY_WORKSPACE_TOKENS=1; otherwise deploying needs the main token. */
+export const deployAllowsWorkspaceTokens = process.env.STUDIO_DEPLOY_WORKSPACE_TOKENS === '1';
+/**
+ * Endpoints a deploy may reach although they are loopback, private or link-local addresses
+ * (STUDIO_DEPLOY_ALLOW: comma-separated `host:port` or CIDR entries).
+ */
+export const deployAllowList = process.env.STUDIO_DEPLOY_ALLOW ?? '';
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;

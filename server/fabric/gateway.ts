@@ -15,15 +15,13 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
+import type { FabricIdentity } from '../../protocol/fabric.ts';
 import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
 import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 
-export interface GatewayIdentity {
-  mspId: string;
-  certificate: string;
-  privateKey: string;
-}
+/** The identity transactions are signed with: the protocol's Fabric identity. */
+export type GatewayIdentity = FabricIdentity;
 
 export interface InvokeRequest {
   chaincodeName: string;
