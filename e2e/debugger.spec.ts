@@ -7,13 +7,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { invokeTimeoutMs } from './config.ts';
+import { chaincodeRestartTimeoutMs, invokeTimeoutMs } from './config.ts';
 import { expect, test } from './fixtures.ts';
 import {
   clickGutter,
   createWorkspaceFromSample,
   editor,
   invoke,
+  lineNumber,
   lineTop,
   openFile,
   openIde,
@@ -25,6 +26,10 @@ import {
 
 const workspace = 'asset-debug';
 const contractFile = 'src/assetTransferContract.ts';
+/** Spaces put before a statement so that its column is past the editor's right edge. */
+const farIndent = 300;
+/** A lower bound of one character's width in the editor's monospace font, to compare columns with pixels. */
+const characterWidthPx = 6;
 
 test.describe.serial('the debugger through the UI', () => {
   let page: Page;
@@ -105,4 +110,47 @@ test.describe.serial('the debugger through the UI', () => {
     await expect(card.getByTestId('result-validation')).toHaveText('VALID');
     await expect(card.getByTestId('result-txid')).toHaveText(txId);
   });
+
+  test('a stop on a line whose paused column is far right keeps the start of every line in view', async ({ studio }) => {
+    // Indent the breakpoint's statement far past the editor's width, save and run it.
+    const saved = readFileSync(path.join(studio.dataDir, 'workspaces', workspace, contractFile), 'utf8');
+    await placeCursorAfter(page, saved, 'const asset: Asset = { ID: id');
+    await page.keyboard.press('Home');
+    await page.keyboard.type(' '.repeat(farIndent));
+    await page.keyboard.press('Control+S');
+    await expect
+      .poll(() => readFileSync(path.join(studio.dataDir, 'workspaces', workspace, contractFile), 'utf8'), { timeout: chaincodeRestartTimeoutMs })
+      .toContain(`${' '.repeat(farIndent)}const asset: Asset = { ID: id`);
+    await runAndWaitReady(page);
+    await page.getByTestId('side-tab-debug').click();
+    await expect(page.getByTestId('debugger-state')).toHaveText('attached', { timeout: chaincodeRestartTimeoutMs });
+
+    // The stop has to bring the contract back into the editor: another file is in front.
+    await openFile(page, 'src/asset.ts');
+    await invoke(page, 'submit', 'CreateAsset', { id: 'asset-dbg-2', color: 'red', size: '2', owner: 'Dave', appraisedValue: '7' });
+    await expect(page.getByTestId('paused-banner')).toBeVisible({ timeout: invokeTimeoutMs });
+    const top = page.getByTestId('stack-frame').first();
+    await expect(top).toHaveAttribute('data-line', String(breakpointLine));
+    await expect(editor(page)).toHaveAttribute('data-path', contractFile);
+    const editorBox = await editor(page).locator('.monaco-scrollable-element.editor-scrollable').boundingBox();
+    if (!editorBox) throw new Error('no editor');
+    // The paused statement starts beyond what the editor shows at once...
+    expect(farIndent * characterWidthPx).toBeGreaterThan(editorBox.width);
+    await expect.poll(() => pausedHighlightAt(breakpointLine)).toBe(0);
+    // ...and the editor still shows every line from its first column: no horizontal scroll.
+    expect(await horizontalScrollPx()).toBe(0);
+    await expect(lineNumber(page, breakpointLine)).toBeVisible();
+    const lineBox = await editor(page).locator('.view-line').filter({ hasText: /\S/ }).first().boundingBox();
+    expect(lineBox ? Math.round(lineBox.x - editorBox.x) : Number.NaN).toBe(0);
+    await screenshot(page, '05-paused-far-right');
+
+    await page.getByTestId('debug-continue').click();
+    await expect(page.getByTestId('paused-banner')).toHaveCount(0);
+  });
+
+  /** How far the editor is scrolled sideways, from the offset Monaco gives its lines. */
+  const horizontalScrollPx = async (): Promise<number> => {
+    const left = await editor(page).locator('.lines-content').evaluate((el) => (el as HTMLElement).style.left);
+    return Math.abs(parseFloat(left || '0'));
+  };
 });

@@ -191,3 +191,12 @@ export const debugMaxChildVariables = 1000;
 export const debugBufferPreviewBytes = 64;
 /** Bytes of a Buffer read when it is expanded. */
 export const debugBufferDetailBytes = 4096;
+/**
+ * Largest source map (file or inline `data:` URL) and generated script the debugger reads from a
+ * build; the build is the user's, so a larger one is ignored rather than read into memory.
+ */
+export const debugSourceMapMaxBytes = 8 * 1024 * 1024;
+/** Largest CDP message accepted from the inspector; a larger one closes the debug session with a named error. */
+export const debugInspectorMaxMessageBytes = 16 * 1024 * 1024;
+/** Characters of one logpoint's output shown; the rest is cut, and the output says how much. */
+export const debugConsoleMaxChars = 16 * 1024;

@@ -16,8 +16,11 @@ export type CdpParams<M extends CdpCommand> = ProtocolMapping.Commands[M]['param
 export type CdpResult<M extends CdpCommand> = ProtocolMapping.Commands[M]['returnType'];
 export type CdpListener<E extends CdpEvent> = (...params: ProtocolMapping.Events[E]) => void;
 
-/** Why the connection ended: `local` when close() was called, `remote` when the inspector went away. */
-export type CdpCloseReason = 'local' | 'remote';
+/**
+ * Why the connection ended: `local` when close() was called, `remote` when the inspector went away,
+ * `too-large` when the inspector sent a message over `maxMessageBytes`.
+ */
+export type CdpCloseReason = 'local' | 'remote' | 'too-large';
 
 export interface CdpConnection {
   /** Sends a command; rejects with a StudioError (`debugger` or `timeout`). */
@@ -35,6 +38,8 @@ export interface CdpConnectOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** A larger message from the inspector is not read: the connection closes (`too-large`). */
+  readonly maxMessageBytes: number;
   /** The message pending and later requests fail with once the inspector has gone away. */
   readonly goneMessage: string;
 }
@@ -59,9 +64,14 @@ export async function connectCdp(options: CdpConnectOptions): Promise<CdpConnect
   const socket = new WebSocket(options.url, {
     headers: { ...options.headers },
     perMessageDeflate: false,
-    maxPayload: 256 * 1024 * 1024,
+    // ws refuses a frame by its header, before buffering its payload.
+    maxPayload: options.maxMessageBytes,
     handshakeTimeout: options.connectTimeoutMs,
   });
+  // Every step is a few small messages each way; Nagle's algorithm would hold
+  // each one back until the previous one is acknowledged. ws sets this too,
+  // but the debugger's speed should not depend on a library's internals.
+  socket.once('upgrade', (response) => response.socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     const fail = (cause: unknown): void => {
       socket.removeAllListeners();
@@ -89,6 +99,7 @@ class WsCdpConnection implements CdpConnection {
   #pending = new Map<number, Pending>();
   #listeners = new Map<string, Set<(...params: unknown[]) => void>>();
   #closingLocally = false;
+  #tooLarge = false;
   #open = true;
 
   constructor(socket: WebSocket, options: CdpConnectOptions) {
@@ -96,16 +107,17 @@ class WsCdpConnection implements CdpConnection {
     this.#options = options;
     socket.on('message', (data) => this.#onMessage(data.toString()));
     // A socket error is always followed by 'close'; the close handler does the cleanup.
-    socket.on('error', () => undefined);
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#tooLarge = true;
+    });
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         this.#open = false;
-        const reason: CdpCloseReason = this.#closingLocally ? 'local' : 'remote';
-        const message = reason === 'local' ? 'The debug session was closed' : options.goneMessage;
+        const reason = this.#closeReason();
         for (const [id, pending] of this.#pending) {
           clearTimeout(pending.timer);
           this.#pending.delete(id);
-          pending.reject(new StudioError(ErrorCode.Debugger, message));
+          pending.reject(new StudioError(ErrorCode.Debugger, this.#closedMessage()));
         }
         resolve(reason);
       });
@@ -117,10 +129,7 @@ class WsCdpConnection implements CdpConnection {
   }
 
   send<M extends CdpCommand>(method: M, ...params: CdpParams<M>): Promise<CdpResult<M>> {
-    if (!this.#open) {
-      const message = this.#closingLocally ? 'The debug session was closed' : this.#options.goneMessage;
-      return Promise.reject(new StudioError(ErrorCode.Debugger, message));
-    }
+    if (!this.#open) return Promise.reject(new StudioError(ErrorCode.Debugger, this.#closedMessage()));
     const id = this.#nextId++;
     return new Promise<CdpResult<M>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -151,6 +160,22 @@ class WsCdpConnection implements CdpConnection {
     await this.closed;
   }
 
+  #closeReason(): CdpCloseReason {
+    if (this.#tooLarge) return 'too-large';
+    return this.#closingLocally ? 'local' : 'remote';
+  }
+
+  #closedMessage(): string {
+    switch (this.#closeReason()) {
+      case 'local':
+        return 'The debug session was closed';
+      case 'too-large':
+        return tooLargeMessage(this.#options.maxMessageBytes);
+      case 'remote':
+        return this.#options.goneMessage;
+    }
+  }
+
   #onMessage(text: string): void {
     let message: IncomingMessage;
     try {
@@ -177,4 +202,10 @@ class WsCdpConnection implements CdpConnection {
       for (const listener of [...set]) listener(message.params);
     }
   }
+}
+
+/** What a debug session that ended on an oversized inspector message says. */
+export function tooLargeMessage(maxMessageBytes: number): string {
+  const limit = `${Math.round(maxMessageBytes / 1024 / 1024)} MiB`;
+  return `The debugger was disconnected: the chaincode produced a debugger message over the ${limit} limit (a huge value or log line). Press Run to debug again, and inspect smaller values.`;
 }

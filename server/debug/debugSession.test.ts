@@ -6,7 +6,9 @@ import ts from 'typescript';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationMap, Variable } from '../../protocol/messages.ts';
+import { debugConsoleMaxChars, debugInspectorMaxMessageBytes } from '../config.ts';
 import { StudioError } from '../errors.ts';
+import { tooLargeMessage } from './cdpConnection.ts';
 import { BreakpointStore, createDebugSession, type DebugNotification, type DebugSession } from './debugSession.ts';
 
 const helperSource = [
@@ -76,7 +78,8 @@ beforeAll(async () => {
   });
   const emitted = program.emit();
   if (emitted.emitSkipped) throw new Error('fixture did not compile');
-});
+  // Type-checking the fixture is slow on a busy 2-core machine.
+}, 60_000);
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -337,6 +340,36 @@ describe('debug session on a node process', () => {
     });
     await waitForOutput(debuggee, 'result ASSET1:5');
     expect(events.all.some((n) => n.method === 'stopped')).toBe(false);
+  });
+
+  it(`cuts a logpoint's output at ${debugConsoleMaxChars} characters and says how much was cut`, async () => {
+    const debuggee = await spawnDebuggee('create');
+    const { session, events } = await attach(debuggee);
+    const line = lineOf(mainSource, 'const total');
+    await session.setBreakpoints('src/main.ts', [{ line, logMessage: "{'y'.repeat(1_000_000)}" }]);
+    await session.start();
+    const output = await events.next('output');
+    expect(output.output).toBe(`${'y'.repeat(debugConsoleMaxChars)}… [${1_000_000 - debugConsoleMaxChars} more characters not shown]\n`);
+    await waitForOutput(debuggee, 'result ASSET1:5');
+  });
+
+  it('closes with a named error, rather than buffering, when the inspector sends a message over the cap', async () => {
+    const debuggee = await spawnDebuggee('create');
+    const { session, events } = await attach(debuggee);
+    await session.setBreakpoints('src/main.ts', [{ line: lineOf(mainSource, 'const asset') }]);
+    await session.start();
+    await events.next('stopped');
+    // A string result comes back whole, by value: one CDP message just over the cap.
+    const huge = session.evaluate(`'z'.repeat(${debugInspectorMaxMessageBytes})`, undefined, 'repl');
+    const message = tooLargeMessage(debugInspectorMaxMessageBytes);
+    expect(message).toMatch(/over the 16 MiB limit/);
+    await expect(huge).rejects.toMatchObject({ code: 'debugger', message });
+    await session.closed;
+    expect(await events.next('output')).toEqual({ workspace: 'ws1', category: 'stderr', output: `${message}\n` });
+    expect(await events.next('continued')).toMatchObject({ workspace: 'ws1' });
+    await expect(session.evaluate('1')).rejects.toMatchObject({ code: 'debugger', message });
+    // Without the debugger the process runs on to its end.
+    await waitForOutput(debuggee, 'result ASSET1:5');
   });
 
   it('stops on a thrown error when exception breakpoints are on', async () => {

@@ -10,12 +10,18 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { Notification, NotificationMap, ResultMap, SourceBreakpoint, StackFrame } from '../../protocol/messages.ts';
-import { debugTxIdTimeoutMs, inspectorConnectTimeoutMs, inspectorRequestTimeoutMs } from '../config.ts';
+import {
+  debugConsoleMaxChars,
+  debugInspectorMaxMessageBytes,
+  debugTxIdTimeoutMs,
+  inspectorConnectTimeoutMs,
+  inspectorRequestTimeoutMs,
+} from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { BreakpointBinder } from './breakpoints.ts';
 import { BreakpointStore, type ExceptionFilter } from './breakpointStore.ts';
-import { connectCdp, type CdpConnection } from './cdpConnection.ts';
-import { logpointIdOfUrl } from './logpoint.ts';
+import { connectCdp, tooLargeMessage, type CdpConnection } from './cdpConnection.ts';
+import { clipLogOutput, logpointIdOfUrl } from './logpoint.ts';
 import { SourceMapRegistry } from './sourceMaps.ts';
 import { mapCallFrame, scopeName, type ScriptInfo } from './stackFrames.ts';
 import { VariableStore, objectGroup, type ExtraVariable } from './variables.ts';
@@ -80,6 +86,7 @@ export async function createDebugSession(options: DebugSessionOptions): Promise<
     ...(options.headers ? { headers: options.headers } : {}),
     connectTimeoutMs: inspectorConnectTimeoutMs,
     requestTimeoutMs: inspectorRequestTimeoutMs,
+    maxMessageBytes: debugInspectorMaxMessageBytes,
     goneMessage: 'The chaincode process ended',
   });
   return new InspectorDebugSession(cdp, options);
@@ -147,7 +154,11 @@ class InspectorDebugSession implements DebugSession {
     cdp.on('Debugger.paused', (event) => this.#onPaused(event));
     cdp.on('Debugger.resumed', () => this.#onResumed());
     cdp.on('Runtime.consoleAPICalled', (event) => this.#onConsole(event));
-    this.closed = cdp.closed.then(() => {
+    this.closed = cdp.closed.then((reason) => {
+      if (reason === 'too-large') {
+        const output = `${tooLargeMessage(debugInspectorMaxMessageBytes)}\n`;
+        this.#emit({ method: 'output', params: { workspace: options.workspace, category: 'stderr', output } });
+      }
       if (this.#pause) this.#onResumed();
     });
   }
@@ -439,7 +450,7 @@ class InspectorDebugSession implements DebugSession {
     if (id === undefined) return;
     const found = this.breakpoints.find(id);
     const first = event.args[0];
-    const output = typeof first?.value === 'string' ? first.value : (first?.description ?? '');
+    const output = clipLogOutput(typeof first?.value === 'string' ? first.value : (first?.description ?? ''), debugConsoleMaxChars);
     const name = found?.path.split('/').pop() ?? '';
     this.#emit({
       method: 'output',

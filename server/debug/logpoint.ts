@@ -72,3 +72,9 @@ export function logpointIdOfUrl(url: string | undefined): number | undefined {
   const match = url === undefined ? null : urlPattern.exec(url);
   return match ? Number(match[1]) : undefined;
 }
+
+/** A logpoint's output cut to `maxChars`, with a marker that says how much was cut. */
+export function clipLogOutput(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  return `${text.slice(0, maxChars)}… [${text.length - maxChars} more characters not shown]`;
+}

@@ -6,8 +6,12 @@
  * Source maps are read from the host build dir, never fetched over CDP: the
  * files are local, and this works before the debuggee has loaded a script,
  * which is when --inspect-brk breakpoints have to be placed.
+ *
+ * The build and the `sourceMappingURL` a script names are the user's: only an
+ * inline `data:` map or a regular file inside the build dir is read, under a
+ * size cap (see confinedFile.ts).
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   LEAST_UPPER_BOUND,
@@ -16,6 +20,8 @@ import {
   originalPositionFor,
   type EncodedSourceMap,
 } from '@jridgewell/trace-mapping';
+import { debugSourceMapMaxBytes } from '../config.ts';
+import { readConfinedFile } from './confinedFile.ts';
 
 export interface CodeLayout {
   /** Path prefix of the compiled code inside the debuggee, e.g. `/chaincode`. */
@@ -101,7 +107,7 @@ export class SourceMapRegistry {
       const index = loaded?.workspacePaths.indexOf(workspacePath) ?? -1;
       const source = loaded?.trace.sources[index];
       if (!loaded || index < 0 || source == null) continue;
-      const jsLines = await readLines(jsPath);
+      const jsLines = (await this.#readLines(jsPath)) ?? [];
       for (let candidate = line; candidate <= line + maxBreakpointLineShift; candidate++) {
         const positions = allGeneratedPositionsFor(loaded.trace, {
           source,
@@ -122,8 +128,8 @@ export class SourceMapRegistry {
     // Plain JavaScript without a map: the file itself runs, line for line.
     if (/\.[cm]?js$/.test(workspacePath)) {
       const hostPath = path.join(this.#layout.buildDir, ...workspacePath.split('/'));
-      if (!(await fileExists(hostPath))) return undefined;
-      const lines = await readLines(hostPath);
+      const lines = await this.#readLines(hostPath);
+      if (lines === undefined) return undefined;
       for (let candidate = line; candidate <= Math.min(lines.length, line + maxBreakpointLineShift); candidate++) {
         if (isCode(lines[candidate - 1])) return { hostPath, line: candidate - 1, column: 0, originalLine: candidate };
       }
@@ -163,21 +169,30 @@ export class SourceMapRegistry {
   }
 
   async #read(jsPath: string, sourceMapUrl?: string): Promise<LoadedMap | undefined> {
-    let text: string | undefined;
     let mapPath = `${jsPath}.map`;
-    if (await fileExists(mapPath)) {
-      text = await readFile(mapPath, 'utf8');
-    } else if (sourceMapUrl?.startsWith('data:')) {
-      text = decodeDataUrl(sourceMapUrl);
+    // The map beside the script wins over what the script names.
+    let text = await this.#readBuildFile(mapPath);
+    if (text === undefined && sourceMapUrl?.startsWith('data:')) {
+      text = decodeDataUrl(sourceMapUrl, debugSourceMapMaxBytes);
       mapPath = jsPath;
-    } else if (sourceMapUrl && !/^[a-z][a-z0-9+.-]*:/i.test(sourceMapUrl)) {
+    } else if (text === undefined && sourceMapUrl && !/^[a-z][a-z0-9+.-]*:/i.test(sourceMapUrl) && !path.isAbsolute(sourceMapUrl)) {
       mapPath = path.resolve(path.dirname(jsPath), sourceMapUrl);
-      text = await readFile(mapPath, 'utf8');
+      text = await this.#readBuildFile(mapPath);
     }
     if (text === undefined) return undefined;
     const trace = new TraceMap(JSON.parse(text) as EncodedSourceMap, mapPath);
     const workspacePaths = trace.resolvedSources.map((resolved) => this.workspacePath(path.resolve(resolved)));
     return { trace, workspacePaths };
+  }
+
+  /** A file's text if it is a regular file inside the build dir under the cap; undefined otherwise. */
+  async #readBuildFile(file: string): Promise<string | undefined> {
+    const read = await readConfinedFile(file, { root: this.#layout.buildDir, maxBytes: debugSourceMapMaxBytes });
+    return read.ok ? read.text : undefined;
+  }
+
+  async #readLines(file: string): Promise<string[] | undefined> {
+    return (await this.#readBuildFile(file))?.split(/\r?\n/);
   }
 }
 
@@ -208,30 +223,28 @@ async function listMapFiles(root: string): Promise<string[]> {
   return found.sort();
 }
 
-async function readLines(file: string): Promise<string[]> {
-  return (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
-}
-
 /** Whether generated text (from a mapped column on) starts with code rather than a comment or nothing. */
 function isCode(text: string | undefined): boolean {
   const rest = text?.trimStart() ?? '';
   return rest !== '' && !rest.startsWith('//') && !rest.startsWith('/*') && !rest.startsWith('*');
 }
 
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function decodeDataUrl(url: string): string | undefined {
+/** The text of a `data:` URL of at most `maxBytes` decoded bytes, or undefined. */
+function decodeDataUrl(url: string, maxBytes: number): string | undefined {
   const comma = url.indexOf(',');
   if (comma < 0) return undefined;
   const meta = url.slice(0, comma);
   const data = url.slice(comma + 1);
-  return meta.endsWith(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+  const base64 = meta.endsWith(';base64');
+  // Checked before decoding: base64 is 4 characters per 3 bytes, percent-encoding at least 1 per byte.
+  if (data.length > (base64 ? Math.ceil(maxBytes / 3) * 4 : 3 * maxBytes)) return undefined;
+  let text: string;
+  try {
+    text = base64 ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+  } catch {
+    return undefined;
+  }
+  return Buffer.byteLength(text, 'utf8') > maxBytes ? undefined : text;
 }
 
 function escapeRegExp(text: string): string {

@@ -4,14 +4,29 @@
  * keeps answering (its evaluate latency during the attack is measured and
  * bounded), and Run brings the attacked sandbox back.
  */
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes } from '../config.ts';
+import { agentPort, bridgePrefix, peerPort, sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { WorkspaceSession } from '../session/workspaceSession.ts';
+import {
+  probeFromHost,
+  probeFromSandbox,
+  sandboxGlobalIPv6,
+  sandboxNetwork,
+  sandboxRoutes,
+  startSink,
+  type SandboxNetwork,
+  type Sink,
+} from './networkProbes.ts';
 import { createTestSandboxes, measureBystander, probeChaincodeDir, sleep, type LatencyFigures, type TestSandboxes } from './sandboxTestKit.ts';
 
+const execFileAsync = promisify(execFile);
+/** The chaincode's inspector port inside a sandbox (listening in debug mode only, on its loopback). */
+const inspectorPort = 9229;
 /** On a 2-core machine with the attacker holding its 1-core quota, a bystander's evaluate stays under this. */
 const bystanderMaxMs = 3000;
 const longTransactionWarnMs = 3000;
@@ -138,31 +153,77 @@ describe('disk', () => {
 describe('network', () => {
   let hostServer: net.Server;
   let hostPort: number;
+  let attackerNet: SandboxNetwork;
+  let bystanderNet: SandboxNetwork;
+  let sink: Sink;
 
   beforeAll(async () => {
-    hostServer = net.createServer((s) => s.end('hello from the host\n'));
+    hostServer = net.createServer((s) => {
+      // A probe closes at once; the reset it may cause is expected.
+      s.on('error', () => undefined);
+      s.end('hello from the host\n');
+    });
     await new Promise<void>((resolve) => hostServer.listen(0, '0.0.0.0', resolve));
     hostPort = (hostServer.address() as net.AddressInfo).port;
+    attackerNet = await sandboxNetwork(kit, 'attacker');
+    bystanderNet = await sandboxNetwork(kit, 'bystander');
+    const image = (await kit.docker.getContainer(`${kit.instance}-attacker`).inspect()).Config.Image;
+    sink = await startSink(kit, image);
   });
   afterAll(async () => {
+    await sink.remove();
     await new Promise((resolve) => hostServer.close(resolve));
   });
 
-  it("cannot reach another sandbox's peer, agent or inspector", async () => {
-    const other = await kit.docker.getContainer(`${kit.instance}-bystander`).inspect();
-    const ip = other.NetworkSettings.Networks[`${kit.instance}-bystander-net`]?.IPAddress ?? '';
-    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    for (const port of ['7051', '7000', '9229']) {
-      expect(await kit.call(attacker, 'evaluate', 'Connect', ip, port)).not.toBe('connected');
+  it('is configured to go nowhere but its own network: internal, IPv4 only, one way out to the host bridge, which drops it', async () => {
+    expect(attackerNet).toMatchObject({ internal: true, enableIPv6: false });
+    const bridge = attackerNet.bridge ?? '';
+    expect(bridge.startsWith(bridgePrefix)).toBe(true);
+    // Each exact rule must be there (-C exits non-zero without it): ours drops what a sandbox opens
+    // towards the host; Docker's, for an internal network, drop what would leave its subnet.
+    const rules = [
+      ['INPUT', '-i', `${bridgePrefix}+`, '-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-j', 'DROP'],
+      ['DOCKER-ISOLATION-STAGE-1', '!', '-s', attackerNet.subnet, '-o', bridge, '-j', 'DROP'],
+      ['DOCKER-ISOLATION-STAGE-1', '!', '-d', attackerNet.subnet, '-i', bridge, '-j', 'DROP'],
+    ];
+    for (const rule of rules) await expect(execFileAsync('iptables', ['-w', '-C', ...rule])).resolves.toBeDefined();
+
+    // Its routes: the subnet, and the default through the bridge address, i.e. into the rules above.
+    const [prefix = '', bits = '32'] = attackerNet.subnet.split('/');
+    const maskBits = (0xffffffff << (32 - Number(bits))) >>> 0;
+    const mask = [24, 16, 8, 0].map((shift) => (maskBits >>> shift) & 0xff).join('.');
+    const routes = await sandboxRoutes(kit, attacker);
+    expect(new Set(routes.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([
+        JSON.stringify({ iface: 'eth0', destination: '0.0.0.0', gateway: attackerNet.gateway, mask: '0.0.0.0' }),
+        JSON.stringify({ iface: 'eth0', destination: prefix, gateway: '0.0.0.0', mask }),
+      ]),
+    );
+    expect(await sandboxGlobalIPv6(kit, attacker)).toEqual([]);
+  });
+
+  it('reaches its own peer and agent, and nothing listening on the host bridge address', async () => {
+    expect(await probeFromSandbox(kit, attacker, '127.0.0.1', peerPort)).toBe('connected');
+    expect(await probeFromSandbox(kit, attacker, attackerNet.address, agentPort)).toBe('connected');
+    // The host's listener answers on the bridge address from the host itself...
+    expect(await probeFromHost(attackerNet.gateway, hostPort)).toBe('connected');
+    // ...while the INPUT rule drops the sandbox's connection attempt without an answer.
+    expect(await probeFromSandbox(kit, attacker, attackerNet.gateway, hostPort)).toBe('timeout');
+  });
+
+  it("cannot reach another sandbox's peer, agent or inspector port: dropped on the way", async () => {
+    // From the host (the server's place), the bystander answers: its peer and agent listen, its inspector port is closed.
+    expect(await probeFromHost(bystanderNet.address, peerPort)).toBe('connected');
+    expect(await probeFromHost(bystanderNet.address, agentPort)).toBe('connected');
+    expect(await probeFromHost(bystanderNet.address, inspectorPort)).toBe('refused');
+    for (const port of [peerPort, agentPort, inspectorPort]) {
+      expect(await probeFromSandbox(kit, attacker, bystanderNet.address, port)).toBe('timeout');
     }
   });
 
-  it('cannot reach the host (a server on a host port, the cloud metadata address) or the internet', async () => {
-    const net_ = await kit.docker.getNetwork(`${kit.instance}-attacker-net`).inspect();
-    const gateway = (net_.IPAM?.Config?.[0] as { Gateway?: string } | undefined)?.Gateway ?? '';
-    expect(await kit.call(attacker, 'evaluate', 'Connect', gateway, String(hostPort))).not.toBe('connected');
-    expect(await kit.call(attacker, 'evaluate', 'Connect', '169.254.169.254', '80')).not.toBe('connected');
-    expect(await kit.call(attacker, 'evaluate', 'Connect', '1.1.1.1', '443')).not.toBe('connected');
+  it('cannot reach a container on another network: dropped on the way', async () => {
+    expect(await probeFromHost(sink.address, sink.port)).toBe('connected');
+    expect(await probeFromSandbox(kit, attacker, sink.address, sink.port)).toBe('timeout');
   });
 
   it("needs its own sandbox's token for the agent and the inspector proxy", async () => {

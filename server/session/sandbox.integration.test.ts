@@ -171,16 +171,17 @@ describe('isolation of untrusted chaincode', () => {
     await new Promise((resolve) => hostServer.close(resolve));
   });
 
-  it('has no route to the internet', async () => {
-    expect(await call('Connect', '1.1.1.1', '443')).toMatch(/ENETUNREACH|EHOSTUNREACH|ETIMEDOUT/);
-    expect(await call('Connect', '169.254.169.254', '80')).toMatch(/ENETUNREACH|EHOSTUNREACH|ETIMEDOUT/);
+  // Proved by configuration and local probes only (server/security/hostileChaincode.integration.test.ts has the rest).
+  it('is on an internal, IPv4-only network', async () => {
+    const info = await docker.getNetwork(`${instance}-probe-net`).inspect();
+    expect(info).toMatchObject({ Internal: true, EnableIPv6: false });
   });
 
   it('cannot reach a service listening on the host', async () => {
     const info = await docker.getNetwork(`${instance}-probe-net`).inspect();
     const gateway = (info.IPAM?.Config?.[0] as { Gateway?: string } | undefined)?.Gateway;
     expect(gateway).toBeTruthy();
-    expect(await call('Connect', gateway ?? '', String(hostPort))).not.toBe('connected');
+    expect(await call('Connect', gateway ?? '', String(hostPort))).toBe('ETIMEDOUT');
   });
 
   it('sees no host files and none of our secrets', async () => {

@@ -20,6 +20,7 @@ export function CodeEditor() {
   const [bpEditor, setBpEditor] = useState<{ path: string; line: number; x: number; y: number } | null>(null);
   const viewStates = useRef(new Map<string, editor.ICodeEditorViewState | null>());
   const shownPath = useRef<string | null>(null);
+  const revealed = useRef<object | null>(null);
 
   const activeTab = useStudio((s) => s.activeTab);
   const tabs = useStudio((s) => s.tabs);
@@ -109,10 +110,16 @@ export function CodeEditor() {
   // Jump to a line asked for by Problems, the call stack or a stop.
   useEffect(() => {
     if (!instance || !reveal || reveal.path !== activeTab || shownPath.current !== activeTab) return;
-    const { editor: ed } = instance;
-    ed.revealLineInCenterIfOutsideViewport(reveal.line);
+    // Once each: the tabs change as the user types, and must not pull the cursor back here.
+    if (revealed.current === reveal) return;
+    revealed.current = reveal;
+    const { editor: ed, monaco } = instance;
     ed.setPosition({ lineNumber: reveal.line, column: Math.max(1, reveal.column) });
+    ed.revealLineInCenterIfOutsideViewport(reveal.line, monaco.editor.ScrollType.Immediate);
     ed.focus();
+    // A paused column can be far to the right: the start of the lines says
+    // more than the column does, so the editor never scrolls sideways to it.
+    ed.setScrollLeft(0, monaco.editor.ScrollType.Immediate);
   }, [instance, reveal, activeTab, tabs]);
 
   // Breakpoint dots and the paused line.
