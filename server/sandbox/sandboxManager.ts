@@ -8,7 +8,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { ensureSandboxImage, sandboxUid, type ProgressFn } from '../../sandbox/image/buildImage.ts';
+import { ensureSandboxImage, type ProgressFn } from './image/buildImage.ts';
 import {
   agentPort,
   bridgePrefix,
@@ -24,6 +24,7 @@ import {
   sandboxPidsLimit,
   sandboxReadyTimeoutMs,
   sandboxTmpfsBytes,
+  sandboxUid,
 } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createAgentClient, type AgentClient, type AgentStatus } from './agentClient.ts';
@@ -155,7 +156,8 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
       docker.createContainer({
         name: n.container,
         Image: image,
-        User: `${sandboxUid}:${sandboxUid}`,
+        // Root with only these three capabilities, for the launcher to drop to the sandbox's and the chaincode's uids.
+        User: '0:0',
         Env: [`STUDIO_AGENT_TOKEN=${randomBytes(24).toString('hex')}`, `STUDIO_MODE=${mode}`],
         Labels: labels(workspace, sandboxId),
         ExposedPorts: {},
@@ -164,6 +166,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
           Init: true,
           ReadonlyRootfs: true,
           CapDrop: ['ALL'],
+          CapAdd: ['SETUID', 'SETGID', 'KILL'],
           SecurityOpt: ['no-new-privileges'],
           Memory: sandboxMemoryBytes,
           MemorySwap: sandboxMemoryBytes,
