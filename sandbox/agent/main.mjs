@@ -5,6 +5,10 @@
 // port. With STUDIO_MODE=production the peer is a production one over TLS that
 // runs only what is deployed to it (see fabric.mjs), and the agent runs no
 // chaincode. Replies and events follow protocol/agent.ts.
+//
+// The agent is JavaScript checked by tsc through JSDoc (`// @ts-check`), not
+// TypeScript: the image runs these files as they are, with no build step and
+// no compiler in the container, and the types still come from protocol/agent.ts.
 import { readFileSync, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
