@@ -11,8 +11,10 @@ import {
   AgentEvent,
   agentReplies,
   type AgentChaincodeInfo,
+  type AgentDefineRequest,
   type AgentReply,
   type AgentRoute,
+  type AgentStartRequest,
   type AgentStatus,
   type ChaincodeDefinition,
 } from '../../protocol/agent.ts';
@@ -156,8 +158,8 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       });
       return { channel: wire.channel, mspId: wire.mspId, peer: at(wire.peer), orderer: at(wire.orderer), admin: wire.admin, user: wire.user };
     },
-    define: (name) => call('POST /chaincode/define', { name }),
-    startChaincode: (name, { debug }) => call('POST /chaincode/start', { name, debug }),
+    define: (name) => call('POST /chaincode/define', { name } satisfies AgentDefineRequest),
+    startChaincode: (name, { debug }) => call('POST /chaincode/start', { name, debug } satisfies AgentStartRequest),
     stopChaincode: () => call('POST /chaincode/stop', {}),
 
     events(onEvent, onEnd, { history = false } = {}) {
