@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NotificationMap } from '../protocol/messages.ts';
-import { ensureSandboxImage } from '../sandbox/image/buildImage.ts';
+import { ensureSandboxImage } from '../server/sandbox/image/buildImage.ts';
 import { samplesDir } from '../server/config.ts';
 import { createDocker } from '../server/sandbox/docker.ts';
 import { createSandboxManager } from '../server/sandbox/sandboxManager.ts';

@@ -88,7 +88,7 @@ async function ensureDockerDaemon() {
 
 function ensureSandboxImage() {
   step('Checking the sandbox image (first build: Debian root filesystem, Fabric binaries from Go, about 2 minutes)');
-  run(process.execPath, ['--import', 'tsx', path.join(root, 'sandbox', 'image', 'build-cli.ts')]);
+  run(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'sandbox', 'image', 'build-cli.ts')]);
 }
 
 function newestMtime(dir) {

@@ -110,6 +110,18 @@ export const sandboxDiskBytes = Number(process.env.STUDIO_SANDBOX_DISK_MB ?? 512
  * a possible infinite loop (Fabric itself waits transactionTimeoutMs, for debugging).
  */
 export const longTransactionWarnMs = Number(process.env.STUDIO_LONG_TX_WARN_MS ?? 20_000);
+/**
+ * The uids inside a sandbox: the agent, orderer and peer run as `sandboxUid`, the user's chaincode
+ * as `chaincodeUid`, so it can neither signal the peer nor read the agent's token. Both own files on
+ * the host (the ledger disk), so no host account may have them: checked before a sandbox is created.
+ * Above systemd's container range (up to 1878982655) and below 2^31, where no distribution allocates.
+ */
+export const sandboxUid = 1_900_000_000;
+export const chaincodeUid = sandboxUid + 1;
+/** An agent HTTP reply larger than this is cut off and the request fails. */
+export const maxAgentReplyBytes = 1024 * 1024;
+/** An agent event-stream line longer than this is dropped, not buffered. */
+export const maxAgentEventLineBytes = 64 * 1024;
 /** How often a running transaction's time is counted (only while the debugger is not paused). */
 export const longTransactionTickMs = 1000;
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The Fabric network inside the sandbox: keys, genesis block, orderer, peer,
 // the channel. Settings are Fabric's sampleconfig core.yaml and orderer.yaml,
 // overridden by environment variables here.
@@ -11,22 +12,41 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import {
+  chaincodeExecuteTimeout,
+  chaincodeInstallTimeout,
+  chaincodePort,
+  channel,
+  fabricCommandTimeoutMs,
+  fabricOutputMaxChars,
+  gatewayBroadcastTimeout,
+  loopback,
+  mspId,
+  ordererAdminPort,
+  ordererMspId,
+  ordererOperationsPort,
+  ordererPort,
+  peerHostname,
+  peerOperationsPort,
+  peerPort,
+  portPollMs,
+} from './constants.mjs';
 import * as p from './paths.mjs';
+import { withoutCapabilities } from './privileges.mjs';
 
-export const channel = process.env.STUDIO_CHANNEL ?? 'studio';
-export const mspId = 'Org1MSP';
-export const ordererAddress = '127.0.0.1:7050';
-export const peerAddress = '127.0.0.1:7051';
-export const chaincodeAddress = '127.0.0.1:7052';
+/**
+ * @typedef {import('./logs.mjs').LogHub} LogHub
+ * @typedef {Record<string, string>} Env
+ */
+
+export const ordererAddress = `${loopback}:${ordererPort}`;
+export const peerAddress = `${loopback}:${peerPort}`;
+export const chaincodeAddress = `${loopback}:${chaincodePort}`;
+/** @type {'dev' | 'production'} */
 export const mode = process.env.STUDIO_MODE === 'production' ? 'production' : 'dev';
 const tls = mode === 'production';
-/** The names in the TLS certificates that a client dialling the container's IP checks against. */
-export const peerHostname = 'peer0.org1.example.com';
-export const ordererHostname = 'orderer.example.com';
 
-/** A transaction paused at a breakpoint must not time out while someone debugs it. */
-const executeTimeout = '900s';
-
+/** @returns {Env} */
 function baseEnv() {
   return {
     PATH: `${p.fabricBin}:/usr/local/bin:/usr/bin:/bin`,
@@ -36,15 +56,16 @@ function baseEnv() {
   };
 }
 
+/** @returns {Env} */
 export function ordererEnv() {
   return {
     ...baseEnv(),
     // In production mode a deployer outside the container sends approve and commit to the orderer.
     ORDERER_GENERAL_LISTENADDRESS: tls ? '0.0.0.0' : '127.0.0.1',
-    ORDERER_GENERAL_LISTENPORT: '7050',
+    ORDERER_GENERAL_LISTENPORT: String(ordererPort),
     ORDERER_GENERAL_BOOTSTRAPMETHOD: 'file',
     ORDERER_GENERAL_BOOTSTRAPFILE: p.genesisBlock,
-    ORDERER_GENERAL_LOCALMSPID: 'OrdererMSP',
+    ORDERER_GENERAL_LOCALMSPID: ordererMspId,
     ORDERER_GENERAL_LOCALMSPDIR: p.ordererMsp,
     ORDERER_GENERAL_TLS_ENABLED: String(tls),
     ...(tls
@@ -57,19 +78,20 @@ export function ordererEnv() {
     ORDERER_FILELEDGER_LOCATION: p.ordererData,
     ORDERER_CONSENSUS_WALDIR: path.join(p.ordererData, 'etcdraft', 'wal'),
     ORDERER_CONSENSUS_SNAPDIR: path.join(p.ordererData, 'etcdraft', 'snapshot'),
-    ORDERER_ADMIN_LISTENADDRESS: '127.0.0.1:7053',
-    ORDERER_OPERATIONS_LISTENADDRESS: '127.0.0.1:8443',
+    ORDERER_ADMIN_LISTENADDRESS: `${loopback}:${ordererAdminPort}`,
+    ORDERER_OPERATIONS_LISTENADDRESS: `${loopback}:${ordererOperationsPort}`,
     ORDERER_METRICS_PROVIDER: 'disabled',
   };
 }
 
+/** @returns {Env} */
 export function peerEnv() {
   return {
     ...baseEnv(),
-    CORE_PEER_ID: 'peer0.org1.example.com',
+    CORE_PEER_ID: peerHostname,
     CORE_PEER_NETWORKID: 'studio',
     // The server reaches the peer over the sandbox's private bridge; nothing else can.
-    CORE_PEER_LISTENADDRESS: '0.0.0.0:7051',
+    CORE_PEER_LISTENADDRESS: `0.0.0.0:${peerPort}`,
     CORE_PEER_ADDRESS: peerAddress,
     CORE_PEER_CHAINCODELISTENADDRESS: chaincodeAddress,
     CORE_PEER_CHAINCODEADDRESS: chaincodeAddress,
@@ -95,18 +117,21 @@ export function peerEnv() {
     CORE_PEER_FILESYSTEMPATH: p.peerData,
     CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(p.peerData, 'snapshots'),
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
-    CORE_OPERATIONS_LISTENADDRESS: '127.0.0.1:9443',
+    CORE_OPERATIONS_LISTENADDRESS: `${loopback}:${peerOperationsPort}`,
     CORE_METRICS_PROVIDER: 'disabled',
     CORE_VM_ENDPOINT: '',
-    CORE_CHAINCODE_EXECUTETIMEOUT: executeTimeout,
-    CORE_CHAINCODE_INSTALLTIMEOUT: '60s',
-    CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: executeTimeout,
-    CORE_PEER_GATEWAY_BROADCASTTIMEOUT: '60s',
+    CORE_CHAINCODE_EXECUTETIMEOUT: chaincodeExecuteTimeout,
+    CORE_CHAINCODE_INSTALLTIMEOUT: chaincodeInstallTimeout,
+    CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: chaincodeExecuteTimeout,
+    CORE_PEER_GATEWAY_BROADCASTTIMEOUT: gatewayBroadcastTimeout,
     CORE_PEER_DELIVERYCLIENT_BLOCKGOSSIPENABLED: 'false',
   };
 }
 
-/** Environment for the peer CLI acting as the org's admin. */
+/**
+ * Environment for the peer CLI acting as the org's admin.
+ * @returns {Env}
+ */
 export function adminCliEnv() {
   return {
     ...baseEnv(),
@@ -124,14 +149,22 @@ export function ordererFlags() {
   return ['-o', ordererAddress, ...(tls ? ['--tls', '--cafile', path.join(p.ordererTls, 'ca.crt')] : [])];
 }
 
-/** Runs a Fabric command to completion; rejects with its output on failure. */
-export function run(command, args, { env, cwd, logs, timeoutMs = 60_000 } = {}) {
+/**
+ * Runs a Fabric command to completion (with no capabilities); rejects with its output on failure.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env?: Env, cwd?: string, logs?: LogHub, timeoutMs?: number }} [options]
+ * @returns {Promise<string>} what it wrote to stdout and stderr
+ */
+export function run(command, args, { env, cwd, logs, timeoutMs = fabricCommandTimeoutMs } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(p.fabricBin, command), args, { env: env ?? baseEnv(), cwd: cwd ?? p.scratchDir });
+    const unprivileged = withoutCapabilities(path.join(p.fabricBin, command), args);
+    const child = spawn(unprivileged.command, unprivileged.args, { env: env ?? baseEnv(), cwd: cwd ?? p.scratchDir });
     let out = '';
+    /** @param {Buffer} chunk */
     const collect = (chunk) => {
       out += chunk;
-      if (out.length > 200_000) out = out.slice(-100_000);
+      if (out.length > fabricOutputMaxChars) out = out.slice(-fabricOutputMaxChars / 2);
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
@@ -153,6 +186,7 @@ export function run(command, args, { env, cwd, logs, timeoutMs = 60_000 } = {}) 
   });
 }
 
+/** @param {string} file */
 async function exists(file) {
   try {
     await fs.access(file);
@@ -162,7 +196,10 @@ async function exists(file) {
   }
 }
 
-/** Creates this sandbox's own keys and genesis block, once. */
+/**
+ * Creates this sandbox's own keys and genesis block, once.
+ * @param {LogHub} logs
+ */
 export async function generateArtifacts(logs) {
   if (!(await exists(path.join(p.cryptoDir, 'peerOrganizations')))) {
     logs.write('sandbox', 'Generating fresh keys for this sandbox (cryptogen)');
@@ -180,7 +217,14 @@ export async function generateArtifacts(logs) {
   }
 }
 
-/** Resolves once something listens on host:port, or rejects after timeoutMs. */
+/**
+ * Resolves once something listens on host:port, or rejects after timeoutMs.
+ * @param {string} host
+ * @param {number} port
+ * @param {number} timeoutMs
+ * @param {() => boolean} [isAlive] whether the process that should listen still runs
+ * @returns {Promise<void>}
+ */
 export function waitForPort(host, port, timeoutMs, isAlive = () => true) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -194,14 +238,17 @@ export function waitForPort(host, port, timeoutMs, isAlive = () => true) {
         socket.destroy();
         if (!isAlive()) reject(new Error(`the process behind ${host}:${port} exited`));
         else if (Date.now() > deadline) reject(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 25);
+        else setTimeout(attempt, portPollMs);
       });
     };
     attempt();
   });
 }
 
-/** Creates the application channel and joins the peer, once. */
+/**
+ * Creates the application channel and joins the peer, once.
+ * @param {LogHub} logs
+ */
 export async function ensureChannel(logs) {
   const block = path.join(p.dataDir, `${channel}.block`);
   const env = adminCliEnv();

@@ -1,3 +1,4 @@
+// @ts-check
 // Chaincode definitions. In dev mode the peer never launches chaincode, but the
 // Gateway only endorses on peers that advertise the chaincode, which a peer does
 // for an installed *and* approved package. So, once per chaincode name, we
@@ -7,11 +8,21 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { adminCliEnv, channel, ordererAddress, peerAddress, run } from './fabric.mjs';
+import { channel } from './constants.mjs';
+import { adminCliEnv, ordererAddress, peerAddress, run } from './fabric.mjs';
 import * as p from './paths.mjs';
 
-const exec = promisify(execFile);
+/**
+ * @typedef {import('../../protocol/agent.ts').ChaincodeDefinition} ChaincodeDefinition
+ * @typedef {{ definitions: Record<string, ChaincodeDefinition> }} State
+ * @typedef {import('./logs.mjs').LogHub} LogHub
+ */
 
+const exec = promisify(execFile);
+/** The ccaas package's address is never dialled (in dev mode the chaincode registers itself), but must parse. */
+const placeholderAddress = '127.0.0.1:9999';
+
+/** @returns {Promise<State>} the definitions saved on the ledger disk */
 export async function readState() {
   try {
     return JSON.parse(await fs.readFile(p.stateFile, 'utf8'));
@@ -20,30 +31,43 @@ export async function readState() {
   }
 }
 
+/** @param {State} state */
 async function writeState(state) {
   const tmp = `${p.stateFile}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(state, null, 2));
   await fs.rename(tmp, p.stateFile);
 }
 
-/** Fabric's label rule. */
+/**
+ * Fabric's label rule.
+ * @param {string} label
+ */
 export function isValidLabel(label) {
   return /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(label);
 }
 
+/**
+ * @param {string} name
+ * @param {string} label
+ */
 async function buildPackage(name, label) {
   const dir = await fs.mkdtemp(path.join(p.scratchDir, `pkg-${name}-`));
   await fs.writeFile(path.join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
-  // The address is never dialled: in dev mode the chaincode process registers itself.
-  await fs.writeFile(path.join(dir, 'connection.json'), JSON.stringify({ address: '127.0.0.1:9999', dial_timeout: '10s', tls_required: false }));
+  await fs.writeFile(path.join(dir, 'connection.json'), JSON.stringify({ address: placeholderAddress, dial_timeout: '10s', tls_required: false }));
   await exec('tar', ['-czf', 'code.tar.gz', 'connection.json'], { cwd: dir });
   await exec('tar', ['-czf', 'package.tar.gz', 'metadata.json', 'code.tar.gz'], { cwd: dir });
   return path.join(dir, 'package.tar.gz');
 }
 
+/** @type {Map<string, Promise<ChaincodeDefinition>>} */
 const defining = new Map();
 
-/** Installs, approves and commits `name` once; later calls return the saved definition. */
+/**
+ * Installs, approves and commits `name` once; later calls return the saved definition.
+ * @param {string} name
+ * @param {LogHub} logs
+ * @returns {Promise<ChaincodeDefinition>}
+ */
 export function defineChaincode(name, logs) {
   let pending = defining.get(name);
   if (!pending) {
@@ -53,6 +77,11 @@ export function defineChaincode(name, logs) {
   return pending;
 }
 
+/**
+ * @param {string} name
+ * @param {LogHub} logs
+ * @returns {Promise<ChaincodeDefinition>}
+ */
 async function doDefine(name, logs) {
   const state = await readState();
   const existing = state.definitions[name];
@@ -82,6 +111,11 @@ async function doDefine(name, logs) {
   return definition;
 }
 
+/**
+ * @param {string} name
+ * @param {Record<string, string>} env
+ * @param {LogHub} logs
+ */
 async function committedSequence(name, env, logs) {
   try {
     const out = await run('peer', ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json'], { env });

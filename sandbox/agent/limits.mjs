@@ -1,14 +1,22 @@
+// @ts-check
 // The container's limits (memory, processes, CPU, disk) and how often each was
 // hit, read from its own cgroup (v1 or v2) and statfs, so that when user code
 // runs into one the log names the limit instead of leaving a bare SIGKILL.
 import { promises as fs } from 'node:fs';
+import { diskFullRatio, limitPollMs, spinReportSeconds } from './constants.mjs';
 
+/**
+ * @typedef {{ memoryBytes: number | null, pidsMax: number | null, cpuCores: number | null, oomKills: number, pidsRefused: number }} CgroupReading
+ * @typedef {import('./logs.mjs').LogHub} LogHub
+ */
+
+/** @param {number} bytes */
 const mb = (bytes) => Math.round(bytes / 1024 / 1024);
-/** A disk counts as full from this share of its blocks on. */
-const fullRatio = 0.95;
-/** The chaincode is reported as spinning after this many seconds at its full CPU quota. */
-const spinReportSeconds = 10;
 
+/**
+ * @param {string} file
+ * @returns {Promise<string | null>}
+ */
 async function read(file) {
   try {
     return (await fs.readFile(file, 'utf8')).trim();
@@ -17,24 +25,36 @@ async function read(file) {
   }
 }
 
-function counter(text, key) {
+/**
+ * The value of `key` in a cgroup counters file (`key value` lines), or 0.
+ * @param {string | null} text
+ * @param {string} key
+ */
+export function counter(text, key) {
   const line = (text ?? '').split('\n').find((l) => l.startsWith(`${key} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+  return line ? Number(line.split(' ')[1] ?? 0) : 0;
 }
 
-function finite(value) {
+/**
+ * A limit as a number, or null for none (`max`, absent, or the v1 "no limit" huge value).
+ * @param {string | number | null} value
+ */
+export function finite(value) {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 && n < 2 ** 60 ? n : null;
 }
 
-/** Limits and hit counters of this container's cgroup. */
+/**
+ * Limits and hit counters of this container's cgroup.
+ * @returns {Promise<CgroupReading>}
+ */
 export async function readCgroup() {
   if ((await read('/sys/fs/cgroup/memory.max')) !== null) {
     const [quota, period] = ((await read('/sys/fs/cgroup/cpu.max')) ?? 'max 100000').split(' ');
     return {
       memoryBytes: finite(await read('/sys/fs/cgroup/memory.max')),
       pidsMax: finite(await read('/sys/fs/cgroup/pids.max')),
-      cpuCores: finite(quota) && finite(period) ? Number(quota) / Number(period) : null,
+      cpuCores: finite(quota ?? null) && finite(period ?? null) ? Number(quota) / Number(period) : null,
       oomKills: counter(await read('/sys/fs/cgroup/memory.events'), 'oom_kill'),
       pidsRefused: counter(await read('/sys/fs/cgroup/pids.events'), 'max'),
     };
@@ -50,7 +70,10 @@ export async function readCgroup() {
   };
 }
 
-/** Size and use of the file system holding `dir`, or null. */
+/**
+ * Size and use of the file system holding `dir`, or null.
+ * @param {string} dir
+ */
 export async function readDisk(dir) {
   try {
     const s = await fs.statfs(dir);
@@ -61,20 +84,26 @@ export async function readDisk(dir) {
   }
 }
 
+/** @param {CgroupReading | null} cgroup */
 export function describeMemoryLimit(cgroup) {
   return cgroup?.memoryBytes ? `sandbox memory limit (${mb(cgroup.memoryBytes)} MB)` : 'sandbox memory limit';
 }
 
+/** @param {CgroupReading | null} cgroup */
 export function describeProcessLimit(cgroup) {
   return cgroup?.pidsMax ? `process limit (${cgroup.pidsMax})` : 'process limit';
 }
 
+/** @param {CgroupReading | null} cgroup */
 export function describeCpuQuota(cgroup) {
   const cores = cgroup?.cpuCores;
   return cores ? `CPU quota ${Number(cores.toFixed(2))} core${cores === 1 ? '' : 's'}` : 'CPU quota';
 }
 
-/** CPU seconds a process has used (user + system), or null once it is gone. */
+/**
+ * CPU seconds a process has used (user + system), or null once it is gone.
+ * @param {number} pid
+ */
 async function cpuSeconds(pid) {
   const stat = await read(`/proc/${pid}/stat`);
   if (!stat) return null;
@@ -93,23 +122,33 @@ export class LimitWatch {
   #logs;
   #disks;
   #chaincodePid;
+  #readCgroup;
+  /** @type {NodeJS.Timeout | null} */
   #timer = null;
+  /** @type {CgroupReading | null} */
   #last = null;
+  /** @type {Set<string>} */
   #full = new Set();
+  /** @type {{ pid: number | null, seconds: number, busyFor: number, reported: boolean }} */
   #cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
-  /** The latest cgroup reading (limits and counters). */
+  /** The latest cgroup reading (limits and counters). @type {CgroupReading | null} */
   cgroup = null;
 
-  constructor({ logs, disks, chaincodePid }) {
+  /**
+   * @param {{ logs: LogHub, disks: { dir: string, label: string }[], chaincodePid: () => number | null, readCgroup?: () => Promise<CgroupReading> }} options
+   *   `readCgroup` is replaced in tests
+   */
+  constructor({ logs, disks, chaincodePid, readCgroup: reader = readCgroup }) {
+    this.#readCgroup = reader;
     this.#logs = logs;
     this.#disks = disks;
     this.#chaincodePid = chaincodePid;
   }
 
   async start() {
-    this.cgroup = await readCgroup();
+    this.cgroup = await this.#readCgroup();
     this.#last = this.cgroup;
-    this.#timer = setInterval(() => void this.#poll().catch(() => undefined), 1000);
+    this.#timer = setInterval(() => void this.poll().catch(() => undefined), limitPollMs);
     this.#timer.unref();
   }
 
@@ -117,8 +156,9 @@ export class LimitWatch {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  async #poll() {
-    const now = await readCgroup();
+  /** Reads the counters once and reports what was hit since the last reading (called every `limitPollMs`). */
+  async poll() {
+    const now = await this.#readCgroup();
     const last = this.#last ?? now;
     this.cgroup = now;
     this.#last = now;
@@ -131,7 +171,7 @@ export class LimitWatch {
     for (const { dir, label } of this.#disks) {
       const disk = await readDisk(dir);
       if (!disk || disk.totalBytes === 0) continue;
-      const full = disk.usedBytes >= disk.totalBytes * fullRatio;
+      const full = disk.usedBytes >= disk.totalBytes * diskFullRatio;
       if (full && !this.#full.has(dir)) {
         this.#logs.write('sandbox', `Disk quota: ${label} is full (${mb(disk.usedBytes)} of ${mb(disk.totalBytes)} MB used); writes there fail with ENOSPC.`);
         this.#full.add(dir);
@@ -140,6 +180,7 @@ export class LimitWatch {
     await this.#pollCpu(now);
   }
 
+  /** @param {CgroupReading} cgroup */
   async #pollCpu(cgroup) {
     const pid = this.#chaincodePid();
     const seconds = pid ? await cpuSeconds(pid) : null;

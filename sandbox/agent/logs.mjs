@@ -1,58 +1,92 @@
+// @ts-check
 // Log lines of the sandbox's processes: tagged by source, timestamped, kept in
 // a ring buffer for late subscribers, and rate-limited per source so a chaincode
 // that floods stdout cannot drown the peer's lines or the server.
+import { logHistoryLines, maxLogLineChars, maxLogLinesPerSecond } from './constants.mjs';
 
-const historyLines = 2000;
-const maxLinesPerSecond = 500;
-const maxLineChars = 4000;
+/**
+ * @typedef {import('../../protocol/agent.ts').AgentEvent} AgentEvent
+ * @typedef {import('../../protocol/agent.ts').AgentLogEvent} AgentLogEvent
+ * @typedef {AgentLogEvent['source']} LogSource
+ * @typedef {{ second: number, count: number, dropped: number, reported: boolean }} Budget
+ * @typedef {{ stdout: import('node:stream').Readable | null, stderr: import('node:stream').Readable | null }} Outputs
+ */
 
 export class LogHub {
+  /** @type {AgentLogEvent[]} */
   #history = [];
+  /** @type {Set<(event: AgentEvent) => void>} */
   #subscribers = new Set();
+  /** @type {Map<LogSource, Budget>} */
   #budget = new Map();
+  #now;
 
-  /** Adds one line from `source` (peer, orderer, chaincode, sandbox). */
+  /** @param {{ now?: () => number }} [options] the clock, replaced in tests */
+  constructor({ now = Date.now } = {}) {
+    this.#now = now;
+  }
+
+  /**
+   * Adds one line from `source`.
+   * @param {LogSource} source
+   * @param {string} text
+   */
   write(source, text) {
-    const second = Math.floor(Date.now() / 1000);
+    const now = this.#now();
+    const second = Math.floor(now / 1000);
     let budget = this.#budget.get(source);
     if (!budget || budget.second !== second) {
       if (budget) this.#reportDropped(source, budget);
-      budget = { second, count: 0, dropped: 0 };
+      budget = { second, count: 0, dropped: 0, reported: false };
       this.#budget.set(source, budget);
     }
     budget.count += 1;
-    if (budget.count > maxLinesPerSecond) {
+    if (budget.count > maxLogLinesPerSecond) {
       budget.dropped += 1;
       // Say so even when the flood ends with this second and no later line would report it.
-      if (budget.dropped === 1) setTimeout(() => this.#reportDropped(source, budget), 1000 - (Date.now() % 1000) + 5).unref();
+      const current = budget;
+      if (budget.dropped === 1) setTimeout(() => this.#reportDropped(source, current), 1000 - (now % 1000) + 5).unref();
       return;
     }
-    this.#emit(source, text.length > maxLineChars ? `${text.slice(0, maxLineChars)}… (line cut at ${maxLineChars} characters)` : text);
+    this.#emit(source, text.length > maxLogLineChars ? `${text.slice(0, maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)` : text);
   }
 
+  /**
+   * @param {LogSource} source
+   * @param {Budget} budget
+   */
   #reportDropped(source, budget) {
     if (budget.dropped === 0 || budget.reported) return;
     budget.reported = true;
-    this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLinesPerSecond} lines per second`);
+    this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLogLinesPerSecond} lines per second`);
   }
 
+  /**
+   * @param {LogSource} source
+   * @param {string} text
+   */
   #emit(source, text) {
-    const event = { type: 'log', source, time: new Date().toISOString(), text };
+    /** @type {AgentLogEvent} */
+    const event = { type: 'log', source, time: new Date(this.#now()).toISOString(), text };
     this.#history.push(event);
-    if (this.#history.length > historyLines) this.#history.splice(0, this.#history.length - historyLines);
+    if (this.#history.length > logHistoryLines) this.#history.splice(0, this.#history.length - logHistoryLines);
     for (const subscriber of this.#subscribers) subscriber(event);
   }
 
-  /** Pipes a child's stdout and stderr into the hub, line by line. */
+  /**
+   * Pipes a child's stdout and stderr into the hub, line by line.
+   * @param {LogSource} source
+   * @param {Outputs} child
+   */
   attach(source, child) {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       let pending = '';
       stream.setEncoding('utf8');
-      stream.on('data', (chunk) => {
+      stream.on('data', (/** @type {string} */ chunk) => {
         pending += chunk;
         // A flood without newlines must not grow `pending` without bound.
-        if (pending.length > maxLineChars * 4) pending += '\n';
+        if (pending.length > maxLogLineChars * 4) pending += '\n';
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
         for (const line of lines) if (line.length > 0) this.write(source, line.replace(/\r$/, ''));
@@ -64,16 +98,24 @@ export class LogHub {
     }
   }
 
+  /** @returns {AgentLogEvent[]} */
   history() {
     return [...this.#history];
   }
 
+  /**
+   * @param {(event: AgentEvent) => void} fn
+   * @returns {() => void} unsubscribes
+   */
   subscribe(fn) {
     this.#subscribers.add(fn);
-    return () => this.#subscribers.delete(fn);
+    return () => void this.#subscribers.delete(fn);
   }
 
-  /** Sends a non-log event (status changes) to every subscriber. */
+  /**
+   * Sends a non-log event (status changes) to every subscriber.
+   * @param {AgentEvent} event
+   */
   publish(event) {
     for (const subscriber of this.#subscribers) subscriber(event);
   }

@@ -1,43 +1,66 @@
-// The sandbox agent: the container's main process. It brings up the Fabric
-// network (orderer, dev-mode peer, channel), runs the user's chaincode, and
-// answers the Chaincode Studio server on a token-checked HTTP port. With
-// STUDIO_MODE=production the peer is a production one over TLS that runs only
-// what is deployed to it (see fabric.mjs), and the agent runs no chaincode.
-import { timingSafeEqual } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+// @ts-check
+// The sandbox agent, started by launch.mjs as the sandbox uid. It brings up
+// the Fabric network (orderer, dev-mode peer, channel), runs the user's
+// chaincode, and answers the Chaincode Studio server on a token-checked HTTP
+// port. With STUDIO_MODE=production the peer is a production one over TLS that
+// runs only what is deployed to it (see fabric.mjs), and the agent runs no
+// chaincode. Replies and events follow protocol/agent.ts.
+//
+// The agent is JavaScript checked by tsc through JSDoc (`// @ts-check`), not
+// TypeScript: the image runs these files as they are, with no build step and
+// no compiler in the container, and the types still come from protocol/agent.ts.
+import { readFileSync, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ChaincodeProcess, inspectorPort } from './chaincode.mjs';
+import { ChaincodeProcess } from './chaincode.mjs';
 import {
+  agentPort,
   channel,
-  ensureChannel,
-  generateArtifacts,
-  mode,
+  eventPingIntervalMs,
+  maxEventBacklogBytes,
   mspId,
-  ordererEnv,
   ordererHostname,
-  peerEnv,
+  ordererPort,
   peerHostname,
-  run,
-  waitForPort,
-} from './fabric.mjs';
-import { defineChaincode, isValidLabel, readState } from './lifecycle.mjs';
+  peerPort,
+  portWaitTimeoutMs,
+  loopback,
+  inspectorPort,
+  tokenFd,
+} from './constants.mjs';
+import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
+import { defineChaincode, readState } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
+import { authorized, checkName, HttpError, parseToken, readJson } from './requests.mjs';
 import { Supervised } from './supervisor.mjs';
 
-const port = Number(process.env.STUDIO_AGENT_PORT ?? 7000);
-const token = Buffer.from(process.env.STUDIO_AGENT_TOKEN ?? '');
-delete process.env.STUDIO_AGENT_TOKEN;
-if (token.length < 16) {
-  console.error('STUDIO_AGENT_TOKEN must be set (16+ characters)');
+/**
+ * @typedef {import('../../protocol/agent.ts').AgentStatus} AgentStatus
+ * @typedef {import('../../protocol/agent.ts').AgentEvent} AgentEvent
+ * @typedef {import('../../protocol/agent.ts').AgentIdentity} AgentIdentity
+ * @typedef {import('../../protocol/agent.ts').AgentConnectionReply} AgentConnectionReply
+ * @typedef {import('../../protocol/agent.ts').AgentReply<import('../../protocol/agent.ts').AgentRoute>} AgentReply
+ */
+
+/** @type {Buffer} */
+let token;
+try {
+  token = parseToken(readFileSync(tokenFd, 'utf8'));
+} catch (err) {
+  console.error(`The agent needs its token on file descriptor ${tokenFd} (start it with launch.mjs): ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
 }
 
+// Keys, ledgers and state are the sandbox uid's alone: the chaincode runs under another uid.
+process.umask(0o077);
+
 const logs = new LogHub();
+/** @type {AgentStatus['phase']} */
 let phase = 'starting';
 let message = 'Starting the Fabric network';
+/** @type {string | null} */
 let fabricVersion = null;
 
 const publishStatus = () => logs.publish({ type: 'status', status: status() });
@@ -59,6 +82,7 @@ const limitWatch = new LimitWatch({
 });
 void limitWatch.start();
 
+/** @returns {AgentStatus} */
 function status() {
   return {
     phase,
@@ -73,6 +97,10 @@ function status() {
   };
 }
 
+/**
+ * @param {AgentStatus['phase']} next
+ * @param {string} text
+ */
 function setPhase(next, text) {
   phase = next;
   message = text;
@@ -88,33 +116,20 @@ async function bootstrap() {
   await generateArtifacts(logs);
   orderer.start();
   peer.start();
-  await waitForPort('127.0.0.1', 7050, 30_000, () => orderer.running);
-  await waitForPort('127.0.0.1', 7051, 30_000, () => peer.running);
+  await waitForPort(loopback, ordererPort, portWaitTimeoutMs, () => orderer.running);
+  await waitForPort(loopback, peerPort, portWaitTimeoutMs, () => peer.running);
   await ensureChannel(logs);
   setPhase('ready', `Fabric ${fabricVersion} is ready on channel ${channel} (${Date.now() - started} ms)`);
 }
 
-function authorized(req) {
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  return given.length === token.length && timingSafeEqual(given, token);
-}
-
-async function readJson(req) {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > 64 * 1024) throw Object.assign(new Error('request body too large'), { status: 413 });
-  }
-  return body ? JSON.parse(body) : {};
-}
-
+/** @param {string} dir */
 async function firstFile(dir) {
-  const files = await fs.readdir(dir);
-  if (files.length === 0) throw new Error(`no file in ${dir}`);
-  return fs.readFile(path.join(dir, files[0]), 'utf8');
+  const [file] = await fs.readdir(dir);
+  if (file === undefined) throw new Error(`no file in ${dir}`);
+  return fs.readFile(path.join(dir, file), 'utf8');
 }
 
+/** @returns {Promise<AgentIdentity>} */
 async function identity(msp = p.userMsp) {
   return {
     mspId,
@@ -127,16 +142,17 @@ async function identity(msp = p.userMsp) {
  * What a deployer outside the container needs (production mode): the TLS CA
  * and certificate hostname of peer and orderer, their ports (the caller knows
  * the container's address), the channel, and the org's admin identity.
+ * @returns {Promise<AgentConnectionReply>}
  */
 async function connection() {
-  if (mode !== 'production') throw Object.assign(new Error('the sandbox runs in dev mode (plaintext, no deployments); start it in production mode'), { status: 409 });
+  if (mode !== 'production') throw new HttpError(409, 'the sandbox runs in dev mode (plaintext, no deployments); start it in production mode');
   requireReady();
   return {
     mode,
     channel,
     mspId,
-    peer: { port: 7051, hostname: peerHostname, tlsRootCert: await fs.readFile(path.join(p.peerTls, 'ca.crt'), 'utf8') },
-    orderer: { port: 7050, hostname: ordererHostname, tlsRootCert: await fs.readFile(path.join(p.ordererTls, 'ca.crt'), 'utf8') },
+    peer: { port: peerPort, hostname: peerHostname, tlsRootCert: await fs.readFile(path.join(p.peerTls, 'ca.crt'), 'utf8') },
+    orderer: { port: ordererPort, hostname: ordererHostname, tlsRootCert: await fs.readFile(path.join(p.ordererTls, 'ca.crt'), 'utf8') },
     // The peer CLI's local MSP needs the org's CA beside the admin's certificate and key.
     admin: { ...(await identity(p.adminMsp)), caCert: await firstFile(path.join(p.adminMsp, 'cacerts')) },
     user: await identity(p.userMsp),
@@ -144,21 +160,14 @@ async function connection() {
 }
 
 function requireDevMode() {
-  if (mode !== 'dev') {
-    throw Object.assign(new Error('the sandbox runs in production mode: the peer runs only chaincode deployed to it with the peer CLI'), { status: 409 });
-  }
+  if (mode !== 'dev') throw new HttpError(409, 'the sandbox runs in production mode: the peer runs only chaincode deployed to it with the peer CLI');
 }
 
 function requireReady() {
-  if (phase !== 'ready') throw Object.assign(new Error(`the sandbox is not ready: ${message}`), { status: 409 });
+  if (phase !== 'ready') throw new HttpError(409, `the sandbox is not ready: ${message}`);
 }
 
-function checkName(name) {
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name) || !isValidLabel(`${name}_studio`)) {
-    throw Object.assign(new Error('a chaincode name is 1-50 lowercase letters, digits, _ or -'), { status: 400 });
-  }
-}
-
+/** @type {Record<string, (body: Record<string, unknown>) => Promise<AgentReply>>} */
 const routes = {
   'GET /status': async () => status(),
   'GET /identity': async () => identity(),
@@ -168,14 +177,12 @@ const routes = {
   'POST /chaincode/define': async (body) => {
     requireDevMode();
     requireReady();
-    checkName(body.name);
-    return defineChaincode(body.name, logs);
+    return defineChaincode(checkName(body.name), logs);
   },
   'POST /chaincode/start': async (body) => {
     requireDevMode();
     requireReady();
-    checkName(body.name);
-    const definition = await defineChaincode(body.name, logs);
+    const definition = await defineChaincode(checkName(body.name), logs);
     return chaincode.start(definition, { debug: body.debug !== false });
   },
   'POST /chaincode/stop': async () => {
@@ -184,48 +191,58 @@ const routes = {
   },
 };
 
+/**
+ * @param {http.IncomingMessage} req
+ * @param {http.ServerResponse} res
+ */
 function streamEvents(req, res) {
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
+  /** @param {AgentEvent} event */
   const send = (event) => {
-    // A reader that does not keep up loses lines rather than growing our memory.
-    if (res.writableLength > 4 * 1024 * 1024) return;
+    if (res.writableLength > maxEventBacklogBytes) return;
     res.write(`${JSON.stringify(event)}\n`);
   };
   send({ type: 'status', status: status() });
-  if (new URL(req.url, 'http://agent').searchParams.get('history') === '1') for (const line of logs.history()) send(line);
+  if (new URL(req.url ?? '/', 'http://agent').searchParams.get('history') === '1') for (const line of logs.history()) send(line);
   const unsubscribe = logs.subscribe(send);
-  const ping = setInterval(() => send({ type: 'ping' }), 15_000);
+  const ping = setInterval(() => send({ type: 'ping' }), eventPingIntervalMs);
   req.on('close', () => {
     clearInterval(ping);
     unsubscribe();
   });
 }
 
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} code
+ * @param {unknown} body
+ */
+const reply = (res, code, body) => res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+
 const server = http.createServer(async (req, res) => {
-  if (!authorized(req)) {
-    res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'missing or wrong agent token' }));
+  if (!authorized(req.headers.authorization, token)) {
+    reply(res, 401, { error: 'missing or wrong agent token' });
     return;
   }
-  const pathname = new URL(req.url, 'http://agent').pathname;
+  const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
   if (req.method === 'GET' && pathname === '/events') {
     streamEvents(req, res);
     return;
   }
   const route = routes[`${req.method} ${pathname}`];
   if (!route) {
-    res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no route ${req.method} ${pathname}` }));
+    reply(res, 404, { error: `no route ${req.method} ${pathname}` });
     return;
   }
   try {
-    const result = await route(req.method === 'POST' ? await readJson(req) : {});
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result));
+    reply(res, 200, await route(req.method === 'POST' ? await readJson(req) : {}));
   } catch (err) {
-    res.writeHead(err.status ?? 500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: err.message }));
+    reply(res, err instanceof HttpError ? err.status : 500, { error: err instanceof Error ? err.message : String(err) });
   }
 });
 
 server.on('upgrade', async (req, socket, head) => {
-  if (!authorized(req) || new URL(req.url, 'http://agent').pathname !== '/inspector') {
+  if (!authorized(req.headers.authorization, token) || new URL(req.url ?? '/', 'http://agent').pathname !== '/inspector') {
     socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
     return;
   }
@@ -233,6 +250,7 @@ server.on('upgrade', async (req, socket, head) => {
   proxyInspector(req, socket, head, inspectorPort);
 });
 
+/** @param {string} signal */
 async function shutdown(signal) {
   logs.write('sandbox', `Stopping (${signal})`);
   server.close();
@@ -244,9 +262,9 @@ async function shutdown(signal) {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-server.listen(port, '0.0.0.0', () => {
-  logs.write('sandbox', `Agent listening on port ${port}`);
-  bootstrap().catch((err) => setPhase('error', `The Fabric network failed to start: ${err.message}`));
+server.listen(agentPort, '0.0.0.0', () => {
+  logs.write('sandbox', `Agent listening on port ${agentPort}`);
+  bootstrap().catch((err) => setPhase('error', `The Fabric network failed to start: ${err instanceof Error ? err.message : String(err)}`));
 });
 
 // Mirror our own log to stdout so `docker logs` shows it when the server cannot.

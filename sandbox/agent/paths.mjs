@@ -1,3 +1,4 @@
+// @ts-check
 // Where things are inside the sandbox container. Every path can be moved with
 // an environment variable so the agent can also run on a host for tests.
 import path from 'node:path';

@@ -1,10 +1,25 @@
+// @ts-check
 // Keeps a long-running process (orderer, peer) alive: starts it, pipes its
 // output to the log hub, and restarts it with a back-off if it dies.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { maxRestartBackoffMs, stopGraceMs } from './constants.mjs';
 import * as p from './paths.mjs';
+import { withoutCapabilities } from './privileges.mjs';
 
-const maxBackoffMs = 10_000;
+/**
+ * @typedef {import('./logs.mjs').LogHub} LogHub
+ * @typedef {import('./logs.mjs').LogSource} LogSource
+ * @typedef {{ name: LogSource, command: string, args: string[], env: NodeJS.ProcessEnv, logs: LogHub, onChange: () => void }} SupervisedOptions
+ */
+
+/**
+ * The wait before restart number `restarts`: doubling from 500 ms, capped.
+ * @param {number} restarts
+ */
+export function restartDelayMs(restarts) {
+  return Math.min(maxRestartBackoffMs, 250 * 2 ** Math.min(restarts, 6));
+}
 
 export class Supervised {
   #name;
@@ -13,11 +28,14 @@ export class Supervised {
   #env;
   #logs;
   #onChange;
+  /** @type {import('node:child_process').ChildProcess | null} */
   #child = null;
   #stopping = false;
   #restarts = 0;
+  /** @type {NodeJS.Timeout | null} */
   #timer = null;
 
+  /** @param {SupervisedOptions} options */
   constructor({ name, command, args, env, logs, onChange }) {
     this.#name = name;
     this.#command = command;
@@ -41,7 +59,8 @@ export class Supervised {
 
   start() {
     this.#stopping = false;
-    const child = spawn(path.join(p.fabricBin, this.#command), this.#args, { env: this.#env, cwd: p.scratchDir });
+    const { command, args } = withoutCapabilities(path.join(p.fabricBin, this.#command), this.#args);
+    const child = spawn(command, args, { env: this.#env, cwd: p.scratchDir });
     this.#child = child;
     this.#logs.attach(this.#name, child);
     child.on('error', (err) => this.#logs.write('sandbox', `${this.#name} could not start: ${err.message}`));
@@ -50,7 +69,7 @@ export class Supervised {
       this.#onChange();
       if (this.#stopping) return;
       this.#restarts += 1;
-      const delay = Math.min(maxBackoffMs, 250 * 2 ** Math.min(this.#restarts, 6));
+      const delay = restartDelayMs(this.#restarts);
       this.#logs.write('sandbox', `${this.#name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
       this.#timer = setTimeout(() => this.start(), delay);
     });
@@ -64,10 +83,10 @@ export class Supervised {
     const child = this.#child;
     if (!child) return;
     await new Promise((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const kill = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
       child.once('exit', () => {
         clearTimeout(kill);
-        resolve();
+        resolve(undefined);
       });
       child.kill('SIGTERM');
     });

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ensureSandboxImage } from '../../sandbox/image/buildImage.ts';
+import { ensureSandboxImage } from '../sandbox/image/buildImage.ts';
 import { chaincodeServerPort, samplesDir } from '../config.ts';
 import { StudioError } from '../errors.ts';
 import { compileWorkspace } from '../build/compileWorkspace.ts';

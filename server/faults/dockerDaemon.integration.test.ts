@@ -9,7 +9,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSandboxImage } from '../../sandbox/image/buildImage.ts';
+import { ensureSandboxImage } from '../sandbox/image/buildImage.ts';
 import { samplesDir } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import { createDocker } from '../sandbox/docker.ts';

@@ -1,45 +1,29 @@
 /**
  * Talks to the agent inside a sandbox container (sandbox/agent/main.mjs) over
- * the sandbox's private bridge, with the sandbox's own bearer token.
+ * the sandbox's private bridge, with the sandbox's own bearer token. The
+ * sandbox runs user code, so every reply and event is size-capped and checked
+ * against its schema in protocol/agent.ts before anything else reads it.
  */
 import http from 'node:http';
-import type { LogSource } from '../../protocol/messages.ts';
-import { agentRequestTimeoutMs } from '../config.ts';
+import type { z } from 'zod';
+import {
+  AgentErrorReply,
+  AgentEvent,
+  agentReplies,
+  type AgentChaincodeInfo,
+  type AgentDefineRequest,
+  type AgentReply,
+  type AgentRoute,
+  type AgentStartRequest,
+  type AgentStatus,
+  type ChaincodeDefinition,
+} from '../../protocol/agent.ts';
+import { agentRequestTimeoutMs, maxAgentEventLineBytes, maxAgentReplyBytes } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { GatewayIdentity } from '../fabric/gateway.ts';
+import { createLineSplitter } from './lineSplitter.ts';
 
-export interface AgentChaincodeInfo {
-  phase: 'stopped' | 'stopping' | 'running' | 'crashed';
-  name?: string;
-  packageId?: string;
-  pid: number | null;
-  exitCode?: number | null;
-  signal?: string | null;
-  debug?: boolean;
-  startedAt?: string;
-  /** Why a crashed process ended, naming the limit it hit when one did (e.g. `killed: sandbox memory limit (768 MB)`). */
-  reason?: string;
-}
-
-export interface AgentStatus {
-  phase: 'starting' | 'ready' | 'error';
-  message: string;
-  mode: 'dev' | 'production';
-  fabricVersion: string | null;
-  channel: string;
-  mspId: string;
-  orderer: { running: boolean; restarts: number };
-  peer: { running: boolean; restarts: number };
-  chaincode: AgentChaincodeInfo;
-}
-
-export interface ChaincodeDefinition {
-  name: string;
-  label: string;
-  packageId: string;
-  sequence: number;
-  version: string;
-}
+export type { AgentChaincodeInfo, AgentEvent, AgentStatus, ChaincodeDefinition };
 
 /** One TLS endpoint of a production-mode sandbox, as reached from the server. */
 export interface AgentTlsEndpoint {
@@ -63,20 +47,6 @@ export interface AgentConnection {
   user: GatewayIdentity;
 }
 
-interface AgentConnectionWire {
-  channel: string;
-  mspId: string;
-  peer: { port: number; hostname: string; tlsRootCert: string };
-  orderer: { port: number; hostname: string; tlsRootCert: string };
-  admin: GatewayIdentity & { caCert: string };
-  user: GatewayIdentity;
-}
-
-export type AgentEvent =
-  | { type: 'log'; source: LogSource; time: string; text: string }
-  | { type: 'status'; status: AgentStatus }
-  | { type: 'ping' };
-
 export interface AgentClient {
   readonly host: string;
   status(): Promise<AgentStatus>;
@@ -86,17 +56,69 @@ export interface AgentClient {
   define(name: string): Promise<ChaincodeDefinition>;
   startChaincode(name: string, options: { debug: boolean }): Promise<AgentChaincodeInfo>;
   stopChaincode(): Promise<AgentChaincodeInfo>;
-  /** Follows the agent's status and log events until `close()`; `onEnd` fires if the stream breaks. */
+  /**
+   * Follows the agent's status and log events until `close()`; `onEnd` fires if the stream breaks.
+   * A line that is too long or does not match its schema is dropped (and reported once per kind).
+   */
   events(onEvent: (event: AgentEvent) => void, onEnd: (err?: Error) => void, options?: { history?: boolean }): { close(): void };
   /** The inspector WebSocket through the agent's proxy, and the headers it needs. */
   inspector(): { url: string; headers: Record<string, string> };
 }
 
-export function createAgentClient(options: { host: string; port: number; token: string }): AgentClient {
+export interface AgentClientOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+  /** Where dropped events are reported; console.warn by default. */
+  readonly warn?: (message: string) => void;
+}
+
+/** The first issue of a failed parse, in words: `chaincode.pid: expected number, received string`. */
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'does not match its schema';
+  return `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
+}
+
+/** Reads a reply body, failing as soon as it passes `maxAgentReplyBytes` (nothing more is read). */
+async function readCapped(res: Response, path: string): Promise<string> {
+  const tooLarge = () => new StudioError(ErrorCode.Sandbox, `The sandbox's reply to ${path} is larger than ${maxAgentReplyBytes} bytes; restart the sandbox if this persists.`);
+  if (Number(res.headers.get('content-length') ?? 0) > maxAgentReplyBytes) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxAgentReplyBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createAgentClient(options: AgentClientOptions): AgentClient {
   const base = `http://${options.host}:${options.port}`;
   const headers = { Authorization: `Bearer ${options.token}` };
+  const warn = options.warn ?? ((message: string) => console.warn(message));
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = agentRequestTimeoutMs): Promise<T> {
+  async function call<R extends AgentRoute>(route: R, body?: unknown, timeoutMs = agentRequestTimeoutMs): Promise<AgentReply<R>> {
+    const [method, path] = route.split(' ') as [string, string];
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -108,60 +130,67 @@ export function createAgentClient(options: { host: string; port: number; token: 
     } catch (err) {
       throw new StudioError(ErrorCode.SandboxNotReady, `The sandbox does not answer (${path}): ${err instanceof Error ? err.message : String(err)}. Restart the sandbox if this persists.`, { cause: err });
     }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = { error: text };
-    }
+    const text = await readCapped(res, path);
+    const parsed = parseJson(text);
     if (!res.ok) {
-      const message = (parsed as { error?: string }).error ?? `HTTP ${res.status}`;
+      const refusal = AgentErrorReply.safeParse(parsed);
+      const message = refusal.success ? refusal.data.error : `HTTP ${res.status}`;
       throw new StudioError(res.status === 409 ? ErrorCode.SandboxNotReady : ErrorCode.Sandbox, `The sandbox refused ${path}: ${message}`);
     }
-    return parsed as T;
+    if (parsed === undefined) throw new StudioError(ErrorCode.Sandbox, `The sandbox's reply to ${path} is not JSON; restart the sandbox if this persists.`);
+    const reply = agentReplies[route].safeParse(parsed);
+    if (!reply.success) {
+      throw new StudioError(ErrorCode.Sandbox, `The sandbox's reply to ${path} is malformed (${describeIssue(reply.error)}); restart the sandbox if this persists.`, { cause: reply.error });
+    }
+    return reply.data as AgentReply<R>;
   }
 
   return {
     host: options.host,
-    status: () => call<AgentStatus>('GET', '/status', undefined, 5000),
-    identity: () => call<GatewayIdentity>('GET', '/identity'),
+    status: () => call('GET /status', undefined, 5000),
+    identity: () => call('GET /identity'),
     async connection() {
-      const wire = await call<AgentConnectionWire>('GET', '/connection');
-      const at = (node: AgentConnectionWire['peer']): AgentTlsEndpoint => ({
+      const wire = await call('GET /connection');
+      const at = (node: AgentReply<'GET /connection'>['peer']): AgentTlsEndpoint => ({
         endpoint: `${options.host}:${node.port}`,
         hostname: node.hostname,
         tlsRootCert: node.tlsRootCert,
       });
       return { channel: wire.channel, mspId: wire.mspId, peer: at(wire.peer), orderer: at(wire.orderer), admin: wire.admin, user: wire.user };
     },
-    define: (name) => call<ChaincodeDefinition>('POST', '/chaincode/define', { name }),
-    startChaincode: (name, { debug }) => call<AgentChaincodeInfo>('POST', '/chaincode/start', { name, debug }),
-    stopChaincode: () => call<AgentChaincodeInfo>('POST', '/chaincode/stop', {}),
+    define: (name) => call('POST /chaincode/define', { name } satisfies AgentDefineRequest),
+    startChaincode: (name, { debug }) => call('POST /chaincode/start', { name, debug } satisfies AgentStartRequest),
+    stopChaincode: () => call('POST /chaincode/stop', {}),
 
     events(onEvent, onEnd, { history = false } = {}) {
       let closed = false;
+      const reported = new Set<string>();
+      const drop = (kind: string, why: string) => {
+        if (reported.has(kind)) return;
+        reported.add(kind);
+        warn(`Dropped a malformed event from the sandbox at ${options.host} (${kind}): ${why}. Later ones of this kind are dropped silently.`);
+      };
+      const onLine = (line: string) => {
+        const parsed = parseJson(line);
+        if (parsed === undefined) {
+          drop('not JSON', line.slice(0, 80));
+          return;
+        }
+        const event = AgentEvent.safeParse(parsed);
+        if (event.success) onEvent(event.data);
+        else {
+          const type = (parsed as { type?: unknown } | null)?.type;
+          drop(`type ${typeof type === 'string' ? type.slice(0, 40) : 'missing'}`, describeIssue(event.error));
+        }
+      };
+      const splitter = createLineSplitter({ maxLineBytes: maxAgentEventLineBytes, onLine, onOversized: () => drop('oversized', `a line over ${maxAgentEventLineBytes} bytes`) });
       const req = http.get(`${base}/events${history ? '?history=1' : ''}`, { headers }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           onEnd(new Error(`agent events answered HTTP ${res.statusCode}`));
           return;
         }
-        let pending = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          pending += chunk;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line) continue;
-            try {
-              onEvent(JSON.parse(line) as AgentEvent);
-            } catch {
-              // A line we cannot parse is skipped; the stream goes on.
-            }
-          }
-        });
+        res.on('data', (chunk: Buffer) => splitter.push(chunk));
         res.on('end', () => {
           if (!closed) onEnd();
         });

@@ -10,7 +10,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { ensureSandboxImage, sandboxUid } from '../../sandbox/image/buildImage.ts';
+import { ensureSandboxImage } from './image/buildImage.ts';
 import {
   agentPort,
   bridgePrefix,
@@ -29,6 +29,7 @@ import {
   sandboxReadyTimeoutMs,
   sandboxStopGraceSeconds,
   sandboxTmpfsBytes,
+  sandboxUid,
 } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createAgentClient, type AgentStatus } from './agentClient.ts';
@@ -148,7 +149,8 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       docker.createContainer({
         name: n.container,
         Image: image,
-        User: `${sandboxUid}:${sandboxUid}`,
+        // Root with only these three capabilities, for the launcher to drop to the sandbox's and the chaincode's uids.
+        User: '0:0',
         Env: [`STUDIO_AGENT_TOKEN=${randomBytes(24).toString('hex')}`, `STUDIO_MODE=${mode}`],
         Labels: containerLabels,
         ExposedPorts: {},
@@ -157,6 +159,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
           Init: true,
           ReadonlyRootfs: true,
           CapDrop: ['ALL'],
+          CapAdd: ['SETUID', 'SETGID', 'KILL'],
           SecurityOpt: ['no-new-privileges'],
           Memory: sandboxMemoryBytes,
           MemorySwap: sandboxMemoryBytes,

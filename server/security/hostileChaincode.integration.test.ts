@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentPort, bridgePrefix, peerPort, sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes } from '../config.ts';
+import { agentPort, bridgePrefix, peerPort, sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes, sandboxUid } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { WorkspaceSession } from '../session/workspaceSession.ts';
 import {
@@ -44,6 +44,15 @@ async function duringAttack(name: string, attack: Promise<unknown>, minMs?: numb
   figures[name] = latency;
   console.log(`[security] ${name}: bystander evaluate p50 ${latency.p50Ms} ms, max ${latency.maxMs} ms over ${latency.count} calls`);
   expect(latency.maxMs).toBeLessThan(bystanderMaxMs);
+}
+
+/**
+ * Runs `script` with node in the attacker's container as the sandbox uid (the peer's): the
+ * chaincode cannot write the ledger disk, a ledger that grows can.
+ */
+async function asPeer(script: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('docker', ['exec', '-u', `${sandboxUid}:${sandboxUid}`, `${kit.instance}-attacker`, '/usr/local/bin/node', '-e', script]);
+  return stdout.trim();
 }
 
 async function expectRunRecovers(): Promise<void> {
@@ -125,7 +134,13 @@ describe('processes, memory, output', () => {
 
 describe('disk', () => {
   it('bounds the ledger disk: writes stop at the quota, the ledger survives, freeing space heals it', async () => {
-    const fill = kit.call(attacker, 'evaluate', 'Fill', '/var/sandbox', String(2 * sandboxDiskBytes / 1024 / 1024));
+    expect(JSON.parse(await kit.call(attacker, 'evaluate', 'Fill', '/var/sandbox', '1'))).toEqual({ written: 0, error: 'EACCES' });
+    const mb = 2 * sandboxDiskBytes / 1024 / 1024;
+    const fill = asPeer(
+      `const fs = require('fs'); const chunk = Buffer.alloc(1 << 20, 7); let written = 0, error = '';
+       try { for (; written < ${mb}; written++) fs.writeFileSync('/var/sandbox/fill-' + written, chunk); } catch (e) { error = e.code; }
+       console.log(JSON.stringify({ written, error }));`,
+    );
     await duringAttack('filling the ledger disk', fill);
     const outcome = JSON.parse(await fill) as { written: number; error: string };
     expect(outcome.error).toBe('ENOSPC');
@@ -135,7 +150,9 @@ describe('disk', () => {
     const image = await fs.stat(`${kit.dataDir}/disks/${kit.instance}-attacker-data.img`);
     expect(image.blocks * 512).toBeLessThanOrEqual(sandboxDiskBytes);
     // The file the write failed on is there too, partly written.
-    expect(Number(await kit.call(attacker, 'evaluate', 'Unfill', '/var/sandbox'))).toBeGreaterThanOrEqual(outcome.written);
+    const unfill = `const fs = require('fs'); const names = fs.readdirSync('/var/sandbox').filter((n) => n.startsWith('fill-'));
+      for (const n of names) fs.rmSync('/var/sandbox/' + n); console.log(names.length);`;
+    expect(Number(await asPeer(unfill))).toBeGreaterThanOrEqual(outcome.written);
     await expectRunRecovers();
     expect(await kit.call(bystander, 'evaluate', 'Get', 'k')).toBe('v');
   });

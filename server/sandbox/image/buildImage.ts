@@ -10,17 +10,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { cacheDir, imageRepository, labelOwner, ownerValue, projectRoot } from '../../server/config.ts';
-import { ErrorCode, StudioError } from '../../server/errors.ts';
+import { fileURLToPath } from 'node:url';
+import { cacheDir, chaincodeUid, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
+import { ErrorCode, StudioError } from '../../errors.ts';
+import { checkSandboxUids } from './sandboxUids.ts';
 
 /** Bump when the recipe below changes in a way the hashed inputs do not show. */
-const recipeVersion = '1';
+const recipeVersion = '2';
 const debianSuite = 'bookworm';
 const debianMirror = process.env.STUDIO_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 const fabricCommands = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'];
-/** The uid the sandbox runs as: no capabilities, not root. */
-export const sandboxUid = 1000;
-
+/** What runs in the container and the files it is built from. */
 const sandboxDir = path.join(projectRoot, 'sandbox');
 
 export type ProgressFn = (step: string, message: string) => void;
@@ -45,8 +45,8 @@ async function listFiles(dir: string): Promise<string[]> {
 /** Hash of every input of the image: our files, the Fabric pin, the Node version. */
 export async function imageInputsHash(): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version}\n`);
-  hash.update(await fs.readFile(path.join(sandboxDir, 'image', 'buildImage.ts')));
+  hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version} uids ${sandboxUid} ${chaincodeUid}\n`);
+  hash.update(await fs.readFile(fileURLToPath(import.meta.url)));
   for (const sub of ['agent', 'config', 'builders', 'fabric', 'runtime']) {
     for (const file of await listFiles(path.join(sandboxDir, sub))) {
       hash.update(path.relative(sandboxDir, file));
@@ -184,8 +184,11 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   await fs.mkdir(at('etc'), { recursive: true });
   const passwd = await fs.readFile(path.join(inputs.rootfs, 'etc', 'passwd'), 'utf8');
   const group = await fs.readFile(path.join(inputs.rootfs, 'etc', 'group'), 'utf8');
-  await fs.writeFile(at('etc', 'passwd'), `${passwd.trimEnd()}\nstudio:x:${sandboxUid}:${sandboxUid}:sandbox:/tmp:/usr/sbin/nologin\n`);
-  await fs.writeFile(at('etc', 'group'), `${group.trimEnd()}\nstudio:x:${sandboxUid}:\n`);
+  await fs.writeFile(
+    at('etc', 'passwd'),
+    `${passwd.trimEnd()}\nstudio:x:${sandboxUid}:${sandboxUid}:sandbox:/tmp:/usr/sbin/nologin\nchaincode:x:${chaincodeUid}:${chaincodeUid}:chaincode:/tmp:/usr/sbin/nologin\n`,
+  );
+  await fs.writeFile(at('etc', 'group'), `${group.trimEnd()}\nstudio:x:${sandboxUid}:\nchaincode:x:${chaincodeUid}:\n`);
   // Mount points: the ledger volume (any uid may write, as the volume copies this mode) and the build.
   await fs.mkdir(at('var', 'sandbox'), { recursive: true });
   await fs.chmod(at('var', 'sandbox'), 0o1777);
@@ -213,10 +216,11 @@ async function importImage(docker: Docker, rootfs: string, overlay: string, tag:
   tar.stderr.on('data', (c: Buffer) => (tarError += c.toString()));
   const [repo, version] = tag.split(':') as [string, string];
   const changes = [
-    'ENTRYPOINT ["/usr/local/bin/node", "/opt/studio/agent/main.mjs"]',
-    `USER ${sandboxUid}:${sandboxUid}`,
+    // The launcher starts as root with only SETUID, SETGID and KILL, and drops to the uids below (see launch.mjs).
+    'ENTRYPOINT ["/usr/local/bin/node", "/opt/studio/agent/launch.mjs"]',
+    'USER 0:0',
     'WORKDIR /tmp',
-    'ENV PATH=/opt/fabric/bin:/usr/local/bin:/usr/bin:/bin HOME=/tmp FABRIC_CFG_PATH=/opt/fabric/config',
+    `ENV PATH=/opt/fabric/bin:/usr/local/bin:/usr/bin:/bin HOME=/tmp FABRIC_CFG_PATH=/opt/fabric/config STUDIO_SANDBOX_UID=${sandboxUid} STUDIO_CHAINCODE_UID=${chaincodeUid}`,
     `LABEL ${labelOwner}=${ownerValue}`,
   ];
   const stream = await docker.importImage(tar.stdout, { repo, tag: version, changes } as unknown as string);
@@ -232,6 +236,7 @@ async function importImage(docker: Docker, rootfs: string, overlay: string, tag:
 
 /** Returns the sandbox image tag, building the image first if its inputs changed. */
 export async function ensureSandboxImage(docker: Docker, progress: ProgressFn = () => undefined): Promise<ImageInfo> {
+  await checkSandboxUids();
   const hash = await imageInputsHash();
   const tag = `${imageRepository}:${hash}`;
   try {

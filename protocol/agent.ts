@@ -1,0 +1,121 @@
+/**
+ * The wire protocol between the server and the agent inside a sandbox
+ * container (sandbox/agent/main.mjs), declared once: the agent's HTTP replies
+ * and the messages of its NDJSON event stream. The server validates every
+ * reply and event against these schemas (the sandbox runs user code, so what
+ * comes out of it is untrusted); the agent type-checks what it sends against
+ * the derived types through JSDoc.
+ */
+import { z } from 'zod';
+import { LogSource } from './messages.ts';
+
+export const AgentChaincodePhase = z.enum(['stopped', 'stopping', 'running', 'crashed']);
+export type AgentChaincodePhase = z.infer<typeof AgentChaincodePhase>;
+
+/** The chaincode process the agent runs (dev mode). */
+export const AgentChaincodeInfo = z.object({
+  phase: AgentChaincodePhase,
+  name: z.string().optional(),
+  packageId: z.string().optional(),
+  pid: z.number().int().nullable(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  debug: z.boolean().optional(),
+  startedAt: z.string().optional(),
+  /** Why a crashed process ended, naming the limit it hit when one did (e.g. `killed: sandbox memory limit (768 MB)`). */
+  reason: z.string().optional(),
+});
+export type AgentChaincodeInfo = z.infer<typeof AgentChaincodeInfo>;
+
+const SupervisedInfo = z.object({ running: z.boolean(), restarts: z.number().int() });
+
+/** `GET /status`, and the `status` event. */
+export const AgentStatus = z.object({
+  phase: z.enum(['starting', 'ready', 'error']),
+  message: z.string(),
+  mode: z.enum(['dev', 'production']),
+  fabricVersion: z.string().nullable(),
+  channel: z.string(),
+  mspId: z.string(),
+  orderer: SupervisedInfo,
+  peer: SupervisedInfo,
+  chaincode: AgentChaincodeInfo,
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** A chaincode definition the agent installed, approved and committed (`POST /chaincode/define`). */
+export const ChaincodeDefinition = z.object({
+  name: z.string(),
+  label: z.string(),
+  packageId: z.string(),
+  sequence: z.number().int(),
+  version: z.string(),
+});
+export type ChaincodeDefinition = z.infer<typeof ChaincodeDefinition>;
+
+/** An org identity: PEM certificate and private key (`GET /identity`). */
+export const AgentIdentity = z.object({ mspId: z.string(), certificate: z.string(), privateKey: z.string() });
+export type AgentIdentity = z.infer<typeof AgentIdentity>;
+
+const AgentNode = z.object({ port: z.number().int().min(1).max(65_535), hostname: z.string(), tlsRootCert: z.string() });
+
+/** `GET /connection` (production mode): what a deployer outside the container needs. */
+export const AgentConnectionReply = z.object({
+  mode: z.literal('production'),
+  channel: z.string(),
+  mspId: z.string(),
+  peer: AgentNode,
+  orderer: AgentNode,
+  admin: AgentIdentity.extend({ caCert: z.string() }),
+  user: AgentIdentity,
+});
+export type AgentConnectionReply = z.infer<typeof AgentConnectionReply>;
+
+export const AgentLogEvent = z.object({ type: z.literal('log'), source: LogSource, time: z.string(), text: z.string() });
+export type AgentLogEvent = z.infer<typeof AgentLogEvent>;
+
+/** One line of `GET /events` (NDJSON). */
+export const AgentEvent = z.discriminatedUnion('type', [
+  AgentLogEvent,
+  z.object({ type: z.literal('status'), status: AgentStatus }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type AgentEvent = z.infer<typeof AgentEvent>;
+
+/** `GET /logs`. */
+export const AgentLogsReply = z.object({ lines: z.array(AgentLogEvent) });
+export type AgentLogsReply = z.infer<typeof AgentLogsReply>;
+
+/** `GET /definitions`: the saved definitions by chaincode name. */
+export const AgentDefinitionsReply = z.record(z.string(), ChaincodeDefinition);
+export type AgentDefinitionsReply = z.infer<typeof AgentDefinitionsReply>;
+
+/** The body of every non-2xx reply. */
+export const AgentErrorReply = z.object({ error: z.string() });
+export type AgentErrorReply = z.infer<typeof AgentErrorReply>;
+
+/** `POST /chaincode/define`. */
+export interface AgentDefineRequest {
+  name: string;
+}
+
+/** `POST /chaincode/start`: `debug` defaults to true (the inspector, paused before the first line). */
+export interface AgentStartRequest {
+  name: string;
+  debug?: boolean;
+}
+
+/** The reply schema of each agent route, keyed `METHOD /path` as the agent's router is. */
+export const agentReplies = {
+  'GET /status': AgentStatus,
+  'GET /identity': AgentIdentity,
+  'GET /connection': AgentConnectionReply,
+  'GET /logs': AgentLogsReply,
+  'GET /definitions': AgentDefinitionsReply,
+  'POST /chaincode/define': ChaincodeDefinition,
+  'POST /chaincode/start': AgentChaincodeInfo,
+  'POST /chaincode/stop': AgentChaincodeInfo,
+} as const;
+export type AgentRoute = keyof typeof agentReplies;
+/** The reply type of an agent route. */
+export type AgentReply<R extends AgentRoute> = z.infer<(typeof agentReplies)[R]>;

@@ -1,0 +1,74 @@
+// @ts-check
+// Every port, name, uid, timeout and limit of the agent, in one place, with
+// units in the names. Paths are in paths.mjs. The server's side of the same
+// values (agent port, channel, MSP id, uids) is server/config.ts; the uids
+// reach the container through the image's environment.
+
+const env = process.env;
+
+/** The agent's HTTP port, on the sandbox's private bridge. */
+export const agentPort = Number(env.STUDIO_AGENT_PORT ?? 7000);
+export const ordererPort = 7050;
+export const peerPort = 7051;
+/** The peer's chaincode port: dev-mode chaincode registers here. */
+export const chaincodePort = 7052;
+export const ordererAdminPort = 7053;
+export const ordererOperationsPort = 8443;
+export const peerOperationsPort = 9443;
+/** The chaincode's V8 inspector, on the container's loopback only. */
+export const inspectorPort = 9229;
+export const loopback = '127.0.0.1';
+
+export const channel = env.STUDIO_CHANNEL ?? 'studio';
+export const mspId = 'Org1MSP';
+export const ordererMspId = 'OrdererMSP';
+/** The names in the TLS certificates that a client dialling the container's IP checks against. */
+export const peerHostname = 'peer0.org1.example.com';
+export const ordererHostname = 'orderer.example.com';
+
+/** The agent, orderer and peer run as this uid; the user's chaincode as `chaincodeUid`. */
+export const sandboxUid = Number(env.STUDIO_SANDBOX_UID ?? 1_900_000_000);
+export const chaincodeUid = Number(env.STUDIO_CHAINCODE_UID ?? sandboxUid + 1);
+/** The capabilities the launcher hands the agent (to start the chaincode under its uid and end it); nothing below the agent keeps them. */
+export const agentCapabilities = ['setuid', 'setgid', 'kill'];
+/** The file descriptor on which the launcher hands the agent its token (never the environment). */
+export const tokenFd = 3;
+/** A token shorter than this is refused. */
+export const minTokenChars = 16;
+
+/** A transaction paused at a breakpoint must not time out while someone debugs it (a Go duration). */
+export const chaincodeExecuteTimeout = '900s';
+export const chaincodeInstallTimeout = '60s';
+export const gatewayBroadcastTimeout = '60s';
+/** How long orderer and peer may take to listen after they start. */
+export const portWaitTimeoutMs = 30_000;
+export const portPollMs = 25;
+/** How long one Fabric CLI command may run. */
+export const fabricCommandTimeoutMs = 60_000;
+/** Output of a Fabric CLI command kept for its error message. */
+export const fabricOutputMaxChars = 200_000;
+/** A supervised process that does not stop on SIGTERM is killed after this. */
+export const stopGraceMs = 5000;
+export const maxRestartBackoffMs = 10_000;
+export const inspectorTargetTimeoutMs = 2000;
+/** The event stream sends a ping this often, so a dead connection shows. */
+export const eventPingIntervalMs = 15_000;
+/** A reader of the event stream that falls this far behind loses lines rather than growing our memory. */
+export const maxEventBacklogBytes = 4 * 1024 * 1024;
+/** Largest request body the agent reads. */
+export const maxRequestBodyBytes = 64 * 1024;
+
+/** V8's old-space cap for the chaincode: a memory bomb hits this before the container limit. */
+export const chaincodeHeapLimitMb = Number(env.STUDIO_CHAINCODE_HEAP_MB ?? 256);
+/** Under memory pressure the kernel should kill the user's code, not the peer. */
+export const chaincodeOomScoreAdj = 1000;
+
+export const logHistoryLines = 2000;
+export const maxLogLinesPerSecond = 500;
+export const maxLogLineChars = 4000;
+
+/** A disk counts as full from this share of its blocks on. */
+export const diskFullRatio = 0.95;
+/** The chaincode is reported as spinning after this many seconds at its full CPU quota. */
+export const spinReportSeconds = 10;
+export const limitPollMs = 1000;
