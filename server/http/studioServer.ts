@@ -15,7 +15,7 @@ import { downloadPathPrefix, serveDownload, type DownloadResolver } from './down
 import { sendJson, sendText } from './plainResponse.ts';
 import { applySecurityHeaders } from './securityHeaders.ts';
 import { createStaticSite } from './staticSite.ts';
-import type { TokenAuthority } from './tokenScope.ts';
+import type { TokenAuthority, TokenScope } from './tokenScope.ts';
 import { createUpgradeGuard } from './upgradeGuard.ts';
 
 export interface StudioServerOptions {
@@ -60,7 +60,8 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   const limits: EdgeLimits = { ...defaultEdgeLimits, ...options.limits };
   const log = options.log ?? consoleEdgeLogger;
   const hub = options.hub ?? createHub(log);
-  const endpoint = createWsEndpoint({ hub, handlers, limits, log });
+  const tokens = options.tokens;
+  const endpoint = createWsEndpoint({ hub, handlers, limits, log, ...(tokens ? { scopeIsCurrent: (scope: TokenScope) => tokens.isCurrent(scope) } : {}) });
   const site = createStaticSite(options.staticDir);
   let allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins ?? []);
   const guard = createUpgradeGuard({

@@ -14,8 +14,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { tokenMatches } from './token.ts';
 
-/** The scope a connection was opened with. */
-export type TokenScope = { readonly kind: 'main' } | { readonly kind: 'workspace'; readonly workspace: string };
+/** The scope a connection was opened with; a workspace scope names the generation its token was issued for. */
+export type TokenScope = { readonly kind: 'main' } | { readonly kind: 'workspace'; readonly workspace: string; readonly generation: string };
 
 export const mainScope: TokenScope = Object.freeze({ kind: 'main' });
 
@@ -37,6 +37,11 @@ export interface TokenAuthority {
   verify(token: string | null | undefined): Promise<TokenScope | undefined>;
   /** A token that opens only `workspace`, for workspaceTokenTtlMs. `not_found` when there is no such workspace. */
   workspaceToken(workspace: string): Promise<string>;
+  /**
+   * False once the workspace of a workspace scope has been deleted (and maybe created again), so a
+   * connection opened before stops reaching it. Expiry is checked when a connection opens, not here.
+   */
+  isCurrent(scope: TokenScope): Promise<boolean>;
 }
 
 export function createTokenAuthority(options: TokenAuthorityOptions): TokenAuthority {
@@ -59,7 +64,7 @@ export function createTokenAuthority(options: TokenAuthorityOptions): TokenAutho
       // Only a signed token gets this far, so neither check below can be probed with forged ones.
       if (parseInt(expiry, 36) * 1000 <= nowMs()) return undefined;
       if (generation !== (await generationOf(workspace))) return undefined;
-      return { kind: 'workspace', workspace };
+      return { kind: 'workspace', workspace, generation };
     },
 
     async workspaceToken(workspace) {
@@ -70,6 +75,10 @@ export function createTokenAuthority(options: TokenAuthorityOptions): TokenAutho
       const expiry = Math.ceil((nowMs() + workspaceTokenTtlMs) / 1000).toString(36);
       const encoded = Buffer.from(workspace, 'utf8').toString('base64url');
       return `${workspacePrefix}${encoded}.${generation}.${expiry}.${mac(workspace, generation, expiry).toString('base64url')}`;
+    },
+
+    async isCurrent(scope) {
+      return scope.kind === 'main' || scope.generation === (await generationOf(scope.workspace));
     },
   };
 }

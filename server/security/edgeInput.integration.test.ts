@@ -256,14 +256,24 @@ describe('tokens', () => {
     const admin = await connect(mainToken);
     resultOf(await admin.request('workspace/create', { name: 'delta', sample: 'asset-transfer-js' }));
     const old = resultOf<{ workspaceToken: string }>(await admin.request('workspace/open', { workspace: 'delta' })).workspaceToken;
-    await connect(old);
+    const openBefore = await connect(old);
+    resultOf(await openBefore.request('file/list', { workspace: 'delta' }));
     resultOf(await admin.request('workspace/delete', { workspace: 'delta' }));
     expect(await refusalStatus(`${wsUrl}?token=${encodeURIComponent(old)}`, { origin })).toBe(403);
     resultOf(await admin.request('workspace/create', { name: 'delta', sample: 'asset-transfer-js' }));
     expect(await refusalStatus(`${wsUrl}?token=${encodeURIComponent(old)}`, { origin })).toBe(403);
+    // A connection opened with the old token before the delete does not reach the new workspace either.
+    for (const reply of [
+      await openBefore.request('file/list', { workspace: 'delta' }),
+      await openBefore.request('file/write', { workspace: 'delta', path: 'index.js', content: 'pwned' }),
+    ]) {
+      expect(errorOf(reply)?.code).toBe('forbidden');
+      expect(errorOf(reply)?.message).toMatch(/was deleted/);
+    }
     const current = resultOf<{ workspaceToken: string }>(await admin.request('workspace/open', { workspace: 'delta' })).workspaceToken;
     expect(current).not.toBe(old);
     resultOf(await (await connect(current)).request('file/list', { workspace: 'delta' }));
+    expect(await fs.readFile(path.join(dataDir, 'workspaces', 'delta', 'index.js'), 'utf8')).not.toBe('pwned');
     // The generation lives outside the workspace: no client can read or change it.
     const listed = resultOf<{ files: { path: string }[] }>(await admin.request('file/list', { workspace: 'delta' })).files.map((f) => f.path);
     expect(listed.some((p) => p.includes('generation'))).toBe(false);

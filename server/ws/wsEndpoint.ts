@@ -23,6 +23,8 @@ export interface WsEndpointOptions {
   readonly handlers: Handlers;
   readonly limits: EdgeLimits;
   readonly log: EdgeLogger;
+  /** Whether a connection's scope still holds; see TokenAuthority.isCurrent. */
+  readonly scopeIsCurrent?: (scope: TokenScope) => Promise<boolean>;
 }
 
 export interface WsEndpoint {
@@ -34,7 +36,7 @@ export interface WsEndpoint {
 
 export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   const { hub, handlers, limits, log } = options;
-  const dispatcher = createDispatcher({ handlers, log });
+  const dispatcher = createDispatcher({ handlers, log, ...(options.scopeIsCurrent ? { scopeIsCurrent: options.scopeIsCurrent } : {}) });
   const connections = new Set<StudioConnection>();
   let nextId = 1;
 
