@@ -62,4 +62,10 @@ describe('token authority', () => {
     const other = createTokenAuthority({ mainToken: 'another-main-token-0123456789', generationOf: async () => 'a'.repeat(32), workspaceTokenTtlMs: ttlMs });
     expect(await tokens.verify(await other.workspaceToken('alpha'))).toBeUndefined();
   });
+
+  it('refuses to start with a lifetime that is not a positive number', () => {
+    for (const workspaceTokenTtlMs of [Number.NaN, 0, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => createTokenAuthority({ mainToken, generationOf: async () => undefined, workspaceTokenTtlMs })).toThrow(/STUDIO_WORKSPACE_TOKEN_TTL_HOURS/);
+    }
+  });
 });

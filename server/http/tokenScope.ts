@@ -47,6 +47,9 @@ export interface TokenAuthority {
 export function createTokenAuthority(options: TokenAuthorityOptions): TokenAuthority {
   const { mainToken, generationOf, workspaceTokenTtlMs } = options;
   if (mainToken.length === 0) throw new Error('createTokenAuthority: the main token must not be empty');
+  if (!Number.isFinite(workspaceTokenTtlMs) || workspaceTokenTtlMs <= 0) {
+    throw new Error('The workspace token lifetime must be a positive number: check STUDIO_WORKSPACE_TOKEN_TTL_HOURS.');
+  }
   const nowMs = options.nowMs ?? Date.now;
   const mac = (workspace: string, generation: string, expiry: string) =>
     createHmac('sha256', mainToken).update(`workspace:${workspace}:${generation}:${expiry}`, 'utf8').digest();

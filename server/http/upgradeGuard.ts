@@ -31,8 +31,6 @@ export interface UpgradeGuard {
    * refusal written and the socket destroyed. The socket counts against the caps until it closes.
    */
   admit(req: IncomingMessage, socket: Duplex): Promise<TokenScope | undefined>;
-  /** Open WebSocket sockets per remote address. */
-  connectionsFrom(address: string): number;
 }
 
 export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
@@ -82,10 +80,6 @@ export function createUpgradeGuard(options: UpgradeGuardOptions): UpgradeGuard {
         openByScope.remove(user);
       });
       return scope;
-    },
-
-    connectionsFrom(address) {
-      return openByAddress.count(address);
     },
   };
 }
