@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
+import { ChaincodeDefinitionParams, FabricConnection } from './fabric.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -160,29 +161,35 @@ export interface Variable {
   variablesReference: number;
 }
 
-// Deploying to a production Fabric network (the `deploy` request).
-const Pem = z.string().min(1).max(64 * 1024);
-const TlsEndpointParams = z.object({
-  /** host:port as the server dials it. */
-  endpoint: z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, 'an endpoint is host:port'),
-  tlsRootCert: Pem,
-  /** The name in the node's TLS certificate, when the endpoint's host is not in it. */
-  hostname: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/).optional(),
-});
-export const FabricConnectionParams = z.object({
-  peer: TlsEndpointParams,
-  orderer: TlsEndpointParams,
-  /** The organization's admin, and the CA that issued its certificate. */
-  admin: z.object({ mspId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/), certificate: Pem, privateKey: Pem, caCert: Pem }),
-  channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'a Fabric channel name'),
-});
-export type FabricConnectionParams = z.infer<typeof FabricConnectionParams>;
-export interface DeployStepInfo {
-  step: 'install' | 'approveformyorg' | 'checkcommitreadiness' | 'commit' | 'querycommitted';
-  ok: boolean;
+// Deploying to a production Fabric network (the `deploy` request); the connection's shape is in fabric.ts.
+/** The FabricConnection a `deploy` request carries. */
+export const FabricConnectionParams = FabricConnection;
+export type FabricConnectionParams = FabricConnection;
+/** The steps of a deploy, in order, named for the peer CLI commands. */
+export const DeployStepName = z.enum(['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted']);
+export type DeployStepName = z.infer<typeof DeployStepName>;
+/** The outcome of one deploy step. */
+export const DeployStepInfo = z.object({
+  step: DeployStepName,
+  ok: z.boolean(),
   /** What happened; on failure, the peer's message. */
-  message: string;
-  durationMs: number;
+  message: z.string(),
+  durationMs: z.number(),
+});
+export type DeployStepInfo = z.infer<typeof DeployStepInfo>;
+
+/** The exceptions the debugger pauses on: those nothing catches, or all. */
+export const ExceptionFilter = z.enum(['uncaught', 'all']);
+export type ExceptionFilter = z.infer<typeof ExceptionFilter>;
+
+/** An export's id: the server keeps the exported file under it; download and deploy name it. */
+export const ExportId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'an export id');
+
+/** Where downloads are served: `GET <prefix><exportId>?token=…`. */
+export const downloadPathPrefix = '/download/';
+/** The URL path the browser downloads an export from (the client adds the token). */
+export function downloadPath(exportId: string): string {
+  return `${downloadPathPrefix}${encodeURIComponent(exportId)}`;
 }
 
 // ---- requests ------------------------------------------------------------
@@ -222,7 +229,7 @@ export const requestParams = {
   'logs/history': z.object(ws),
 
   setBreakpoints: z.object({ ...ws, source: z.object({ path: RelPath }), breakpoints: z.array(SourceBreakpoint).max(500) }),
-  setExceptionBreakpoints: z.object({ ...ws, filters: z.array(z.enum(['uncaught', 'all'])).max(2) }),
+  setExceptionBreakpoints: z.object({ ...ws, filters: z.array(ExceptionFilter).max(2) }),
   threads: z.object(ws),
   stackTrace: z.object({ ...ws, threadId: z.number().int().optional() }),
   scopes: z.object({ ...ws, frameId: z.number().int() }),
@@ -257,14 +264,10 @@ export const requestParams = {
   deploy: z.object({
     ...ws,
     connection: FabricConnectionParams,
-    chaincode: z.object({
-      name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/, 'a Fabric chaincode name').max(128),
-      version: z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/),
-      sequence: z.number().int().min(1).max(1_000_000),
-    }),
+    chaincode: ChaincodeDefinitionParams,
     package: z.discriminatedUnion('from', [
-      /** A file this workspace exported: a package, or a ccaas bundle (its package is used). */
-      z.object({ from: z.literal('download'), downloadUrl: z.string().min(1).max(512) }),
+      /** A file this workspace exported (the `exportId` of its export reply): a package, or a ccaas bundle (its package is used). */
+      z.object({ from: z.literal('export'), exportId: ExportId }),
       /** Package the workspace now: `node`, or `ccaas` reaching the chaincode server at `address` (host:port). */
       z.object({ from: z.literal('workspace'), type: z.enum(['node', 'ccaas']), label: z.string().min(1).max(256), address: z.string().max(300).optional() }),
     ]),
@@ -276,8 +279,8 @@ export type ParamsOf<M extends Method> = z.infer<(typeof requestParams)[M]>;
 
 export interface ExportedFile {
   fileName: string;
-  /** Where the browser downloads the exact bytes from (same origin, token-checked). */
-  downloadUrl: string;
+  /** Names the exact bytes kept on the server: download them from {@link downloadPath}, deploy them by this id. */
+  exportId: string;
   sizeBytes: number;
   sha256: string;
   packageId?: string;
@@ -356,8 +359,8 @@ export interface NotificationMap {
   };
   continued: { workspace: string; threadId: number; allThreadsContinued: boolean };
   output: { workspace: string; category: 'console' | 'stdout' | 'stderr'; output: string; source?: DapSource; line?: number };
-  breakpoint: { workspace: string; reason: 'changed' | 'new' | 'removed'; breakpoint: Breakpoint & { path: string } };
-  debuggerState: { workspace: string; attached: boolean };
+  /** A breakpoint the debugger moved or verified after the reply to setBreakpoints. */
+  breakpoint: { workspace: string; reason: 'changed'; breakpoint: Breakpoint & { path: string } };
 }
 export type NotificationName = keyof NotificationMap;
 

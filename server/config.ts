@@ -69,11 +69,17 @@ export const maxCachedCompilerPrograms = 8;
 
 // ---- sandbox ----
 export const imageRepository = 'chaincode-studio-sandbox';
-/** Label keys on every container, network and volume we create, so a restarted server finds its own. */
+/** Label keys on every container and network we create, so a restarted server finds its own. */
 export const labelPrefix = 'io.chaincode-studio';
 export const labelOwner = `${labelPrefix}.owner`;
 export const labelSandbox = `${labelPrefix}.sandbox`;
 export const labelWorkspace = `${labelPrefix}.workspace`;
+/** The STUDIO_INSTANCE name prefix of the server that created the sandbox. */
+export const labelInstance = `${labelPrefix}.instance`;
+/** The random id of the server's data dir: only sandboxes carrying ours are listed, reattached or removed. */
+export const labelInstanceId = `${labelPrefix}.instance-id`;
+/** The file in the data dir that keeps that id. */
+export const instanceIdFile = 'instance-id';
 export const ownerValue = 'chaincode-studio';
 /** Host network interfaces of sandbox networks start with this (the iptables rule matches `ccs-+`). */
 export const bridgePrefix = 'ccs-';
@@ -91,6 +97,10 @@ export const channelName = 'studio';
 export const mspId = 'Org1MSP';
 
 export const sandboxReadyTimeoutMs = 120_000;
+/** How often a starting sandbox's agent is asked whether the network is ready. */
+export const sandboxReadyPollMs = 50;
+/** How long a stopping sandbox gets to shut its peer down before it is killed. */
+export const sandboxStopGraceSeconds = 10;
 export const chaincodeReadyTimeoutMs = 30_000;
 export const agentRequestTimeoutMs = 60_000;
 
@@ -103,6 +113,13 @@ export const logHistoryLines = 2000;
 export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 60_000);
 /** Running sandboxes one user (one token) may have at a time. */
 export const maxSandboxesPerUser = Number(process.env.STUDIO_MAX_SANDBOXES ?? 3);
+/** Running sandboxes the whole server may have at a time, whoever started them (every workspace token is a user of its own). */
+export const maxSandboxesTotal = Number(process.env.STUDIO_MAX_SANDBOXES_TOTAL ?? 20);
+/** The idle check runs every quarter of the idle time, within these bounds. */
+export const idleCheckMinIntervalMs = 250;
+export const idleCheckMaxIntervalMs = 60_000;
+/** Log lines of a sandbox are sent in one notification per this many milliseconds. */
+export const logBatchMs = 50;
 /**
  * Size of a sandbox's ledger disk: a fixed-size ext4 image, loop-mounted at /var/sandbox, so
  * neither the ledger nor the chaincode can fill the host's disk. Sparse: only used blocks take space.
@@ -113,6 +130,21 @@ export const sandboxDiskBytes = Number(process.env.STUDIO_SANDBOX_DISK_MB ?? 512
  * a possible infinite loop (Fabric itself waits transactionTimeoutMs, for debugging).
  */
 export const longTransactionWarnMs = Number(process.env.STUDIO_LONG_TX_WARN_MS ?? 20_000);
+/** How often a running transaction's time is counted (only while the debugger is not paused). */
+export const longTransactionTickMs = 1000;
+
+// ---- Gateway (server -> peer) ----
+export const gatewayMaxMessageBytes = 100 * 1024 * 1024;
+/** Deadline of sending an endorsed transaction to the orderer, and of waiting for its commit status. */
+export const gatewaySubmitTimeoutMs = 60_000;
+export const gatewayCommitStatusTimeoutMs = 120_000;
+/** Deadline of one contract metadata request unless the caller gives its own. */
+export const gatewayMetadataTimeoutMs = 5000;
+/** While a chaincode starts, each metadata request gets this long, and the next one follows after the pause below. */
+export const metadataAttemptTimeoutMs = 2000;
+export const metadataRetryPauseMs = 40;
+/** Reading the metadata of a chaincode found running after a server restart gets this long. */
+export const reattachMetadataTimeoutMs = 3000;
 
 // ---- export (production packages) ----
 /** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */
@@ -121,6 +153,14 @@ export const fabricBinDir = process.env.STUDIO_FABRIC_BIN ?? path.join(cacheDir,
 export const lockfileCacheDir = path.join(cacheDir, 'lockfiles');
 /** How long `npm install --package-lock-only` may take before the export gives up. */
 export const lockfileTimeoutMs = 180_000;
+/** How long an offline Fabric CLI command (`peer lifecycle chaincode package`, `calculatepackageid`) may take. */
+export const fabricOfflineCliTimeoutMs = 30_000;
+/** Exports older than this are deleted (STUDIO_EXPORT_RETENTION_HOURS, default 24). */
+export const exportRetentionMs = Number(process.env.STUDIO_EXPORT_RETENTION_HOURS ?? 24) * 60 * 60_000;
+/** The disk all kept exports may use together (STUDIO_EXPORT_BUDGET_MB, default 512); the oldest go first when over. */
+export const exportBudgetBytes = Number(process.env.STUDIO_EXPORT_BUDGET_MB ?? 512) * 1024 * 1024;
+/** How often expired exports are looked for. */
+export const exportSweepIntervalMs = 10 * 60_000;
 /** The port a chaincode-as-a-service server listens on, in its container and behind its Service. */
 export const chaincodeServerPort = 9999;
 /** How long the peer waits to connect to a chaincode-as-a-service server (a Go duration, as connection.json wants). */
@@ -142,9 +182,24 @@ export const productionChannelName = 'mychannel';
 // ---- deploy (production networks) ----
 /** How long one peer CLI step of a deployment (install, approve, commit, ...) may take. */
 export const deployStepTimeoutMs = 180_000;
+/**
+ * How long the peer CLI waits to connect to a peer or an orderer. A deploy that cannot connect
+ * fails after this long whatever the reason, so its answer does not tell a closed port from a silent one.
+ */
+export const peerCliConnectTimeoutMs = 10_000;
+/** Workspace tokens may deploy only when STUDIO_DEPLOY_WORKSPACE_TOKENS=1; otherwise deploying needs the main token. */
+export const deployAllowsWorkspaceTokens = process.env.STUDIO_DEPLOY_WORKSPACE_TOKENS === '1';
+/**
+ * Endpoints a deploy may reach although they are loopback, private or link-local addresses
+ * (STUDIO_DEPLOY_ALLOW: comma-separated `host:port` or CIDR entries).
+ */
+export const deployAllowList = process.env.STUDIO_DEPLOY_ALLOW ?? '';
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
+/** A chaincode process opens its inspector a few milliseconds after it starts: attaching is retried this long, this often. */
+export const debuggerAttachTimeoutMs = 5000;
+export const debuggerAttachRetryMs = 30;
 /** A CDP request without an answer in this time fails (an evaluate stuck in a loop, a hung inspector). */
 export const inspectorRequestTimeoutMs = 30_000;
 /** Finding the paused transaction's id is best effort and must not hold up the `stopped` event. */

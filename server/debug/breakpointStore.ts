@@ -3,14 +3,14 @@
  * debug sessions so they outlive one chaincode process: each new session (after
  * a crash, a restart or a rebuild) is given the same store and re-applies them.
  */
-import type { SourceBreakpoint } from '../../protocol/messages.ts';
+import type { ExceptionFilter, SourceBreakpoint } from '../../protocol/messages.ts';
 
 /** A breakpoint as the user set it, with the id the client knows it by. */
 export interface StoredBreakpoint extends SourceBreakpoint {
   readonly id: number;
 }
 
-export type ExceptionFilter = 'uncaught' | 'all';
+export type { ExceptionFilter };
 
 export class BreakpointStore {
   #byPath = new Map<string, readonly StoredBreakpoint[]>();

@@ -25,7 +25,7 @@ import { chaincodeServerPort, samplesDir } from '../config.ts';
 import { StudioError } from '../errors.ts';
 import { compileWorkspace } from '../build/compileWorkspace.ts';
 import { ccaasBundle, type CcaasBundle } from '../export/ccaasBundle.ts';
-import { peerCalculatePackageId } from '../export/fabricCli.ts';
+import { peerCalculatePackageId } from '../fabric/fabricCli.ts';
 import { productionNodePackage } from '../export/productionApp.ts';
 import { readTarGz } from '../export/tarReader.ts';
 import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
@@ -37,7 +37,8 @@ import { requestParams } from '../../protocol/messages.ts';
 import { createExports } from '../export/exportService.ts';
 import { deployChaincode, deploySteps } from './deployChaincode.ts';
 import { createDeployments } from './deployService.ts';
-import type { FabricConnection } from './fabricConnection.ts';
+import type { FabricConnection } from '../../protocol/fabric.ts';
+import { mainScope } from '../http/tokenScope.ts';
 
 const exec = promisify(execFile);
 const docker = createDocker();
@@ -218,28 +219,39 @@ describe('the exported node package', () => {
 });
 
 describe('the deploy request', () => {
-  it('deploys an export/package download of the workspace, streaming each step', async () => {
+  it('deploys an export/package of the workspace by its export id, streaming each step', async () => {
     const store = createWorkspaceStore({ dataDir: path.join(work, 'data'), samplesDir });
     await store.create('asset-ts', 'asset-transfer-ts');
-    const exportsService = createExports({ dataDir: path.join(work, 'data'), store, sandboxes });
+    const exportsService = createExports({ dataDir: path.join(work, 'data'), store });
     const exported = await exportsService.fabricPackage({ workspace: 'asset-ts', label: 'basic-dl_1.0' });
-    const deployments = createDeployments({ dataDir: path.join(work, 'data'), store, downloads: (id) => exportsService.download(id) });
     const params = requestParams.deploy.parse({
       workspace: 'asset-ts',
       connection: fabricConnection(),
       chaincode: { name: 'basic-dl', version: '1.0', sequence: 1 },
-      package: { from: 'download', downloadUrl: exported.downloadUrl },
+      package: { from: 'export', exportId: exported.exportId },
     });
+    const deploymentsWith = (allow: string) =>
+      createDeployments({ dataDir: path.join(work, 'data'), store, exports: (id) => exportsService.find(id), allow, allowWorkspaceTokens: false });
+    const quiet = { scope: mainScope, progress: () => undefined };
+
+    // The sandbox sits on a private Docker bridge: refused until the allow-list names it.
+    await expect(deploymentsWith('').deploy(params, quiet)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/STUDIO_DEPLOY_ALLOW/) });
+    const deployments = deploymentsWith(`${agentConnection.peer.endpoint},${agentConnection.orderer.endpoint}`);
+    // A workspace token may not make the server dial a network.
+    await expect(deployments.deploy(params, { ...quiet, scope: { kind: 'workspace', workspace: 'asset-ts' } })).rejects.toMatchObject({ code: 'forbidden' });
+
     const progress: string[] = [];
-    const result = await deployments.deploy(params, (step) => progress.push(step));
+    const result = await deployments.deploy(params, { scope: mainScope, progress: (step) => progress.push(step) });
     expect(result.packageId).toBe(exported.packageId);
     expect(result.committed).toEqual({ sequence: 1, version: '1.0', approvals: { Org1MSP: true } });
     expect(progress).toEqual(['deploy:package', ...deploySteps.flatMap((s) => [`deploy:${s}`, `deploy:${s}`])]);
     const read = await gateway().submit({ chaincodeName: 'basic-dl', contract: '', fn: 'CreateAsset', args: ['a', 'red', '1', 'Ann', '2'] });
     expect(read.validationCode).toBe('VALID');
-    // Another workspace's export is not found from this one.
-    const other = requestParams.deploy.parse({ ...params, workspace: 'other' });
-    await expect(deployments.deploy(other, () => undefined)).rejects.toMatchObject({ code: 'not_found' });
+    // Another workspace's export is not found from this one, even from a workspace whose name is a prefix of its own.
+    for (const workspace of ['other', 'asset']) {
+      await expect(deployments.deploy(requestParams.deploy.parse({ ...params, workspace }), quiet)).rejects.toMatchObject({ code: 'not_found' });
+    }
+    exportsService.close();
   });
 });
 

@@ -5,26 +5,23 @@
  * Each step's outcome is reported as it ends; a failure names its step and
  * carries the peer's own message (StudioError `export`).
  */
-import { deployStepTimeoutMs } from '../config.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeployFailedData } from '../../protocol/errorData.ts';
+import { DeployStepName, type DeployStepInfo } from '../../protocol/messages.ts';
+import { chaincodeNamePattern, chaincodeVersionPattern, type FabricConnection } from '../../protocol/fabric.ts';
+import { deployStepTimeoutMs, peerCliConnectTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { packageId as computePackageId } from '../export/chaincodePackage.ts';
 import { readTarGz } from '../export/tarReader.ts';
-import type { FabricConnection } from './fabricConnection.ts';
-import { openPeerCli, PeerCliError, type PeerCliOutput } from './peerCli.ts';
-import { installedPackageId, isAlreadyInstalled, parseJsonOutput, peerErrorMessage } from './peerCliOutput.ts';
+import { openPeerCli, PeerCliError, type PeerCliOutput } from '../fabric/peerCli.ts';
+import { installedPackageId, isAlreadyInstalled, parseJsonOutput, peerErrorMessage } from '../fabric/peerCliOutput.ts';
 
 /** The steps, in order, named for the peer CLI commands. */
-export const deploySteps = ['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted'] as const;
-export type DeployStepName = (typeof deploySteps)[number];
+export const deploySteps = DeployStepName.options;
+export type { DeployStepName };
 
-/** The outcome of one step. */
-export interface DeployStep {
-  readonly step: DeployStepName;
-  readonly ok: boolean;
-  /** What happened, in words; on failure, the peer's message. */
-  readonly message: string;
-  readonly durationMs: number;
-}
+/** The outcome of one step, as the protocol reports it. */
+export type DeployStep = Readonly<DeployStepInfo>;
 
 /** The definition to approve and commit. */
 export interface ChaincodeDefinitionInput {
@@ -39,6 +36,8 @@ export interface DeployOptions {
   readonly chaincode: ChaincodeDefinitionInput;
   /** The package file's bytes (`.tar.gz`, as `peer lifecycle chaincode install` takes it). */
   readonly package: Uint8Array;
+  /** How long the CLI waits to connect; defaults to `peerCliConnectTimeoutMs`. */
+  readonly connectTimeoutMs?: number;
   /** Called when a step starts (`ok` undefined) and when it ends. */
   readonly onStep?: (step: DeployStepName, event: { readonly ok?: boolean; readonly message: string }) => void;
 }
@@ -58,6 +57,7 @@ export async function deployChaincode(options: DeployOptions): Promise<DeployRes
   const label = await packageLabel(options.package);
   const expectedId = computePackageId(label, options.package);
   const steps: DeployStep[] = [];
+  const connectTimeoutMs = options.connectTimeoutMs ?? peerCliConnectTimeoutMs;
   const definition = ['--channelID', connection.channel, '--name', chaincode.name, '--version', chaincode.version, '--sequence', String(chaincode.sequence)];
 
   async function step<T>(name: DeployStepName, action: () => Promise<{ value: T; message: string }>): Promise<T> {
@@ -70,14 +70,29 @@ export async function deployChaincode(options: DeployOptions): Promise<DeployRes
       options.onStep?.(name, { ok: true, message });
       return value;
     } catch (err) {
-      const message = err instanceof PeerCliError ? peerErrorMessage(`${err.output.stderr}\n${err.output.stdout}`) || err.message : err instanceof Error ? err.message : String(err);
+      const output = err instanceof PeerCliError ? `${err.output.stderr}\n${err.output.stdout}` : '';
+      const unreachable = unreachableNode(output);
+      if (unreachable !== undefined) {
+        // A refused port answers at once, a silent one only at the connect timeout: wait that long in both cases.
+        await sleep(Math.max(0, started + connectTimeoutMs - performance.now()));
+      }
+      const message =
+        unreachable !== undefined
+          ? unreachableMessage(unreachable)
+          : err instanceof PeerCliError
+            ? peerErrorMessage(output) || err.message
+            : err instanceof Error
+              ? err.message
+              : String(err);
       steps.push({ step: name, ok: false, message, durationMs: durationMs() });
       options.onStep?.(name, { ok: false, message });
-      throw new StudioError(ErrorCode.Export, `Deploy step ${name} failed: ${message}`, { cause: err, data: { step: name, steps: [...steps] } });
+      // The cause of an unreachable node would say whether its port was open: it stays on the server.
+      const data: DeployFailedData = { step: name, steps: [...steps] };
+      throw new StudioError(ErrorCode.Export, `Deploy step ${name} failed: ${message}`, unreachable !== undefined ? { data } : { cause: err, data });
     }
   }
 
-  const cli = await openPeerCli(connection);
+  const cli = await openPeerCli(connection, { connectTimeoutMs });
   try {
     const run = (args: readonly string[]): Promise<PeerCliOutput> => cli.run(args, { timeoutMs: deployStepTimeoutMs });
     const packageFile = await cli.writeFile(`${label}.tar.gz`, options.package);
@@ -139,10 +154,10 @@ export async function deployChaincode(options: DeployOptions): Promise<DeployRes
 }
 
 function checkDefinition(chaincode: ChaincodeDefinitionInput): void {
-  if (!/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/.test(chaincode.name)) {
+  if (!chaincodeNamePattern.test(chaincode.name)) {
     throw new StudioError(ErrorCode.Export, `Invalid chaincode name "${chaincode.name}": Fabric allows letters and digits, joined by single - or _.`);
   }
-  if (!/^[A-Za-z0-9_.+-]+$/.test(chaincode.version)) {
+  if (!chaincodeVersionPattern.test(chaincode.version)) {
     throw new StudioError(ErrorCode.Export, `Invalid chaincode version "${chaincode.version}": use letters, digits and _ . + -.`);
   }
   if (!Number.isInteger(chaincode.sequence) || chaincode.sequence < 1) {
@@ -163,6 +178,22 @@ async function packageLabel(bytes: Uint8Array): Promise<string> {
     throw new StudioError(ErrorCode.Export, 'The chaincode package has no label in its metadata.json.');
   }
   return label;
+}
+
+/**
+ * Which node the CLI could not connect to, if that is why it failed: refused,
+ * timed out, no route, or a TLS handshake that failed. All of them are told
+ * the same way so a deploy cannot serve as a port scanner.
+ */
+function unreachableNode(output: string): 'peer' | 'orderer' | undefined {
+  if (!/failed to connect to|failed to create new connection|error while dialing|connection refused|TLS handshake/i.test(output)) {
+    return undefined;
+  }
+  return /orderer client|deliver client for orderer|broadcast client/i.test(output) ? 'orderer' : 'peer';
+}
+
+function unreachableMessage(node: 'peer' | 'orderer'): string {
+  return `could not connect to the ${node} over TLS. Check its endpoint, that this server can reach it, and its TLS CA certificate and host name.`;
 }
 
 function approvalsOf(parsed: unknown): Record<string, boolean> | undefined {

@@ -7,27 +7,59 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { deployAllowList, deployAllowsWorkspaceTokens } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { ccaasPackage } from '../export/chaincodePackage.ts';
+import { compileFailed } from '../export/compileFailed.ts';
+import { workspaceExportsDir } from '../export/exportService.ts';
+import type { ExportRecord } from '../export/exportStore.ts';
 import { productionNodePackage } from '../export/productionApp.ts';
 import { readTarGz } from '../export/tarReader.ts';
-import { downloadPathPrefix, type DownloadResolver } from '../http/downloadRoute.ts';
+import type { TokenScope } from '../http/tokenScope.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { deployChaincode } from './deployChaincode.ts';
+import { createEndpointPolicy, type HostResolver } from './endpointPolicy.ts';
 
 /** Reports a step: `step` is `deploy:<cli step>`. */
 export type DeployProgress = (step: string, message: string) => void;
 
-export interface Deployments {
-  deploy(params: ParamsOf<'deploy'>, progress: DeployProgress): Promise<ResultMap['deploy']>;
+/** Who asks for a deploy, and where its steps are reported. */
+export interface DeployCaller {
+  /** The scope of the caller's token. */
+  readonly scope: TokenScope;
+  readonly progress: DeployProgress;
 }
 
-export function createDeployments(options: { dataDir: string; store: WorkspaceStore; downloads: DownloadResolver }): Deployments {
-  async function fromDownload(workspace: string, downloadUrl: string): Promise<Uint8Array> {
-    const id = downloadUrl.startsWith(downloadPathPrefix) ? safeDecode(downloadUrl.slice(downloadPathPrefix.length)) : undefined;
-    // Export ids start with their workspace: a workspace deploys only its own exports.
-    const file = id?.startsWith(`${workspace}-`) ? await options.downloads(id) : undefined;
-    if (!file) throw new StudioError(ErrorCode.NotFound, `There is no export ${downloadUrl} of workspace ${workspace}; export the chaincode again.`);
+/** The `deploy` request. */
+export interface Deployments {
+  deploy(params: ParamsOf<'deploy'>, caller: DeployCaller): Promise<ResultMap['deploy']>;
+}
+
+/** Options of {@link createDeployments}; the policy settings default to config. */
+export interface DeploymentsOptions {
+  readonly dataDir: string;
+  readonly store: WorkspaceStore;
+  /** Finds a kept export by id. */
+  readonly exports: (exportId: string) => ExportRecord | undefined;
+  /** STUDIO_DEPLOY_WORKSPACE_TOKENS: whether a workspace token may deploy. */
+  readonly allowWorkspaceTokens?: boolean;
+  /** STUDIO_DEPLOY_ALLOW: endpoints a deploy may reach although their addresses are private. */
+  readonly allow?: string;
+  /** Host name resolution; defaults to the system resolver. */
+  readonly resolve?: HostResolver;
+  /** Overrides config.peerCliConnectTimeoutMs. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** The deploy service: checks the caller and the endpoints, finds or builds the package, then runs the peer CLI steps. */
+export function createDeployments(options: DeploymentsOptions): Deployments {
+  const allowWorkspaceTokens = options.allowWorkspaceTokens ?? deployAllowsWorkspaceTokens;
+  const policy = createEndpointPolicy({ allow: options.allow ?? deployAllowList, ...(options.resolve ? { resolve: options.resolve } : {}) });
+
+  async function fromExport(workspace: string, exportId: string): Promise<Uint8Array> {
+    const file = options.exports(exportId);
+    // A workspace deploys only its own exports.
+    if (file?.workspace !== workspace) throw new StudioError(ErrorCode.NotFound, `There is no export ${exportId} of workspace ${workspace}; export the chaincode again.`);
     return packageFromExport(await readFile(file.filePath));
   }
 
@@ -37,22 +69,34 @@ export function createDeployments(options: { dataDir: string; store: WorkspaceSt
       return ccaasPackage({ label: params.label, address: params.address }).bytes;
     }
     if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
-    const buildDir = path.join(options.dataDir, 'deploys', workspace, 'build');
+    // Beside the workspace's exports, so it goes when the workspace does.
+    const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'deploy-build');
     const compiled = await compileWorkspace(options.store.dir(workspace), buildDir);
-    if (!compiled.ok) {
-      throw new StudioError(ErrorCode.CompileFailed, 'The chaincode does not compile; fix the problems listed and deploy again.', { data: { diagnostics: compiled.diagnostics } });
-    }
+    if (!compiled.ok) throw compileFailed(compiled.diagnostics, 'deploy');
     return (await productionNodePackage({ label: params.label, buildDir })).bytes;
   }
 
   return {
-    async deploy(params, progress) {
+    async deploy(params, { scope, progress }) {
+      if (scope.kind !== 'main' && !allowWorkspaceTokens) {
+        throw new StudioError(
+          ErrorCode.Forbidden,
+          'Deploying to a network needs the main token (the one the server printed at start), not a workspace token. ' +
+            'An administrator can allow workspace tokens with STUDIO_DEPLOY_WORKSPACE_TOKENS=1.',
+        );
+      }
+      const connection = {
+        ...params.connection,
+        peer: await policy.pin(params.connection.peer, 'peer'),
+        orderer: await policy.pin(params.connection.orderer, 'orderer'),
+      };
       progress('deploy:package', 'Preparing the package');
-      const bytes = params.package.from === 'download' ? await fromDownload(params.workspace, params.package.downloadUrl) : await fromWorkspace(params.package, params.workspace);
+      const bytes = params.package.from === 'export' ? await fromExport(params.workspace, params.package.exportId) : await fromWorkspace(params.package, params.workspace);
       const result = await deployChaincode({
-        connection: params.connection,
+        connection,
         chaincode: params.chaincode,
         package: bytes,
+        ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
         onStep: (step, event) => progress(`deploy:${step}`, event.message),
       });
       return {
@@ -82,12 +126,4 @@ export async function packageFromExport(bytes: Uint8Array): Promise<Uint8Array> 
   });
   if (inner.length !== 1 || !inner[0]) throw new StudioError(ErrorCode.Export, 'The exported file is neither a chaincode package nor a ccaas bundle holding one.');
   return inner[0].content;
-}
-
-function safeDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }

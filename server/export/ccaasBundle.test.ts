@@ -9,8 +9,7 @@ import { parse } from 'yaml';
 import { projectRoot } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import { ccaasBundle, serviceNameFor, type CcaasBundle, type CcaasBundleOptions } from './ccaasBundle.ts';
-import { peerCalculatePackageId } from './fabricCli.ts';
-import { lockfileFor } from './lockfile.ts';
+import { peerCalculatePackageId } from '../fabric/fabricCli.ts';
 import { readCompiledApp } from './productionApp.ts';
 import { readTarGz } from './tarReader.ts';
 
@@ -37,7 +36,10 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'ccs-bundle-'));
   buildDir = path.join(work, 'build');
   await compileSample(buildDir);
-  lockfile = await lockfileFor((await readCompiledApp(buildDir)).packageJson, { cacheDir: path.join(work, 'lockfiles') });
+  // A lockfile of npm's shape: resolving a real one needs the registry (lockfile.integration.test.ts).
+  const manifest = JSON.parse((await readCompiledApp(buildDir)).packageJson) as { name: string; version: string; dependencies: Record<string, string> };
+  const root = { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies };
+  lockfile = `${JSON.stringify({ ...root, lockfileVersion: 3, requires: true, packages: { '': root } }, null, 2)}\n`;
   options = {
     chaincodeName: 'basic',
     label: 'basic_1.0',

@@ -25,6 +25,7 @@ import {
   chaincodeServerPort,
   productionChannelName,
 } from '../config.ts';
+import { chaincodeNamePattern } from '../../protocol/fabric.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { ccaasPackage, type ChaincodePackage } from './chaincodePackage.ts';
 import type { TarFile } from './fabricTar.ts';
@@ -71,7 +72,6 @@ export interface CcaasBundle {
   readonly entries: readonly string[];
 }
 
-const fabricChaincodeName = /^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const containerWorkDir = '/usr/src/chaincode';
 
@@ -136,7 +136,7 @@ function checkOptions(options: CcaasBundleOptions, namespace: string): void {
   const fail = (message: string): never => {
     throw new StudioError(ErrorCode.Export, message);
   };
-  if (!fabricChaincodeName.test(options.chaincodeName)) {
+  if (!chaincodeNamePattern.test(options.chaincodeName)) {
     fail(`Invalid chaincode name "${options.chaincodeName}": Fabric allows letters and digits, joined by single - or _.`);
   }
   if (!dnsLabel.test(namespace) || namespace.length > 63) {

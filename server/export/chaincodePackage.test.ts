@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { ccaasPackage, nodePackage, nodePackageFromDir, packageId, validateLabel } from './chaincodePackage.ts';
-import { peerCalculatePackageId, peerPackageNode, runPeerOffline } from './fabricCli.ts';
+import { peerCalculatePackageId, peerPackageNode, runPeerOffline } from '../fabric/fabricCli.ts';
 import { writeFabricTar } from './fabricTar.ts';
 import { readTar, readTarGz } from './tarReader.ts';
 

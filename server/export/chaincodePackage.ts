@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { packageLabelPattern } from '../../protocol/fabric.ts';
 import { ccaasDialTimeout } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { writeFabricTar, type TarFile } from './fabricTar.ts';
@@ -37,15 +38,9 @@ export interface ChaincodePackage {
   readonly codeEntries: readonly string[];
 }
 
-/**
- * Fabric's rule for labels (`persistence.LabelRegexp`); `[[:alnum:]]` in Go's
- * RE2 means ASCII letters and digits.
- */
-export const labelPattern = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
-
 /** Throws `export` unless `label` is one the peer accepts. */
 export function validateLabel(label: string): void {
-  if (!labelPattern.test(label)) {
+  if (!packageLabelPattern.test(label)) {
     throw new StudioError(
       ErrorCode.Export,
       `Invalid package label "${label}": a label must match ^[[:alnum:]][[:alnum:]_.+-]*$ ` +

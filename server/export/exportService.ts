@@ -1,50 +1,72 @@
 /**
  * The export requests: compile the workspace afresh, build the package or
- * bundle, keep the exact bytes on disk and hand the browser a download link.
+ * bundle, keep the exact bytes on disk (see exportStore.ts for how long) and
+ * answer with their export id, by which they are downloaded and deployed.
  * The package ID shown is computed from those same bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { downloadPath, type DownloadFile } from '../http/downloadRoute.ts';
-import type { SandboxManager } from '../sandbox/sandboxManager.ts';
-import { chaincodeNameOf } from '../session/workspaceSession.ts';
+import { chaincodeNameOf } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
+import { compileFailed } from './compileFailed.ts';
+import { createExportStore, type ExportRecord } from './exportStore.ts';
 import { productionNodePackage } from './productionApp.ts';
 
+/** The export requests, and the exported files they keep. */
 export interface Exports {
   fabricPackage(params: ParamsOf<'export/package'>): Promise<ResultMap['export/package']>;
   ccaasBundle(params: ParamsOf<'export/ccaas'>): Promise<ResultMap['export/ccaas']>;
-  download(id: string): DownloadFile | undefined;
+  /** The kept export with this id (any workspace's: callers check `workspace`). */
+  find(exportId: string): ExportRecord | undefined;
+  /** Deletes every export of a workspace that is being deleted. */
+  deleteWorkspace(workspace: string): Promise<void>;
+  /** Stops the periodic retention sweep. */
+  close(): void;
 }
 
-export function createExports(options: { dataDir: string; store: WorkspaceStore; sandboxes: SandboxManager }): Exports {
+/**
+ * The folder of a workspace's exports and the builds made for them; everything
+ * in it is deleted with the workspace ({@link Exports.deleteWorkspace}).
+ */
+export function workspaceExportsDir(dataDir: string, workspace: string): string {
+  return path.join(dataDir, 'exports', workspace);
+}
+
+/** Options of {@link createExports}; the retention settings default to config. */
+export interface ExportsOptions {
+  readonly dataDir: string;
+  readonly store: WorkspaceStore;
+  readonly retentionMs?: number;
+  readonly budgetBytes?: number;
+}
+
+/** The export service; it sweeps expired exports at start and then periodically, until `close()`. */
+export function createExports(options: ExportsOptions): Exports {
   const root = path.join(options.dataDir, 'exports');
-  const downloads = new Map<string, DownloadFile>();
+  const kept = createExportStore({ root, retentionMs: options.retentionMs ?? exportRetentionMs, budgetBytes: options.budgetBytes ?? exportBudgetBytes });
+  const sweep = () => void kept.sweep().catch((err: unknown) => console.error(`Could not delete expired exports: ${String(err)}`));
+  sweep();
+  const sweeper = setInterval(sweep, exportSweepIntervalMs);
+  sweeper.unref();
 
   async function compiled(workspace: string): Promise<{ buildDir: string; chaincodeName: string }> {
     if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
-    const buildDir = path.join(root, workspace, 'build');
+    const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'build');
     const result = await compileWorkspace(options.store.dir(workspace), buildDir);
-    if (!result.ok) {
-      throw new StudioError(ErrorCode.CompileFailed, 'The chaincode does not compile; fix the problems listed and export again.', { data: { diagnostics: result.diagnostics } });
-    }
+    if (!result.ok) throw compileFailed(result.diagnostics, 'export');
     const pkg = JSON.parse(await fs.readFile(path.join(buildDir, 'package.json'), 'utf8')) as { name?: unknown };
     return { buildDir, chaincodeName: chaincodeNameOf(pkg.name, workspace) };
   }
 
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
-    const id = `${workspace}-${randomBytes(8).toString('hex')}`;
-    const dir = path.join(root, workspace, 'files');
-    await fs.mkdir(dir, { recursive: true });
-    const filePath = path.join(dir, `${id}.tar.gz`);
-    await fs.writeFile(filePath, bytes);
-    downloads.set(id, { filePath, fileName });
-    return { fileName, downloadUrl: downloadPath(id), sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    const record = await kept.keep(workspace, fileName, bytes);
+    return { fileName, exportId: record.exportId, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   return {
@@ -69,6 +91,8 @@ export function createExports(options: { dataDir: string; store: WorkspaceStore;
       return { ...(await keep(workspace, bundle.fileName, bundle.bytes)), packageId: bundle.package.packageId, label };
     },
 
-    download: (id) => downloads.get(id),
+    find: (exportId) => kept.find(exportId),
+    deleteWorkspace: (workspace) => kept.deleteWorkspace(workspace),
+    close: () => clearInterval(sweeper),
   };
 }

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lockfileCacheDir, lockfileTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
+import { checkRegistryDependencies } from '../npm/registrySpec.ts';
 
 /** Options of {@link lockfileFor}. */
 export interface LockfileOptions {
@@ -32,9 +33,11 @@ export interface LockfileOptions {
 
 /**
  * The package-lock.json text for `packageJson` (the exact text that will be
- * shipped beside it). Throws `export` if npm cannot resolve the tree in time.
+ * shipped beside it). Throws `export` if a dependency is not a registry
+ * package (see registrySpec.ts), or if npm cannot resolve the tree in time.
  */
 export async function lockfileFor(packageJson: string, options: LockfileOptions = {}): Promise<string> {
+  checkDependencies(packageJson);
   const cacheDir = options.cacheDir ?? lockfileCacheDir;
   const key = createHash('sha256').update(packageJson).update('\0').update(options.registry ?? '').digest('hex');
   const cached = path.join(cacheDir, `${key}.json`);
@@ -58,6 +61,24 @@ export async function lockfileFor(packageJson: string, options: LockfileOptions 
     return lockfile;
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** npm fetches only from the registry: every kind of dependency it would resolve must be a registry spec. */
+function checkDependencies(packageJson: string): void {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(packageJson);
+  } catch (err) {
+    throw new StudioError(ErrorCode.Export, 'The chaincode package.json is not valid JSON.', { cause: err });
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new StudioError(ErrorCode.Export, 'The chaincode package.json must hold a JSON object.');
+  }
+  const fields = manifest as Record<string, unknown>;
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies']) checkRegistryDependencies(fields[field], field);
+  if (fields.overrides !== undefined || fields.bundleDependencies !== undefined || fields.bundledDependencies !== undefined) {
+    throw new StudioError(ErrorCode.Export, 'The chaincode package.json may not use "overrides" or "bundleDependencies" in an export; list plain registry dependencies.');
   }
 }
 

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { peerCalculatePackageId } from './fabricCli.ts';
-import { lockfileFor } from './lockfile.ts';
+import { peerCalculatePackageId } from '../fabric/fabricCli.ts';
 import { productionManifest, productionNodePackage, readCompiledApp } from './productionApp.ts';
 import { readTarGz } from './tarReader.ts';
 
@@ -66,50 +64,11 @@ describe('production manifest', () => {
   });
 });
 
-describe('lockfile', () => {
-  it('is a real npm lockfile of the fabric 2.5.8 tree, cached by package.json', async () => {
-    const cacheDir = path.join(work, 'lock-cache');
-    const { text } = productionManifest(workspaceManifest);
-    const lockfile = await lockfileFor(text, { cacheDir });
-    const parsed = JSON.parse(lockfile) as {
-      lockfileVersion: number;
-      packages: Record<string, { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string> }>;
-    };
-    expect(parsed.lockfileVersion).toBeGreaterThanOrEqual(2);
-    expect(parsed.packages['']?.dependencies).toEqual(workspaceManifest.dependencies);
-    for (const name of ['fabric-shim', 'fabric-contract-api']) {
-      const locked = parsed.packages[`node_modules/${name}`];
-      expect(locked?.version).toBe('2.5.8');
-    }
-    expect(parsed.packages['node_modules/@grpc/grpc-js']).toBeDefined();
-    // Every package is pinned by its hash, not by a registry URL.
-    for (const [key, locked] of Object.entries(parsed.packages)) {
-      if (key === '') continue;
-      expect(locked.integrity, key).toMatch(/^sha512-/);
-      expect(locked.resolved, key).toBeUndefined();
-    }
-
-    // A second request is served from the cache: it would time out if it ran npm again.
-    expect(await lockfileFor(text, { cacheDir, timeoutMs: 1 })).toBe(lockfile);
-  });
-
-  it('fails with a clear error when npm cannot finish in time or reach the registry', async () => {
-    const { text } = productionManifest({ ...workspaceManifest, name: 'tiny-cc-unlocked' });
-    await expect(lockfileFor(text, { cacheDir: path.join(work, 'c1'), timeoutMs: 1 })).rejects.toMatchObject({
-      code: ErrorCode.Export,
-      message: expect.stringMatching(/did not resolve the chaincode's dependencies within/),
-    });
-    await expect(lockfileFor(text, { cacheDir: path.join(work, 'c2'), registry: 'http://127.0.0.1:9/' })).rejects.toMatchObject({
-      code: ErrorCode.Export,
-      message: expect.stringMatching(/could not resolve the chaincode's dependencies/),
-    });
-    expect(existsSync(path.join(work, 'c2'))).toBe(false);
-  });
-});
-
 describe('production node package', () => {
   it('holds the compiled code, the production package.json and its lockfile, with the ID the peer computes', async () => {
-    const built = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, lockfileOptions: { cacheDir: path.join(work, 'lock-cache') } });
+    // A lockfile of npm's shape: resolving a real one needs the registry (lockfile.integration.test.ts).
+    const lockfile = `${JSON.stringify({ name: 'tiny-cc', version: '0.1.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'tiny-cc' } } })}\n`;
+    const built = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, lockfile });
     expect(built.codeEntries).toEqual(['src/dist/index.js', 'src/package-lock.json', 'src/package.json']);
 
     const [, code] = await readTarGz(built.bytes);

@@ -15,15 +15,13 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
+import type { FabricIdentity } from '../../protocol/fabric.ts';
 import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
-import { evaluateTimeoutMs, transactionTimeoutMs } from '../config.ts';
+import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 
-export interface GatewayIdentity {
-  mspId: string;
-  certificate: string;
-  privateKey: string;
-}
+/** The identity transactions are signed with: the protocol's Fabric identity. */
+export type GatewayIdentity = FabricIdentity;
 
 export interface InvokeRequest {
   chaincodeName: string;
@@ -56,8 +54,8 @@ export interface GatewayTls {
 export function connectGateway(options: { peerEndpoint: string; channel: string; identity: GatewayIdentity; tls?: GatewayTls }): SandboxGateway {
   const credentials = options.tls ? grpc.credentials.createSsl(Buffer.from(options.tls.rootCert)) : grpc.credentials.createInsecure();
   const client = new grpc.Client(options.peerEndpoint, credentials, {
-    'grpc.max_receive_message_length': 100 * 1024 * 1024,
-    'grpc.max_send_message_length': 100 * 1024 * 1024,
+    'grpc.max_receive_message_length': gatewayMaxMessageBytes,
+    'grpc.max_send_message_length': gatewayMaxMessageBytes,
     ...(options.tls?.hostname ? { 'grpc.ssl_target_name_override': options.tls.hostname } : {}),
   });
   const identity: Identity = { mspId: options.identity.mspId, credentials: new TextEncoder().encode(options.identity.certificate) };
@@ -68,8 +66,8 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
     // A transaction paused at a breakpoint must not hit a client deadline.
     evaluateOptions: () => ({ deadline: Date.now() + evaluateTimeoutMs }),
     endorseOptions: () => ({ deadline: Date.now() + transactionTimeoutMs }),
-    submitOptions: () => ({ deadline: Date.now() + 60_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+    submitOptions: () => ({ deadline: Date.now() + gatewaySubmitTimeoutMs }),
+    commitStatusOptions: () => ({ deadline: Date.now() + gatewayCommitStatusTimeoutMs }),
   });
   const network = gateway.getNetwork(options.channel);
 
@@ -116,7 +114,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
       }
     },
 
-    async metadata(chaincodeName, { timeoutMs = 5000 } = {}) {
+    async metadata(chaincodeName, { timeoutMs = gatewayMetadataTimeoutMs } = {}) {
       const contract = network.getContract(chaincodeName);
       try {
         const bytes = await contract.newProposal('org.hyperledger.fabric:GetMetadata').evaluate({ deadline: Date.now() + timeoutMs });

@@ -2,16 +2,19 @@
  * `GET /download/:id?token=…`: streams a file the server produced (an
  * exported package) as an attachment. The id is resolved by the caller's
  * `downloads` function; the token is required because the browser follows
- * the link outside the WebSocket.
+ * the link outside the WebSocket. The main token downloads any file; a
+ * workspace token only its own workspace's.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { downloadPath, downloadPathPrefix, ExportId } from '../../protocol/messages.ts';
 import { sendText } from './plainResponse.ts';
 import { tokenMatches } from './token.ts';
+import { mainScope, type TokenAuthority, type TokenScope } from './tokenScope.ts';
 
-export const downloadPathPrefix = '/download/';
+export { downloadPath, downloadPathPrefix };
 
 /** A file ready to download. */
 export interface DownloadFile {
@@ -19,27 +22,34 @@ export interface DownloadFile {
   readonly filePath: string;
   /** The name the browser saves it as. */
   readonly fileName: string;
+  /** The workspace it belongs to, whose token may download it; without one, only the main token may. */
+  readonly workspace?: string;
 }
 
 /** Finds the file for a download id; undefined when there is none. */
 export type DownloadResolver = (id: string) => DownloadFile | undefined | Promise<DownloadFile | undefined>;
 
-/** The URL path for a download id; the browser adds `?token=`. */
-export function downloadPath(id: string): string {
-  return `${downloadPathPrefix}${encodeURIComponent(id)}`;
+/** The tokens a download accepts: the main token, and the workspace tokens `authority` grants. */
+export interface DownloadAccess {
+  readonly token: string;
+  readonly authority?: TokenAuthority | undefined;
 }
 
-const downloadIdPattern = /^[A-Za-z0-9._-]{1,200}$/;
+function scopeOf(access: DownloadAccess, given: string | null): TokenScope | undefined {
+  if (access.authority) return access.authority.verify(given);
+  return tokenMatches(access.token, given) ? mainScope : undefined;
+}
 
 export async function serveDownload(
   req: IncomingMessage,
   res: ServerResponse,
   rawPath: string,
   query: URLSearchParams,
-  token: string,
+  access: DownloadAccess,
   resolve: DownloadResolver | undefined,
 ): Promise<void> {
-  if (!tokenMatches(token, query.get('token'))) {
+  const scope = scopeOf(access, query.get('token'));
+  if (scope === undefined) {
     sendText(res, 403, 'A valid token is required to download this file.');
     return;
   }
@@ -50,7 +60,11 @@ export async function serveDownload(
     sendText(res, 404, 'No such download.');
     return;
   }
-  const file = downloadIdPattern.test(id) && resolve !== undefined ? await resolve(id) : undefined;
+  const file = ExportId.safeParse(id).success && resolve !== undefined ? await resolve(id) : undefined;
+  if (file !== undefined && scope.kind === 'workspace' && file.workspace !== scope.workspace) {
+    sendText(res, 403, "This token opens another workspace; it may not download this workspace's files.");
+    return;
+  }
   const size = file === undefined ? undefined : await fileSize(file.filePath);
   if (file === undefined || size === undefined) {
     sendText(res, 404, 'No such download. Export the package again.');

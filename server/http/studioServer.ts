@@ -86,7 +86,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       return;
     }
     if (pathname.startsWith(downloadPathPrefix)) {
-      await serveDownload(req, res, pathname, new URLSearchParams(rawQuery), token, downloads);
+      await serveDownload(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, downloads);
       return;
     }
     if (pathname === wsPath) {

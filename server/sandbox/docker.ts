@@ -4,6 +4,7 @@
  * away from the host's own services.
  */
 import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { bridgePrefix } from '../config.ts';
@@ -45,31 +46,50 @@ export async function docker<T>(action: string, fn: () => Promise<T>): Promise<T
   }
 }
 
-let firewallReady: Promise<void> | undefined;
+/** The rule, for `iptables` and `ip6tables` alike: new connections from a sandbox bridge to the host are dropped. */
+const firewallRule = ['INPUT', '-i', `${bridgePrefix}+`, '-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-j', 'DROP'];
+/** Checks run one after another, so two sandboxes starting together never insert the rule twice. */
+let firewallQueue: Promise<unknown> = Promise.resolve();
+
+async function ipv6Enabled(): Promise<boolean> {
+  return fs.access('/proc/net/if_inet6').then(
+    () => true,
+    () => false,
+  );
+}
+
+async function ensureRule(command: 'iptables' | 'ip6tables'): Promise<void> {
+  try {
+    await exec(command, ['-w', '-C', ...firewallRule]);
+    return;
+  } catch {
+    // Missing (never added, or removed since, e.g. by a firewall reload): add it.
+  }
+  try {
+    await exec(command, ['-w', '-I', ...firewallRule]);
+  } catch (err) {
+    throw new StudioError(
+      ErrorCode.Sandbox,
+      `Cannot isolate sandboxes from this host: adding the ${command} rule failed (${err instanceof Error ? err.message : String(err)}). Run the server as root with iptables installed.`,
+      { cause: err },
+    );
+  }
+}
 
 /**
  * Drops every new connection that a sandbox opens towards the host itself
- * (the IDE server, the Docker API over TCP, anything listening on the host).
- * Replies to connections the server opened into the sandbox are still allowed.
- * Sandbox networks are `internal`, so Docker already gives them no route out.
+ * (the IDE server, the Docker API over TCP, anything listening on the host),
+ * over IPv4 and, when the kernel has it, IPv6 (a container has a link-local
+ * address even on a network without IPv6). Replies to connections the server
+ * opened into the sandbox are still allowed. Sandbox networks are `internal`,
+ * so Docker already gives them no route out. Called before every sandbox start
+ * and reattach: the check is cheap, and a firewall reload may have removed the rule.
  */
 export function ensureHostFirewall(): Promise<void> {
-  firewallReady ??= (async () => {
-    const rule = ['INPUT', '-i', `${bridgePrefix}+`, '-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-j', 'DROP'];
-    try {
-      await exec('iptables', ['-w', '-C', ...rule]);
-    } catch {
-      try {
-        await exec('iptables', ['-w', '-I', ...rule]);
-      } catch (err) {
-        firewallReady = undefined;
-        throw new StudioError(
-          ErrorCode.Sandbox,
-          `Cannot isolate sandboxes from this host: adding the iptables rule failed (${err instanceof Error ? err.message : String(err)}). Run the server as root with iptables installed.`,
-          { cause: err },
-        );
-      }
-    }
-  })();
-  return firewallReady;
+  const check = firewallQueue.then(async () => {
+    await ensureRule('iptables');
+    if (await ipv6Enabled()) await ensureRule('ip6tables');
+  });
+  firewallQueue = check.catch(() => undefined);
+  return check;
 }

@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
+import { errorDataOf } from '../../../protocol/errorData.ts';
+import { ErrorCode } from '../../../protocol/errors.ts';
+import type { TlsEndpoint } from '../../../protocol/fabric.ts';
 import type { DeployStepInfo, FabricConnectionParams, ResultOf } from '../../../protocol/messages.ts';
 import { describeError, RpcError } from '../rpc/rpcError.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
@@ -57,7 +60,7 @@ function initialFields(chaincodeName: string): DeployFields {
 }
 
 function connectionOf(f: DeployFields): FabricConnectionParams {
-  const endpoint = (address: string, tlsRootCert: string, hostname: string) => ({ endpoint: address.trim(), tlsRootCert, ...(hostname.trim() ? { hostname: hostname.trim() } : {}) });
+  const endpoint = (address: string, tlsRootCert: string, hostname: string): TlsEndpoint => ({ endpoint: address.trim(), tlsRootCert, ...(hostname.trim() ? { hostname: hostname.trim() } : {}) });
   return {
     peer: endpoint(f.peerEndpoint, f.peerTlsCa, f.peerHostname),
     orderer: endpoint(f.ordererEndpoint, f.ordererTlsCa, f.ordererHostname),
@@ -71,7 +74,7 @@ function connectionOf(f: DeployFields): FabricConnectionParams {
  * peer, approve for the org, check commit readiness, commit. Each step's
  * result is shown as it arrives; a failure names its step and the peer's words.
  */
-export function DeployForm({ downloadPath }: { downloadPath: string }) {
+export function DeployForm({ exportId }: { exportId: string }) {
   const { rpc, store } = useController().deps;
   const workspace = useStudio((s) => s.workspace);
   const chaincodeName = useStudio((s) => s.status?.chaincodeName) ?? 'basic';
@@ -105,13 +108,13 @@ export function DeployForm({ downloadPath }: { downloadPath: string }) {
         workspace,
         connection: connectionOf(fields),
         chaincode: { name: fields.name.trim(), version: fields.version.trim(), sequence: Number(fields.sequence) },
-        package: { from: 'download', downloadUrl: downloadPath },
+        package: { from: 'export', exportId },
       });
       setResult(reply);
       store.dispatch({ type: 'notice', kind: 'info', text: `Deployed ${reply.packageId} (sequence ${reply.committed.sequence})` });
     } catch (err) {
       const { message } = describeError(err);
-      const steps = err instanceof RpcError ? (err.data as { steps?: DeployStepInfo[] } | undefined)?.steps : undefined;
+      const steps = err instanceof RpcError ? errorDataOf(ErrorCode.Export, err)?.steps : undefined;
       setError(steps ? { message, steps } : { message });
     } finally {
       setBusy(false);

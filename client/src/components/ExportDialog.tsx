@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { ResultOf } from '../../../protocol/messages.ts';
-import { packageLabelProblem, suggestedPackageLabel } from '../export/packageLabel.ts';
+import { packageLabelProblem, suggestedPackageLabel } from '../../../protocol/fabric.ts';
+import type { ExportedPackage } from '../controller/workspaceController.ts';
 import { describeError } from '../rpc/rpcError.ts';
 import { DeployForm } from './DeployForm.tsx';
 import { useController, useStudio } from '../state/StudioContext.tsx';
@@ -31,7 +31,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const chaincodeName = useStudio((s) => s.status?.chaincodeName);
   const [label, setLabel] = useState(() => suggestedPackageLabel(chaincodeName ?? workspace ?? 'chaincode'));
   const [busy, setBusy] = useState<ExportKind | null>(null);
-  const [result, setResult] = useState<{ kind: ExportKind; file: ResultOf<'export/package'> } | null>(null);
+  const [result, setResult] = useState<{ kind: ExportKind; file: ExportedPackage } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const problem = packageLabelProblem(label);
 
@@ -117,7 +117,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             </a>
             <details className="deploy-section" data-testid="deploy-section">
               <summary>Deploy this package to a running Fabric network…</summary>
-              <DeployForm downloadPath={new URL(result.file.downloadUrl, window.location.href).pathname} />
+              <DeployForm exportId={result.file.exportId} />
             </details>
           </div>
         ) : null}

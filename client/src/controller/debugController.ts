@@ -161,7 +161,6 @@ export function createDebugController(deps: StudioDeps, files: FileModels): Debu
           }),
         ),
         rpc.on('continued', ours(() => store.dispatch({ type: 'continued' }))),
-        rpc.on('debuggerState', ours((p) => store.dispatch({ type: 'debuggerAttached', attached: p.attached }))),
         rpc.on(
           'output',
           ours((p) => {
@@ -175,7 +174,7 @@ export function createDebugController(deps: StudioDeps, files: FileModels): Debu
             const { path, ...bp } = p.breakpoint;
             const current = store.getState().breakpointResults[path] ?? [];
             const rest = current.filter((b) => b.id !== bp.id);
-            store.dispatch({ type: 'breakpointResults', path, results: p.reason === 'removed' ? rest : [...rest, bp] });
+            store.dispatch({ type: 'breakpointResults', path, results: [...rest, bp] });
           }),
         ),
       ];

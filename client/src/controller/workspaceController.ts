@@ -1,4 +1,6 @@
-import type { Diagnostic, ResultOf } from '../../../protocol/messages.ts';
+import { errorDataOf } from '../../../protocol/errorData.ts';
+import { ErrorCode } from '../../../protocol/errors.ts';
+import { downloadPath, type ResultOf } from '../../../protocol/messages.ts';
 import { RpcError } from '../rpc/rpcError.ts';
 import { currentWorkspace, reportError } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
@@ -22,27 +24,28 @@ export interface WorkspaceController {
   refreshMetadata(): Promise<void>;
   /**
    * Builds a Fabric chaincode package (`package`) or a chaincode-as-a-service
-   * bundle (`ccaas`) of the open workspace; throws an RpcError when the server refuses.
+   * bundle (`ccaas`) of the open workspace, with the link that downloads it;
+   * throws an RpcError when the server refuses (a compile failure also fills Problems).
    */
-  exportPackage(kind: 'package' | 'ccaas', label: string): Promise<ResultOf<'export/package'>>;
+  exportPackage(kind: 'package' | 'ccaas', label: string): Promise<ExportedPackage>;
   /** Handles workspace notifications; returns the unsubscribe function. */
   listen(): () => void;
 }
 
-/** The diagnostics carried by a `compile_failed` error, whichever of the two shapes the server sends. */
-function diagnosticsOf(err: unknown): Diagnostic[] | undefined {
-  if (!(err instanceof RpcError) || err.code !== 'compile_failed') return undefined;
-  const data = err.data;
-  if (Array.isArray(data)) return data as Diagnostic[];
-  if (typeof data === 'object' && data !== null && Array.isArray((data as { diagnostics?: unknown }).diagnostics)) {
-    return (data as { diagnostics: Diagnostic[] }).diagnostics;
-  }
-  return undefined;
-}
+/** An export, and the same-origin link (with the token) that downloads it. */
+export type ExportedPackage = ResultOf<'export/package'> & { readonly downloadUrl: string };
 
 /** Creates the workspace controller. */
 export function createWorkspaceController(deps: StudioDeps, files: FileModels, debug: DebugController): WorkspaceController {
   const { rpc, store, prefs } = deps;
+
+  /** Shows the diagnostics of a `compile_failed` error in Problems; other errors are left to the caller. */
+  const showCompileFailure = (err: unknown): void => {
+    const failed = err instanceof RpcError ? errorDataOf(ErrorCode.CompileFailed, err) : undefined;
+    if (!failed) return;
+    files.showDiagnostics(failed.diagnostics);
+    store.dispatch({ type: 'bottomTab', tab: 'problems' });
+  };
 
   const refreshFiles = async (): Promise<void> => {
     const workspace = store.getState().workspace;
@@ -119,11 +122,7 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
           store.dispatch({ type: 'notice', kind: 'error', text: 'The chaincode did not start: see Problems and Logs.' });
         }
       } catch (err) {
-        const diagnostics = diagnosticsOf(err);
-        if (diagnostics) {
-          files.showDiagnostics(diagnostics);
-          store.dispatch({ type: 'bottomTab', tab: 'problems' });
-        }
+        showCompileFailure(err);
         reportError(store, 'Run failed', err);
       } finally {
         store.dispatch({ type: 'busy', busy: null });
@@ -192,8 +191,13 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
 
     async exportPackage(kind, label) {
       const workspace = currentWorkspace(store);
-      const reply = await rpc.request(kind === 'package' ? 'export/package' : 'export/ccaas', { workspace, label });
-      return { ...reply, downloadUrl: deps.downloadHref(reply.downloadUrl) };
+      try {
+        const reply = await rpc.request(kind === 'package' ? 'export/package' : 'export/ccaas', { workspace, label });
+        return { ...reply, downloadUrl: deps.downloadHref(downloadPath(reply.exportId)) };
+      } catch (err) {
+        showCompileFailure(err);
+        throw err;
+      }
     },
 
     listen() {

@@ -1,5 +1,4 @@
-import type { SourceBreakpoint } from '../../../protocol/messages.ts';
-import type { ExceptionFilter } from './studioState.ts';
+import { ExceptionFilter, type SourceBreakpoint } from '../../../protocol/messages.ts';
 import type { KeyValueStorage } from './unsavedEdits.ts';
 
 /** Per-browser choices remembered across reloads: small JSON values in localStorage. */
@@ -48,7 +47,7 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
     isObject(v) && isStringArray(v.paths) && (v.active === null || isString(v.active));
   const isBreakpoints = (v: unknown): v is Record<string, SourceBreakpoint[]> =>
     isObject(v) && Object.values(v).every((list) => Array.isArray(list) && list.every((b) => isObject(b) && typeof b.line === 'number'));
-  const isFilters = (v: unknown): v is ExceptionFilter[] => Array.isArray(v) && v.every((f) => f === 'uncaught' || f === 'all');
+  const isFilters = (v: unknown): v is ExceptionFilter[] => Array.isArray(v) && v.every((f) => ExceptionFilter.safeParse(f).success);
 
   return {
     lastWorkspace: () => get<string | null>('workspace', null, isString),

@@ -2,6 +2,7 @@ import type {
   Breakpoint,
   ContractMetadata,
   Diagnostic,
+  ExceptionFilter,
   FileEntry,
   InvokeResult,
   LogLine,
@@ -21,7 +22,7 @@ export type Sample = ResultOf<'sample/list'>['samples'][number];
 export type WorkspaceSummary = ResultOf<'workspace/list'>['workspaces'][number];
 export type StoppedInfo = NotificationMap['stopped'];
 export type SandboxProgress = Omit<NotificationMap['sandbox/progress'], 'workspace'>;
-export type ExceptionFilter = 'uncaught' | 'all';
+export type { ExceptionFilter };
 export type BottomTab = 'problems' | 'logs' | 'console';
 export type SideTab = 'transaction' | 'debug';
 

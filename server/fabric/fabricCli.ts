@@ -8,11 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cacheDir, fabricBinDir } from '../config.ts';
+import { cacheDir, fabricBinDir, fabricOfflineCliTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 
 const run = promisify(execFile);
-const cliTimeoutMs = 30_000;
 
 /** The path of a Fabric binary (`peer`, `orderer`, ...); throws `export` if setup has not built it. */
 export function fabricBinary(name: string): string {
@@ -42,7 +41,7 @@ export async function runPeerOffline(args: readonly string[]): Promise<string> {
   const peer = fabricBinary('peer');
   const env = { ...process.env, FABRIC_CFG_PATH: await offlineConfigDir() };
   try {
-    const { stdout } = await run(peer, [...args], { env, timeout: cliTimeoutMs });
+    const { stdout } = await run(peer, [...args], { env, timeout: fabricOfflineCliTimeoutMs });
     return stdout;
   } catch (err) {
     const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String(err.stderr).trim() : '';

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fabricBinary } from '../export/fabricCli.ts';
-import type { FabricConnection } from './fabricConnection.ts';
+import type { FabricConnection } from '../../protocol/fabric.ts';
+import { fabricBinary } from './fabricCli.ts';
 
 /** What one CLI run printed. The CLI logs its results (install's package ID) on standard error. */
 export interface PeerCliOutput {
@@ -42,18 +42,18 @@ export interface PeerCli {
 }
 
 // Only what the CLI reads before it dials: the crypto provider and its connection timeout.
-const coreYaml = `peer:
+const coreYaml = (connectTimeoutMs: number) => `peer:
   BCCSP:
     Default: SW
     SW:
       Hash: SHA2
       Security: 256
   client:
-    connTimeout: 10s
+    connTimeout: ${connectTimeoutMs}ms
 `;
 
 /** Writes the connection's MSP and TLS files to a private folder and returns a CLI bound to them. */
-export async function openPeerCli(connection: FabricConnection): Promise<PeerCli> {
+export async function openPeerCli(connection: FabricConnection, options: { readonly connectTimeoutMs: number }): Promise<PeerCli> {
   const peerBinary = fabricBinary('peer');
   const dir = await mkdtemp(path.join(tmpdir(), 'ccs-deploy-'));
   try {
@@ -70,7 +70,7 @@ export async function openPeerCli(connection: FabricConnection): Promise<PeerCli
     await write('msp/cacerts/ca.pem', connection.admin.caCert);
     // Without NodeOUs in a config.yaml, a local MSP must list its admins; the admin is the only identity here.
     await write('msp/admincerts/admin.pem', connection.admin.certificate);
-    await write('core.yaml', coreYaml);
+    await write('core.yaml', coreYaml(options.connectTimeoutMs));
     const peerCa = await write('tls/peer-ca.pem', connection.peer.tlsRootCert);
     const ordererCa = await write('tls/orderer-ca.pem', connection.orderer.tlsRootCert);
 

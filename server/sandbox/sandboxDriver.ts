@@ -1,0 +1,59 @@
+/**
+ * The contract between the IDE and whatever engine runs its sandboxes (Docker
+ * today). Sessions, the registry, export and deploy depend only on this, so a
+ * new engine is one more implementation of {@link SandboxDriver}.
+ */
+import type { AgentClient } from './agentClient.ts';
+
+/**
+ * `dev`: the peer in dev mode, plaintext, the agent runs the chaincode (the IDE's sandbox).
+ * `production`: TLS on, no dev mode, chaincode deployed from outside and built by the peer's external builders.
+ */
+export type SandboxMode = 'dev' | 'production';
+
+/** Reports a step of starting a sandbox (`image`, `container`, `network`, ...) with a message for the user. */
+export type SandboxProgressFn = (step: string, message: string) => void;
+
+/** Options of {@link SandboxDriver.start}. */
+export interface SandboxStartOptions {
+  /** Fixed when the sandbox is created; defaults to `dev`. */
+  readonly mode?: SandboxMode;
+}
+
+/** A running sandbox: where it is and the agent inside it. */
+export interface SandboxHandle {
+  readonly workspace: string;
+  readonly mode: SandboxMode;
+  /** The engine's name for the sandbox (the container name on Docker). */
+  readonly containerName: string;
+  /** The sandbox's address, reachable from the server only. */
+  readonly host: string;
+  readonly agent: AgentClient;
+  /** Host dir mounted read-only at /chaincode; the build goes to `<buildDir>/app`. */
+  readonly buildDir: string;
+}
+
+/** One sandbox this server owns, running or not. */
+export interface SandboxSummary {
+  readonly workspace: string;
+  readonly running: boolean;
+}
+
+export interface SandboxDriver {
+  /** The name prefix of this server's sandboxes (STUDIO_INSTANCE). */
+  readonly instance: string;
+  /** The build dir for a workspace's sandbox (exists before the sandbox does). */
+  buildDir(workspace: string): string;
+  /** Starts (creating if needed) the sandbox and waits until its Fabric network is ready. */
+  start(workspace: string, progress: SandboxProgressFn, options?: SandboxStartOptions): Promise<SandboxHandle>;
+  /** The running sandbox, if any, without starting one (reattaches after a server restart). */
+  find(workspace: string): Promise<SandboxHandle | undefined>;
+  /** Stops the sandbox; its ledger disk stays. */
+  stop(workspace: string): Promise<void>;
+  /** Removes the sandbox, its network, its ledger disk and its build dir. */
+  destroy(workspace: string): Promise<void>;
+  /** The sandboxes of this server (running or not), never another server's. */
+  list(): Promise<SandboxSummary[]>;
+  /** Memory use of the sandbox in bytes, when the engine reports it. */
+  memoryBytes(workspace: string): Promise<number | undefined>;
+}

@@ -1,0 +1,53 @@
+/**
+ * The last step of Run: (re)start the chaincode process under the inspector,
+ * attach the debugger with the user's breakpoints, and wait until the
+ * chaincode answers its metadata request through the peer.
+ */
+import type { ContractMetadata } from '../../protocol/messages.ts';
+import { chaincodeReadyTimeoutMs } from '../config.ts';
+import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
+import type { ChaincodeDebugger } from './chaincodeDebugger.ts';
+import { readContractMetadata } from './metadataReader.ts';
+import type { SandboxLink } from './sandboxLink.ts';
+import type { SessionReporter } from './sessionReporter.ts';
+
+export interface ChaincodeStartOptions {
+  readonly workspace: string;
+  readonly workspaceDir: string;
+  readonly handle: SandboxHandle;
+  readonly chaincodeName: string;
+  readonly link: SandboxLink;
+  readonly debugger: ChaincodeDebugger;
+  readonly reporter: SessionReporter;
+}
+
+export interface ChaincodeStarted {
+  readonly metadata: ContractMetadata;
+  /** From the start request until the chaincode answered. */
+  readonly readyMs: number;
+}
+
+/** Starts the chaincode and reports it running; on failure reports it crashed (unless it still runs) and throws. */
+export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions): Promise<ChaincodeStarted> {
+  const { handle, chaincodeName: name, reporter } = options;
+  // The old debugger goes only after the agent has killed the old process:
+  // detaching first would resume a paused transaction and let it commit.
+  const previousDebugger = options.debugger.release();
+  reporter.setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
+  try {
+    const started = performance.now();
+    await handle.agent.startChaincode(name, { debug: true });
+    await previousDebugger?.close().catch(() => undefined);
+    await options.debugger.attach(handle);
+    const metadata = await readContractMetadata({ link: options.link, chaincodeName: name, workspaceDir: options.workspaceDir, timeoutMs: chaincodeReadyTimeoutMs });
+    const readyMs = Math.round(performance.now() - started);
+    reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start`);
+    reporter.publish('chaincode/metadata', { workspace: options.workspace, metadata });
+    reporter.setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
+    return { metadata, readyMs };
+  } catch (err) {
+    const agent = await handle.agent.status().catch(() => undefined);
+    reporter.setStatus({ chaincode: agent?.chaincode.phase === 'running' ? 'running' : 'crashed', message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}

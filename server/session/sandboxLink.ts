@@ -1,0 +1,125 @@
+/**
+ * The session's connection to its running sandbox: the handle, the Gateway
+ * to its peer, and the agent's event stream, whose log lines are batched into
+ * the log and whose statuses become the IDE's status. When the stream ends
+ * without the session letting go, the sandbox is reported as stopped.
+ */
+import type { LogLine } from '../../protocol/messages.ts';
+import { channelName, logBatchMs, peerPort } from '../config.ts';
+import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
+import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
+import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
+import { translateAgentStatus } from './agentStatus.ts';
+import type { SessionReporter } from './sessionReporter.ts';
+
+export interface SandboxLinkOptions {
+  readonly reporter: SessionReporter;
+  /** The agent reported that the chaincode process crashed: its debugger is gone. */
+  readonly onChaincodeCrashed: () => void;
+}
+
+export interface SandboxLink {
+  /** The sandbox attached to, if any. */
+  readonly handle: SandboxHandle | undefined;
+  /** The Gateway to the attached sandbox's peer. */
+  readonly gateway: SandboxGateway | undefined;
+  /**
+   * Lets go of any earlier sandbox, attaches to `handle` (Gateway and events; `withHistory`:
+   * replay the agent's log so far), then shows the agent's status and returns it.
+   */
+  attach(handle: SandboxHandle, withHistory: boolean): Promise<AgentStatus>;
+  /** Lets go of the sandbox without stopping it; its end is not reported as lost contact. */
+  detach(): void;
+  /** Detaches for good (server shutdown): nothing is reported any more. */
+  close(): void;
+}
+
+export function createSandboxLink(options: SandboxLinkOptions): SandboxLink {
+  return new Link(options);
+}
+
+class Link implements SandboxLink {
+  readonly #options: SandboxLinkOptions;
+  #handle: SandboxHandle | undefined;
+  #gateway: SandboxGateway | undefined;
+  #events: { close(): void } | undefined;
+  #closed = false;
+  /** A peer or orderer restart is under way (reported in the status message). */
+  #restarting = false;
+
+  constructor(options: SandboxLinkOptions) {
+    this.#options = options;
+  }
+
+  get handle(): SandboxHandle | undefined {
+    return this.#handle;
+  }
+
+  get gateway(): SandboxGateway | undefined {
+    return this.#gateway;
+  }
+
+  async attach(handle: SandboxHandle, withHistory: boolean): Promise<AgentStatus> {
+    this.detach();
+    this.#handle = handle;
+    const identity = await handle.agent.identity();
+    this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${peerPort}`, channel: channelName, identity });
+    this.#follow(handle, withHistory);
+    const status = await handle.agent.status();
+    this.#apply(status);
+    return status;
+  }
+
+  detach(): void {
+    this.#events?.close();
+    this.#events = undefined;
+    this.#gateway?.close();
+    this.#gateway = undefined;
+    this.#handle = undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.detach();
+  }
+
+  #follow(handle: SandboxHandle, withHistory: boolean): void {
+    const { reporter } = this.#options;
+    let batch: LogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      if (batch.length > 0) reporter.addLines(batch);
+      batch = [];
+    };
+    const onEvent = (event: AgentEvent) => {
+      if (event.type === 'log') {
+        // One notification per batch instead of one per line.
+        batch.push({ source: event.source, time: event.time, text: stripAnsi(event.text) });
+        timer ??= setTimeout(flush, logBatchMs);
+      } else if (event.type === 'status') this.#apply(event.status);
+    };
+    const onEnd = (err?: Error) => {
+      flush();
+      if (this.#closed || this.#handle !== handle) return;
+      // The agent went away: the container stopped or crashed.
+      reporter.log('sandbox', `Lost contact with the sandbox${err ? `: ${err.message}` : ''}. Press Run to start it again.`);
+      this.detach();
+      reporter.setStatus({ phase: 'stopped', chaincode: 'stopped', debuggerAttached: false, message: 'The sandbox stopped' });
+    };
+    this.#events = handle.agent.events(onEvent, onEnd, { history: withHistory });
+  }
+
+  #apply(agent: AgentStatus): void {
+    const { patch, restarting, chaincodeCrashed } = translateAgentStatus(agent, this.#options.reporter.status, this.#restarting);
+    this.#restarting = restarting;
+    if (chaincodeCrashed) this.#options.onChaincodeCrashed();
+    this.#options.reporter.setStatus(patch);
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g;
+function stripAnsi(text: string): string {
+  return text.replace(ansi, '');
+}

@@ -1,0 +1,70 @@
+/**
+ * What one workspace's session tells the IDE: its sandbox status, its log
+ * (kept as a bounded history for clients that open the workspace later) and
+ * any other notification. The session's parts share one reporter, so the
+ * status is patched in one place and every change is published.
+ */
+import type { LogLine, LogSource, Notification, NotificationName, SandboxStatus } from '../../protocol/messages.ts';
+import { channelName, logHistoryLines } from '../config.ts';
+
+export interface SessionReporterOptions {
+  readonly workspace: string;
+  /** Publishes a notification to every connection that has the workspace open. */
+  readonly publish: <N extends NotificationName>(notification: Notification<N>) => void;
+}
+
+export interface SessionReporter {
+  /** A copy of the current status. */
+  readonly status: SandboxStatus;
+  /** A copy of the last config.logHistoryLines log lines. */
+  readonly logHistory: LogLine[];
+  /** Merges `patch` into the status and publishes the result. */
+  setStatus(patch: Partial<SandboxStatus>): void;
+  /** Adds one line to the log, stamped now. */
+  log(source: LogSource, text: string): void;
+  /** Adds lines to the log history and publishes them as one notification. */
+  addLines(lines: LogLine[]): void;
+  publish<N extends NotificationName>(method: N, params: Notification<N>['params']): void;
+}
+
+export function createSessionReporter(options: SessionReporterOptions): SessionReporter {
+  return new Reporter(options);
+}
+
+class Reporter implements SessionReporter {
+  readonly #options: SessionReporterOptions;
+  #status: SandboxStatus;
+  #logs: LogLine[] = [];
+
+  constructor(options: SessionReporterOptions) {
+    this.#options = options;
+    this.#status = { workspace: options.workspace, phase: 'absent', chaincode: 'stopped', channel: channelName };
+  }
+
+  get status(): SandboxStatus {
+    return { ...this.#status };
+  }
+
+  get logHistory(): LogLine[] {
+    return [...this.#logs];
+  }
+
+  setStatus(patch: Partial<SandboxStatus>): void {
+    this.#status = { ...this.#status, ...patch };
+    this.publish('sandbox/status', this.status);
+  }
+
+  log(source: LogSource, text: string): void {
+    this.addLines([{ source, time: new Date().toISOString(), text }]);
+  }
+
+  addLines(lines: LogLine[]): void {
+    this.#logs.push(...lines);
+    if (this.#logs.length > logHistoryLines) this.#logs.splice(0, this.#logs.length - logHistoryLines);
+    this.publish('log', { workspace: this.#options.workspace, lines });
+  }
+
+  publish<N extends NotificationName>(method: N, params: Notification<N>['params']): void {
+    this.#options.publish({ method, params } as Notification<N>);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Submits and evaluates the IDE's transactions on a session's sandbox:
+ * starts an idle-stopped sandbox again first, counts what is in flight (the
+ * idle stop never stops a sandbox with an answer pending), and warns about a
+ * transaction that runs on and on, since Fabric cannot interrupt it.
+ */
+import type { InvokeResult, ParamsOf } from '../../protocol/messages.ts';
+import { longTransactionTickMs, longTransactionWarnMs, sandboxNanoCpus } from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
+import type { ChaincodeDebugger } from './chaincodeDebugger.ts';
+import type { SandboxLink } from './sandboxLink.ts';
+import type { SessionReporter } from './sessionReporter.ts';
+
+/** How the CPU limit reads in messages, e.g. "CPU quota 1 core". */
+const cpuQuotaText = `CPU quota ${sandboxNanoCpus / 1e9} core${sandboxNanoCpus === 1e9 ? '' : 's'}`;
+
+export interface TransactionRunnerOptions {
+  readonly link: SandboxLink;
+  readonly reporter: SessionReporter;
+  /** Time paused in it does not count towards the long-transaction warning. */
+  readonly debugger: ChaincodeDebugger;
+  /** The chaincode the last Run started, if any. */
+  readonly chaincodeName: () => string | undefined;
+  /** Starts the sandbox again if the idle stop (not the user) stopped it. */
+  readonly resumeIfIdle: () => Promise<void>;
+  /** A transaction started or ended: the sandbox is in use. */
+  readonly onActivity: () => void;
+  /** Overrides config.longTransactionWarnMs (tests shorten it). */
+  readonly longTransactionWarnMs?: number;
+}
+
+export interface TransactionRunner {
+  /** Transactions waiting for an answer. */
+  readonly inFlight: number;
+  invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult>;
+}
+
+export function createTransactionRunner(options: TransactionRunnerOptions): TransactionRunner {
+  return new Runner(options);
+}
+
+class Runner implements TransactionRunner {
+  readonly #options: TransactionRunnerOptions;
+  #inFlight = 0;
+
+  constructor(options: TransactionRunnerOptions) {
+    this.#options = options;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
+    const { link, reporter } = this.#options;
+    this.#options.onActivity();
+    // Stopped for idleness, not by the user: resume on demand, the ledger is still there.
+    await this.#options.resumeIfIdle();
+    const gateway = link.gateway;
+    const name = this.#options.chaincodeName();
+    const status = reporter.status;
+    if (!gateway || !name || status.phase !== 'ready') {
+      throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not running. Press Run first.');
+    }
+    if (status.chaincode !== 'running') {
+      throw new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is ${status.chaincode}. Press Run to start it.`);
+    }
+    const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
+    const unwatch = this.#watchLongTransaction(params.fn);
+    this.#inFlight += 1;
+    try {
+      return await (params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request));
+    } finally {
+      unwatch();
+      this.#inFlight -= 1;
+      this.#options.onActivity();
+    }
+  }
+
+  /**
+   * Fabric cannot interrupt a transaction (its execute timeout is long on purpose, for debugging),
+   * so a loop that never ends would just hang. Time spent paused in the debugger does not count.
+   */
+  #watchLongTransaction(fn: string): () => void {
+    const { reporter } = this.#options;
+    const limitMs = this.#options.longTransactionWarnMs ?? longTransactionWarnMs;
+    const tickMs = Math.min(longTransactionTickMs, limitMs);
+    let runningMs = 0;
+    let warned = false;
+    const timer = setInterval(() => {
+      if (this.#options.debugger.isPaused) return;
+      runningMs += tickMs;
+      if (warned || runningMs < limitMs) return;
+      warned = true;
+      const text = `${fn} is still running after ${Math.round(runningMs / 1000)} s: possible infinite loop; the chaincode is limited to 1 CPU (${cpuQuotaText}); press Run to restart it (the transaction then fails and nothing is committed).`;
+      reporter.log('sandbox', text);
+      reporter.setStatus({ message: text });
+    }, tickMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
