@@ -14,8 +14,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { tokenMatches } from './token.ts';
 
-/** The scope a connection was opened with; a workspace scope names the generation its token was issued for. */
-export type TokenScope = { readonly kind: 'main' } | { readonly kind: 'workspace'; readonly workspace: string; readonly generation: string };
+/**
+ * The scope a connection was opened with. A workspace scope from a token names the generation the
+ * token was issued for; one made in code (a test's caller) has none and is not bound to one.
+ */
+export type TokenScope = { readonly kind: 'main' } | { readonly kind: 'workspace'; readonly workspace: string; readonly generation?: string };
 
 export const mainScope: TokenScope = Object.freeze({ kind: 'main' });
 
@@ -81,7 +84,8 @@ export function createTokenAuthority(options: TokenAuthorityOptions): TokenAutho
     },
 
     async isCurrent(scope) {
-      return scope.kind === 'main' || scope.generation === (await generationOf(scope.workspace));
+      if (scope.kind === 'main' || scope.generation === undefined) return true;
+      return scope.generation === (await generationOf(scope.workspace));
     },
   };
 }

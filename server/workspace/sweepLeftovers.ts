@@ -14,7 +14,7 @@ import { tempFilePrefix } from './atomicWrite.ts';
 import { isNotFound } from './resolveInside.ts';
 import { copyPrefix, trashPrefix } from './workspaceStore.ts';
 
-/** The folders `mkdtemp('<tmp>/ccs-deploy-')` makes in server/deploy/peerCli.ts: the prefix and six random characters. */
+/** The folders `mkdtemp('<tmp>/ccs-deploy-')` makes in server/fabric/peerCli.ts: the prefix and six random characters. */
 const deployDirPattern = /^ccs-deploy-[A-Za-z0-9]{6}$/;
 
 export interface SweepOptions {
