@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): App {
       const s = await session(workspace);
       ctx.subscribe(workspace);
       const opened = { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics };
-      return options.tokens ? { ...opened, workspaceToken: options.tokens.workspaceToken(workspace) } : opened;
+      return options.tokens ? { ...opened, workspaceToken: await options.tokens.workspaceToken(workspace) } : opened;
     },
     'workspace/delete': async ({ workspace }) => {
       await sessions.remove(workspace);

@@ -24,7 +24,20 @@ export const wsPath = '/ws';
 export const maxMessageBytes = 2 * 1024 * 1024;
 /** A client whose unsent data exceeds this is disconnected rather than buffered without bound. */
 export const maxBufferedBytes = 8 * 1024 * 1024;
-export const maxConnectionsPerClient = 16;
+/** WebSocket connections one token (one user: the main token, or one workspace's token) may hold at once. */
+export const maxConnectionsPerToken = 16;
+/**
+ * WebSocket connections one remote address may hold at once, across tokens. High, because every
+ * user on this machine comes from loopback: one user's tabs must not lock the others out.
+ */
+export const maxConnectionsPerAddress = 256;
+/** How long `close()` waits for browsers to answer the close frame before cutting them off. */
+export const wsCloseGraceMs = 1000;
+/**
+ * A workspace token (from `workspace/open`) stops working this long after it was issued;
+ * opening the workspace again with a valid token hands out a fresh one.
+ */
+export const workspaceTokenTtlMs = Number(process.env.STUDIO_WORKSPACE_TOKEN_TTL_HOURS ?? 24) * 60 * 60_000;
 export const maxRequestsPerSecond = 200;
 export const maxRequestsInFlight = 64;
 /**
@@ -42,6 +55,13 @@ export const immutableAssetMaxAgeSeconds = 365 * 24 * 60 * 60;
 export const maxFileBytes = 1024 * 1024;
 export const maxFilesPerWorkspace = 2000;
 export const maxWorkspaceBytes = 20 * 1024 * 1024;
+/** Mode of the data folder and the folders under it: the workspaces, ledgers and keys are the user's alone. */
+export const dataDirMode = 0o700;
+/**
+ * A deploy's private temp folder (its admin key) left by a killed server is removed at start once it
+ * is older than any deploy can run, so a deploy another server on this machine is running is left alone.
+ */
+export const leftoverDeployDirMinAgeMs = 30 * 60_000;
 
 // ---- build ----
 /** Workspaces whose last TypeScript Program stays in memory, so a recompile after an edit is fast. */

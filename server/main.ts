@@ -7,16 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createApp } from './app.ts';
-import { clientDistDir, defaultDataDir, defaultHost, defaultPort } from './config.ts';
+import { clientDistDir, defaultDataDir, defaultHost, defaultPort, workspaceTokenTtlMs } from './config.ts';
 import { createStudioServer } from './http/index.ts';
 import { createTokenAuthority } from './http/tokenScope.ts';
 import { createDocker } from './sandbox/docker.ts';
+import { prepareDataDir, secretFileMode, tokenFileName } from './workspace/dataDir.ts';
+import { sweepLeftovers } from './workspace/sweepLeftovers.ts';
+import { workspaceGeneration } from './workspace/workspaceGeneration.ts';
 import { createHub } from './ws/index.ts';
 
 /** The access token survives restarts so open browser tabs reconnect by themselves. */
 async function loadToken(dataDir: string): Promise<string> {
   if (process.env.STUDIO_TOKEN) return process.env.STUDIO_TOKEN;
-  const file = path.join(dataDir, 'token');
+  const file = path.join(dataDir, tokenFileName);
   try {
     const token = (await fs.readFile(file, 'utf8')).trim();
     if (token.length >= 32) return token;
@@ -24,7 +27,7 @@ async function loadToken(dataDir: string): Promise<string> {
     // First start: make one below.
   }
   const token = randomBytes(24).toString('hex');
-  await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
+  await fs.writeFile(file, `${token}\n`, { mode: secretFileMode });
   return token;
 }
 
@@ -32,11 +35,18 @@ async function main(): Promise<void> {
   const host = process.env.STUDIO_HOST ?? defaultHost;
   const port = Number(process.env.STUDIO_PORT ?? defaultPort);
   const dataDir = path.resolve(process.env.STUDIO_DATA_DIR ?? defaultDataDir);
-  await fs.mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
+  const swept = await sweepLeftovers({ dataDir });
+  if (swept.tempFiles + swept.workspaceFolders + swept.deployFolders > 0) {
+    console.log(
+      `Removed what the previous run left behind: ${swept.tempFiles} unfinished file writes, ` +
+        `${swept.workspaceFolders} half-created or half-deleted workspaces, ${swept.deployFolders} deploy folders.`,
+    );
+  }
   const token = await loadToken(dataDir);
 
   const hub = createHub();
-  const tokens = createTokenAuthority(token);
+  const tokens = createTokenAuthority({ mainToken: token, generationOf: (workspace) => workspaceGeneration(dataDir, workspace), workspaceTokenTtlMs });
   const app = createApp({ dataDir, docker: createDocker(), hub: () => hub, tokens, ...(process.env.STUDIO_INSTANCE ? { instance: process.env.STUDIO_INSTANCE } : {}) });
   const extraOrigins = (process.env.STUDIO_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const server = await createStudioServer({

@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { createRpcClient } from './rpc/rpcClient.ts';
 import { connectBrowserSocket } from './rpc/socket.ts';
-import { downloadHref, readAccessToken, socketUrl } from './rpc/token.ts';
+import { downloadHref, socketUrl, takeAccessToken } from './rpc/token.ts';
 import { createStudioController } from './controller/studioController.ts';
 import { createPrefs } from './state/prefs.ts';
 import { createStore } from './state/store.ts';
@@ -14,7 +14,7 @@ import { createUnsavedEdits } from './state/unsavedEdits.ts';
 import { queuedRequestTimeoutMs, reconnectInitialDelayMs, reconnectMaxDelayMs } from './config.ts';
 import './styles.css';
 
-const token = readAccessToken(window.location, window.sessionStorage);
+const token = takeAccessToken(window, window.sessionStorage);
 const rpc = createRpcClient({
   url: socketUrl(window.location, token),
   connect: connectBrowserSocket,

@@ -11,7 +11,7 @@ import { createStudioServer, type StudioServer } from './studioServer.ts';
 import { capturingLog, testToken } from './testHarness.ts';
 import { createTokenAuthority } from './tokenScope.ts';
 
-const authority = createTokenAuthority(testToken);
+const authority = createTokenAuthority({ mainToken: testToken, generationOf: async () => 'generation-1', workspaceTokenTtlMs: 60_000 });
 let workDir: string;
 let server: StudioServer;
 
@@ -46,14 +46,14 @@ const download = async (id: string, token: string) => {
 
 describe('download tokens', () => {
   it("lets a workspace token download its own workspace's exports", async () => {
-    expect(await download('a-0001', authority.workspaceToken('a'))).toEqual({ status: 200, body: 'bytes of a-0001' });
-    expect(await download('a-b-0002', authority.workspaceToken('a-b'))).toEqual({ status: 200, body: 'bytes of a-b-0002' });
+    expect(await download('a-0001', await authority.workspaceToken('a'))).toEqual({ status: 200, body: 'bytes of a-0001' });
+    expect(await download('a-b-0002', await authority.workspaceToken('a-b'))).toEqual({ status: 200, body: 'bytes of a-b-0002' });
   });
 
   it("refuses a workspace token another workspace's exports, whatever their names share", async () => {
-    expect((await download('a-b-0002', authority.workspaceToken('a'))).status).toBe(403);
-    expect((await download('a-0001', authority.workspaceToken('a-b'))).status).toBe(403);
-    expect((await download('a-0001', `${authority.workspaceToken('a')}x`)).status).toBe(403);
+    expect((await download('a-b-0002', await authority.workspaceToken('a'))).status).toBe(403);
+    expect((await download('a-0001', await authority.workspaceToken('a-b'))).status).toBe(403);
+    expect((await download('a-0001', `${await authority.workspaceToken('a')}x`)).status).toBe(403);
   });
 
   it('lets the main token download any export', async () => {

@@ -35,7 +35,7 @@ export interface DownloadAccess {
   readonly authority?: TokenAuthority | undefined;
 }
 
-function scopeOf(access: DownloadAccess, given: string | null): TokenScope | undefined {
+async function scopeOf(access: DownloadAccess, given: string | null): Promise<TokenScope | undefined> {
   if (access.authority) return access.authority.verify(given);
   return tokenMatches(access.token, given) ? mainScope : undefined;
 }
@@ -48,7 +48,7 @@ export async function serveDownload(
   access: DownloadAccess,
   resolve: DownloadResolver | undefined,
 ): Promise<void> {
-  const scope = scopeOf(access, query.get('token'));
+  const scope = await scopeOf(access, query.get('token'));
   if (scope === undefined) {
     sendText(res, 403, 'A valid token is required to download this file.');
     return;

@@ -55,7 +55,10 @@ describe('studio HTTP server', () => {
       staticDir: client,
       handlers: {},
       log,
-      downloads: (id) => (id === 'pkg-1' ? { filePath: path.join(workDir, 'export.tar.gz'), fileName: 'asset transfer_1.0 "β".tar.gz' } : undefined),
+      downloads: (id) => {
+        if (id === 'pkg-broken') throw new Error('the export store is unreadable');
+        return id === 'pkg-1' ? { filePath: path.join(workDir, 'export.tar.gz'), fileName: 'asset transfer_1.0 "β".tar.gz' } : undefined;
+      },
     });
   });
   afterAll(async () => {
@@ -197,6 +200,14 @@ describe('studio HTTP server', () => {
       expect(res.headers['content-disposition']).toBe(
         `attachment; filename="asset transfer_1.0 ___.tar.gz"; filename*=UTF-8''asset%20transfer_1.0%20%22%CE%B2%22.tar.gz`,
       );
+    });
+
+    it('answers a failed download with 500 and logs its URL without the token', async () => {
+      const res = await httpRequest(server.port, `/download/pkg-broken?token=${testToken}`);
+      expect(res.status).toBe(500);
+      const logged = log.errors.find((e) => e.message.includes('/download/pkg-broken'));
+      expect(logged?.message).toBe('HTTP GET /download/pkg-broken?[redacted] failed:');
+      expect(JSON.stringify(log.errors.map((e) => e.message))).not.toContain(testToken);
     });
 
     it('answers 404 for unknown or malformed ids', async () => {

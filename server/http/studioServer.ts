@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { wsPath } from '../config.ts';
 import { defaultEdgeLimits, type EdgeLimits } from '../ws/edgeLimits.ts';
-import { consoleEdgeLogger, type EdgeLogger } from '../ws/edgeLogger.ts';
+import { consoleEdgeLogger, redactUrl, type EdgeLogger } from '../ws/edgeLogger.ts';
 import type { Handlers } from '../ws/handlers.ts';
 import { createHub, type Hub, type StudioHub } from '../ws/hub.ts';
 import { createWsEndpoint } from '../ws/wsEndpoint.ts';
@@ -15,7 +15,7 @@ import { downloadPathPrefix, serveDownload, type DownloadResolver } from './down
 import { sendJson, sendText } from './plainResponse.ts';
 import { applySecurityHeaders } from './securityHeaders.ts';
 import { createStaticSite } from './staticSite.ts';
-import type { TokenAuthority } from './tokenScope.ts';
+import type { TokenAuthority, TokenScope } from './tokenScope.ts';
 import { createUpgradeGuard } from './upgradeGuard.ts';
 
 export interface StudioServerOptions {
@@ -60,13 +60,15 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   const limits: EdgeLimits = { ...defaultEdgeLimits, ...options.limits };
   const log = options.log ?? consoleEdgeLogger;
   const hub = options.hub ?? createHub(log);
-  const endpoint = createWsEndpoint({ hub, handlers, limits, log });
+  const tokens = options.tokens;
+  const endpoint = createWsEndpoint({ hub, handlers, limits, log, ...(tokens ? { scopeIsCurrent: (scope: TokenScope) => tokens.isCurrent(scope) } : {}) });
   const site = createStaticSite(options.staticDir);
   let allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins ?? []);
   const guard = createUpgradeGuard({
     token,
     allowedOrigins: () => allowedOrigins,
-    maxConnectionsPerClient: limits.maxConnectionsPerClient,
+    maxConnectionsPerToken: limits.maxConnectionsPerToken,
+    maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
     log,
     ...(options.tokens ? { authority: options.tokens } : {}),
   });
@@ -98,16 +100,21 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     route(req, res).catch((err: unknown) => {
       // The browser went away mid-download (closed tab, reload): nothing failed on our side.
       if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      log.error(`HTTP ${req.method ?? '?'} ${req.url ?? '?'} failed:`, err);
+      log.error(`HTTP ${req.method ?? '?'} ${redactUrl(req.url)} failed:`, err);
       if (!res.headersSent) sendText(res, 500, 'Internal server error.');
       else res.destroy();
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
-    if (!guard.admit(req, socket)) return;
-    const scope = guard.scopeOf(req);
-    if (scope) endpoint.handleUpgrade(req, socket, head, scope);
-    else socket.destroy();
+    guard.admit(req, socket).then(
+      (scope) => {
+        if (scope !== undefined) endpoint.handleUpgrade(req, socket, head, scope);
+      },
+      (err: unknown) => {
+        log.error(`WebSocket upgrade ${redactUrl(req.url)} failed:`, err);
+        socket.destroy();
+      },
+    );
   });
 
   await new Promise<void>((resolve, reject) => {

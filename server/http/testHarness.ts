@@ -105,11 +105,11 @@ export class TestClient {
     });
   }
 
-  /** Sends a request and waits for the reply with its id. */
-  request(method: string, params?: unknown): Promise<Reply> {
+  /** Sends a request and waits for the reply with its id (by default as long as `waitFor` does). */
+  request(method: string, params?: unknown, options: { readonly timeoutMs?: number } = {}): Promise<Reply> {
     const id = this.#nextId++;
     this.ws.send(JSON.stringify(params === undefined ? { id, method } : { id, method, params }));
-    return this.waitFor((m) => 'id' in m && m.id === id) as Promise<Reply>;
+    return this.waitFor((m) => 'id' in m && m.id === id, options.timeoutMs) as Promise<Reply>;
   }
 
   send(data: string | Buffer, binary = false): void {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import type { Handlers } from '../ws/handlers.ts';
 import { refusalStatus, startTestServer, TestClient, testToken, type TestServer } from './testHarness.ts';
+import { createTokenAuthority } from './tokenScope.ts';
 
 const handlers: Handlers = { 'sample/list': async () => ({ samples: [] }) };
 
@@ -73,8 +74,8 @@ describe('WebSocket upgrade', () => {
     await client.close();
   });
 
-  it('refuses connections over the per-address cap with 429 and admits again after one closes', async () => {
-    server = await startTestServer({ handlers, limits: { maxConnectionsPerClient: 2 } });
+  it('refuses connections over the per-token cap with 429 and admits again after one closes', async () => {
+    server = await startTestServer({ handlers, limits: { maxConnectionsPerToken: 2 } });
     const first = await server.connect();
     await server.connect();
     const url = `${server.wsUrl}?token=${testToken}`;
@@ -83,6 +84,33 @@ describe('WebSocket upgrade', () => {
     await expect.poll(() => server?.server.hub.connectionCount).toBe(1);
     const third = await server.connect();
     expect(await third.request('sample/list', {})).toMatchObject({ result: {} });
+  });
+
+  it('lets a second token on the same address connect while another token holds its whole cap', async () => {
+    const tokens = createTokenAuthority({ mainToken: testToken, generationOf: async () => 'generation-1', workspaceTokenTtlMs: 60_000 });
+    server = await startTestServer({ handlers, tokens, limits: { maxConnectionsPerToken: 3 } });
+    const url = (token: string) => `${server?.wsUrl ?? ''}?token=${encodeURIComponent(token)}`;
+    for (let i = 0; i < 3; i += 1) await server.connect();
+    expect(await refusalStatus(url(testToken), { origin: server.origin })).toBe(429);
+    const workspaceToken = await tokens.workspaceToken('alpha');
+    const other = await TestClient.open(url(workspaceToken), { origin: server.origin });
+    expect(await other.request('sample/list', {})).toMatchObject({ result: {} });
+    const another = await TestClient.open(url(await tokens.workspaceToken('beta')), { origin: server.origin });
+    expect(await another.request('sample/list', {})).toMatchObject({ result: {} });
+    await other.close();
+    await another.close();
+  });
+
+  it('refuses connections over the per-address cap, all tokens together, with 429', async () => {
+    const tokens = createTokenAuthority({ mainToken: testToken, generationOf: async () => 'generation-1', workspaceTokenTtlMs: 60_000 });
+    server = await startTestServer({ handlers, tokens, limits: { maxConnectionsPerToken: 2, maxConnectionsPerAddress: 3 } });
+    await server.connect();
+    await server.connect();
+    const scoped = `${server.wsUrl}?token=${encodeURIComponent(await tokens.workspaceToken('alpha'))}`;
+    const other = await TestClient.open(scoped, { origin: server.origin });
+    expect(await refusalStatus(scoped, { origin: server.origin })).toBe(429);
+    expect(server.server.hub.connectionCount).toBe(3);
+    await other.close();
   });
 
   it('closes every connection with 1001 when the server closes', async () => {

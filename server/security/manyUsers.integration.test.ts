@@ -12,11 +12,12 @@ import { createApp, type App } from '../app.ts';
 import { createStudioServer, type StudioServer } from '../http/studioServer.ts';
 import { TestClient } from '../http/testHarness.ts';
 import { createTokenAuthority } from '../http/tokenScope.ts';
+import { workspaceGeneration } from '../workspace/workspaceGeneration.ts';
 import { createHub } from '../ws/hub.ts';
 import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from './sandboxTestKit.ts';
 
 const mainToken = 'users-main-token-0123456789abcdef';
-const tokens = createTokenAuthority(mainToken);
+const tokens = createTokenAuthority({ mainToken, generationOf: (w) => workspaceGeneration(kit.dataDir, w), workspaceTokenTtlMs: 60 * 60_000 });
 const idleStopMs = 3000;
 let kit: TestSandboxes;
 let app: App;

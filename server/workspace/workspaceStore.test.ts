@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maxFileBytes, maxFilesPerWorkspace, maxWorkspaceBytes, samplesDir } from '../config.ts';
+import { tempFilePrefix } from './atomicWrite.ts';
+import { generationsDirName, workspaceGeneration } from './workspaceGeneration.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspaceStore.ts';
 
 const escapes = ['../x', 'a/../../x', '/etc/passwd', 'src/../../outside.txt', 'C:/x', 'src\\x', 'a\u0000b'];
@@ -69,6 +71,31 @@ describe('workspace store', () => {
       await expect(store.create('Upper', 'asset-transfer-ts')).rejects.toMatchObject({ code: 'bad_path' });
       expect(await store.exists('other')).toBe(false);
       expect((await store.list()).map((w) => w.id)).toEqual(['demo']);
+    });
+
+    it('gives each created workspace a new generation, kept outside it, and forgets it on delete', async () => {
+      const dataDir = path.join(base, 'data');
+      const first = await workspaceGeneration(dataDir, 'demo');
+      expect(first).toMatch(/^[0-9a-f]{32}$/);
+      expect(await workspaceGeneration(dataDir, 'demo')).toBe(first);
+      expect(JSON.stringify(await store.listFiles('demo'))).not.toContain(first);
+      await store.delete('demo');
+      expect(await workspaceGeneration(dataDir, 'demo')).toBeUndefined();
+      await store.create('demo', 'asset-transfer-ts');
+      const second = await workspaceGeneration(dataDir, 'demo');
+      expect(second).toMatch(/^[0-9a-f]{32}$/);
+      expect(second).not.toBe(first);
+      expect(await workspaceGeneration(dataDir, 'nope')).toBeUndefined();
+      expect(await workspaceGeneration(dataDir, '../data')).toBeUndefined();
+    });
+
+    it('gives a workspace from before generations one on first use', async () => {
+      const dataDir = path.join(base, 'data');
+      await fs.rm(path.join(dataDir, generationsDirName), { recursive: true });
+      const made = await Promise.all([workspaceGeneration(dataDir, 'demo'), workspaceGeneration(dataDir, 'demo')]);
+      expect(made[0]).toMatch(/^[0-9a-f]{32}$/);
+      expect(made[1]).toBe(made[0]);
+      expect(await workspaceGeneration(dataDir, 'demo')).toBe(made[0]);
     });
 
     it('deletes a workspace', async () => {
@@ -245,6 +272,18 @@ describe('workspace store', () => {
       await expect(store.write('demo', 'src/more.ts', 'x'.repeat(1000))).rejects.toMatchObject({ code: 'limit', message: expect.stringContaining('src/more.ts') });
       // Shrinking a file is always allowed.
       await store.write('demo', 'src/index.ts', '');
+    });
+
+    it('does not count temporary files a crash left behind against the limits', async () => {
+      const existing = (await store.listFiles('demo')).length;
+      await fs.mkdir(path.join(root, 'many'));
+      await Promise.all(Array.from({ length: maxFilesPerWorkspace - existing - 3 }, (_, i) => fs.writeFile(path.join(root, 'many', `f${i}`), '')));
+      // Big enough that, counted, either one would take the workspace over both limits.
+      await fs.writeFile(path.join(root, `${tempFilePrefix}a1b2c3`), Buffer.alloc(maxWorkspaceBytes, 0x61));
+      await fs.writeFile(path.join(root, 'src', `${tempFilePrefix}d4e5f6`), Buffer.alloc(maxFileBytes, 0x61));
+      await store.write('demo', 'one-more.ts', 'x');
+      await store.createEntry('demo', 'last.ts', 'file');
+      await expect(store.createEntry('demo', 'too-many.ts', 'file')).rejects.toMatchObject({ code: 'limit' });
     });
 
     it('stores unicode names NFC-normalised', async () => {

@@ -10,10 +10,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { WorkspaceId, type FileEntry } from '../../protocol/messages.ts';
-import { maxFilesPerWorkspace, maxWorkspaceBytes } from '../config.ts';
+import { dataDirMode } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { syncDir, tempFilePrefix, writeFileAtomic } from './atomicWrite.ts';
 import { isNotFound, resolveInside, type InsidePath } from './resolveInside.ts';
+import { removeGeneration, writeNewGeneration } from './workspaceGeneration.ts';
+import { checkLimits, missingParents } from './workspaceLimits.ts';
 import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
 
 export type WorkspaceLanguage = 'typescript' | 'javascript';
@@ -71,6 +73,10 @@ export interface WorkspaceStore {
 /** The folder the studio keeps its own per-workspace state in; clients cannot touch it. */
 export const studioDirName = '.studio';
 
+/** Prefixes of the hidden folders beside the workspaces while one is created or deleted; a crash may leave them. */
+export const copyPrefix = '.tmp-';
+export const trashPrefix = '.trash-';
+
 const StudioJson = z.object({
   title: z.string(),
   language: z.enum(['typescript', 'javascript']),
@@ -86,13 +92,15 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions): WorkspaceS
 }
 
 class FolderWorkspaceStore implements WorkspaceStore {
+  readonly #dataDir: string;
   readonly #workspacesDir: string;
   readonly #samplesDir: string;
   // Mutations of one workspace run one after another, so limit checks and existence checks hold.
   readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(options: WorkspaceStoreOptions) {
-    this.#workspacesDir = path.resolve(options.dataDir, 'workspaces');
+    this.#dataDir = path.resolve(options.dataDir);
+    this.#workspacesDir = path.join(this.#dataDir, 'workspaces');
     this.#samplesDir = path.resolve(options.samplesDir);
   }
 
@@ -134,11 +142,12 @@ class FolderWorkspaceStore implements WorkspaceStore {
       if (await this.exists(id)) {
         throw new StudioError(ErrorCode.AlreadyExists, `A workspace named "${id}" already exists: choose another name or open it.`);
       }
-      await fs.mkdir(this.#workspacesDir, { recursive: true });
+      await fs.mkdir(this.#workspacesDir, { recursive: true, mode: dataDirMode });
       // Copy beside the final place and rename, so a half-copied workspace is never listed.
-      const temp = path.join(this.#workspacesDir, `.tmp-${id}-${randomBytes(4).toString('hex')}`);
+      const temp = path.join(this.#workspacesDir, `${copyPrefix}${id}-${randomBytes(4).toString('hex')}`);
       try {
         await copyTree(path.join(this.#samplesDir, sample.id), temp);
+        await writeNewGeneration(this.#dataDir, id);
         await fs.rename(temp, target);
       } catch (err) {
         await fs.rm(temp, { recursive: true, force: true });
@@ -153,7 +162,8 @@ class FolderWorkspaceStore implements WorkspaceStore {
     return this.#serial(id, async () => {
       await this.#requireWorkspace(id);
       // Rename first: the workspace disappears at once even if removing its files takes a while.
-      const trash = path.join(this.#workspacesDir, `.trash-${id}-${randomBytes(4).toString('hex')}`);
+      const trash = path.join(this.#workspacesDir, `${trashPrefix}${id}-${randomBytes(4).toString('hex')}`);
+      await removeGeneration(this.#dataDir, id);
       await fs.rename(root, trash);
       await fs.rm(trash, { recursive: true, force: true });
     });
@@ -369,57 +379,6 @@ async function newestChangeMs(root: string): Promise<number> {
   });
   await Promise.all(stats);
   return newest;
-}
-
-/** Everything in the workspace, hidden folders included, so they cannot be used to get around the limits. */
-async function usageOf(dir: string): Promise<{ entries: number; bytes: number }> {
-  const usage = { entries: 0, bytes: 0 };
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    const abs = path.join(dir, entry.name);
-    usage.entries += 1;
-    if (entry.isDirectory()) {
-      const inner = await usageOf(abs);
-      usage.entries += inner.entries;
-      usage.bytes += inner.bytes;
-    } else if (entry.isFile()) {
-      usage.bytes += (await fs.lstat(abs)).size;
-    }
-  }
-  return usage;
-}
-
-/** How many folders on the way to `rel` do not exist yet (they will be created). */
-async function missingParents(root: string, rel: string): Promise<number> {
-  const parents = rel.split('/').slice(0, -1);
-  let missing = 0;
-  for (let depth = parents.length; depth > 0; depth -= 1) {
-    try {
-      await fs.lstat(path.join(root, ...parents.slice(0, depth)));
-      break;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      missing += 1;
-    }
-  }
-  return missing;
-}
-
-async function checkLimits(root: string, rel: string, change: { addedEntries: number; addedBytes: number }): Promise<void> {
-  if (change.addedEntries <= 0 && change.addedBytes <= 0) return;
-  const usage = await usageOf(root);
-  if (usage.entries + change.addedEntries > maxFilesPerWorkspace) {
-    throw new StudioError(
-      ErrorCode.Limit,
-      `Cannot create "${rel}": a workspace holds at most ${maxFilesPerWorkspace} files and folders. Delete some first.`,
-    );
-  }
-  if (usage.bytes + change.addedBytes > maxWorkspaceBytes) {
-    throw new StudioError(
-      ErrorCode.Limit,
-      `Cannot save "${rel}": the workspace would exceed ${maxWorkspaceBytes} bytes in total. Delete or shrink other files first.`,
-    );
-  }
 }
 
 /** Copies regular files and folders (no symlinks, no build output or dependencies). */

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ErrorCode, type ErrorBody } from '../../protocol/errors.ts';
 import { RequestEnvelope, isMethod, requestParams, type Method, type Reply, type ResultOf } from '../../protocol/messages.ts';
 import { StudioError, toErrorBody } from '../errors.ts';
+import type { TokenScope } from '../http/tokenScope.ts';
 import type { EdgeLogger } from './edgeLogger.ts';
 import type { Handlers, RequestContext } from './handlers.ts';
 import type { RequestGate } from './requestGate.ts';
@@ -21,6 +22,8 @@ const maxIssuesListed = 8;
 export interface DispatcherOptions {
   readonly handlers: Handlers;
   readonly log: EdgeLogger;
+  /** Whether a connection's scope still holds (its workspace was not deleted since); default: always. */
+  readonly scopeIsCurrent?: (scope: TokenScope) => Promise<boolean>;
 }
 
 export interface Dispatcher {
@@ -60,6 +63,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const refusal = scopeRefusal(method, parsed.data, ctx.scope);
     if (refusal !== undefined) return errorReply(id, ErrorCode.Forbidden, refusal);
     try {
+      if (ctx.scope.kind === 'workspace' && options.scopeIsCurrent !== undefined && !(await options.scopeIsCurrent(ctx.scope))) {
+        return errorReply(id, ErrorCode.Forbidden, `The workspace "${ctx.scope.workspace}" this link opened was deleted. Ask for a new link.`);
+      }
       const result = await handler(parsed.data, ctx);
       // A reply without `result` would look like neither a result nor an error to the client.
       return { id, result: (result ?? {}) as ResultOf<Method> };

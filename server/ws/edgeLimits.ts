@@ -5,7 +5,8 @@
 import {
   backpressurePollMs,
   maxBufferedBytes,
-  maxConnectionsPerClient,
+  maxConnectionsPerAddress,
+  maxConnectionsPerToken,
   maxMessageBytes,
   maxRequestsInFlight,
   maxRequestsPerSecond,
@@ -19,8 +20,10 @@ export interface EdgeLimits {
   readonly oversizeReplyMarginBytes: number;
   /** Above this much unsent data, log-like notifications are dropped; above twice this, the connection is closed (1013). */
   readonly maxBufferedBytes: number;
-  /** WebSocket connections one remote address may hold at once; more are refused with 429. */
-  readonly maxConnectionsPerClient: number;
+  /** WebSocket connections one token's scope (one user) may hold at once; more are refused with 429. */
+  readonly maxConnectionsPerToken: number;
+  /** WebSocket connections one remote address may hold at once, all tokens together; more are refused with 429. */
+  readonly maxConnectionsPerAddress: number;
   /** Token bucket rate (and burst) per connection. */
   readonly maxRequestsPerSecond: number;
   /** Requests one connection may have unanswered at once. */
@@ -33,7 +36,8 @@ export const defaultEdgeLimits: EdgeLimits = {
   maxMessageBytes,
   oversizeReplyMarginBytes,
   maxBufferedBytes,
-  maxConnectionsPerClient,
+  maxConnectionsPerToken,
+  maxConnectionsPerAddress,
   maxRequestsPerSecond,
   maxRequestsInFlight,
   backpressurePollMs,

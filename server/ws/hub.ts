@@ -17,8 +17,6 @@ export interface HubMember {
 export interface Hub {
   /** Sends to every connection subscribed to `workspace`. */
   publish<N extends NotificationName>(workspace: string, notification: Notification<N>): void;
-  /** Sends to every open connection. */
-  broadcast<N extends NotificationName>(notification: Notification<N>): void;
   /** Open WebSocket connections. */
   readonly connectionCount: number;
   /** Connections subscribed to `workspace` (0 when nobody has it open). */
@@ -60,11 +58,6 @@ class NotificationHub implements StudioHub {
     const members = this.#subscribers.get(workspace);
     if (members === undefined || members.size === 0) return;
     this.#deliver(members, notification);
-  }
-
-  broadcast<N extends NotificationName>(notification: Notification<N>): void {
-    if (this.#members.size === 0) return;
-    this.#deliver(this.#members, notification);
   }
 
   join(member: HubMember): void {

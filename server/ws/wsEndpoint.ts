@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { wsCloseGraceMs } from '../config.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { CloseCode, StudioConnection } from './connection.ts';
 import type { EdgeLimits } from './edgeLimits.ts';
@@ -17,14 +18,13 @@ import type { TokenScope } from '../http/tokenScope.ts';
 /** A subprotocol of this form carries the token, for clients that cannot put it in the URL. */
 export const tokenProtocolPrefix = 'token.';
 
-/** How long `close()` waits for browsers to answer the close frame before cutting them off. */
-const closeGraceMs = 1000;
-
 export interface WsEndpointOptions {
   readonly hub: StudioHub;
   readonly handlers: Handlers;
   readonly limits: EdgeLimits;
   readonly log: EdgeLogger;
+  /** Whether a connection's scope still holds; see TokenAuthority.isCurrent. */
+  readonly scopeIsCurrent?: (scope: TokenScope) => Promise<boolean>;
 }
 
 export interface WsEndpoint {
@@ -36,7 +36,7 @@ export interface WsEndpoint {
 
 export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   const { hub, handlers, limits, log } = options;
-  const dispatcher = createDispatcher({ handlers, log });
+  const dispatcher = createDispatcher({ handlers, log, ...(options.scopeIsCurrent ? { scopeIsCurrent: options.scopeIsCurrent } : {}) });
   const connections = new Set<StudioConnection>();
   let nextId = 1;
 
@@ -74,7 +74,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
     async close() {
       await Promise.all(
         [...connections].map(async (connection) => {
-          const timer = setTimeout(() => connection.terminate(), closeGraceMs);
+          const timer = setTimeout(() => connection.terminate(), wsCloseGraceMs);
           connection.close(CloseCode.GoingAway, 'Server shutting down');
           await connection.closed;
           clearTimeout(timer);
