@@ -16,6 +16,8 @@ import { workspaceGeneration } from '../workspace/workspaceGeneration.ts';
 import { createHub } from '../ws/hub.ts';
 import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from './sandboxTestKit.ts';
 
+/** Run and invoke start or wake a sandbox: more than the harness's default wait on a busy machine. */
+const slow = { timeoutMs: 120_000 };
 const mainToken = 'users-main-token-0123456789abcdef';
 const tokens = createTokenAuthority({ mainToken, generationOf: (w) => workspaceGeneration(kit.dataDir, w), workspaceTokenTtlMs: 60 * 60_000 });
 const idleStopMs = 3000;
@@ -57,11 +59,11 @@ afterAll(async () => {
 it('caps running sandboxes per token, stops idle ones, and resumes them with their ledger on the next transaction', async () => {
   const admin = await connect(mainToken);
   await ok(admin.request('workspace/open', { workspace: 'one' }));
-  expect((await ok<{ ok: boolean }>(admin.request('run', { workspace: 'one' }))).ok).toBe(true);
-  await ok(admin.request('invoke', { workspace: 'one', mode: 'submit', contract: '', fn: 'Put', args: ['k', 'kept'] }));
+  expect((await ok<{ ok: boolean }>(admin.request('run', { workspace: 'one' }, slow))).ok).toBe(true);
+  await ok(admin.request('invoke', { workspace: 'one', mode: 'submit', contract: '', fn: 'Put', args: ['k', 'kept'] }, slow));
 
   // A second sandbox for the same token is refused, with the cap and the way out in words.
-  const refused = await admin.request('run', { workspace: 'two' });
+  const refused = await admin.request('run', { workspace: 'two' }, slow);
   expect('error' in refused && refused.error.code).toBe('limit');
   expect('error' in refused && refused.error.message).toMatch(/You already have 1 sandboxes running \(one\); the limit is 1 running sandboxes per user\. Stop one of them/);
   expect(await kit.containers()).toEqual([`${kit.instance}-one`]);
@@ -71,7 +73,7 @@ it('caps running sandboxes per token, stops idle ones, and resumes them with the
   await ok(admin.request('sandbox/status', { workspace: 'two' }));
   const other = await connect(workspaceToken);
   await ok(other.request('workspace/open', { workspace: 'two' }));
-  expect((await ok<{ ok: boolean }>(other.request('run', { workspace: 'two' }))).ok).toBe(true);
+  expect((await ok<{ ok: boolean }>(other.request('run', { workspace: 'two' }, slow))).ok).toBe(true);
 
   // Nobody has "one" open any more: it is stopped once idle; "two" is open in a tab and stays.
   await admin.close();
@@ -92,7 +94,7 @@ it('caps running sandboxes per token, stops idle ones, and resumes them with the
 
   // The next transaction starts it again, ledger included.
   const resumed = Date.now();
-  const read = await ok<{ result: string }>(watcher.request('invoke', { workspace: 'one', mode: 'evaluate', contract: '', fn: 'Get', args: ['k'] }));
+  const read = await ok<{ result: string }>(watcher.request('invoke', { workspace: 'one', mode: 'evaluate', contract: '', fn: 'Get', args: ['k'] }, slow));
   expect(read.result).toBe('kept');
   console.log(`[users] resumed on demand in ${Date.now() - resumed} ms`);
   expect((await ok<SandboxStatus>(watcher.request('sandbox/status', { workspace: 'one' }))).phase).toBe('ready');
