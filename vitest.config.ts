@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` runs the fast tests beside each module; `integration`
- * runs the tests that start real sandbox containers (Docker and the real peer).
+ * runs the suites under tests/ that start real sandbox containers (Docker and the real peer).
  */
 export default defineConfig({
   test: {
@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['server/**/*.integration.test.ts'],
+          include: ['tests/integration/**/*.integration.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 600_000,
@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           // Tests that mostly wait (a transaction paused for ten minutes); `npm test` runs them beside the others.
           name: 'long',
-          include: ['server/**/*.long.test.ts'],
+          include: ['tests/long/**/*.long.test.ts'],
           environment: 'node',
           hookTimeout: 600_000,
         },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPath } from '../../protocol/messages.ts';
 import { createStudioServer, type StudioServer } from './studioServer.ts';
-import { capturingLog, testToken } from './testHarness.ts';
+import { capturingLog, testToken } from '../../tests/kit/studioHarness.ts';
 import { createTokenAuthority } from './tokenScope.ts';
 
 const authority = createTokenAuthority({ mainToken: testToken, generationOf: async () => 'generation-1', workspaceTokenTtlMs: 60_000 });

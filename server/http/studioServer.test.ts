@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { immutableAssetMaxAgeSeconds } from '../config.ts';
 import { createStudioServer, type StudioServer } from './studioServer.ts';
-import { capturingLog, testToken } from './testHarness.ts';
+import { capturingLog, testToken } from '../../tests/kit/studioHarness.ts';
 
 interface HttpResult {
   status: number;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import type { Handlers } from '../ws/handlers.ts';
-import { refusalStatus, startTestServer, TestClient, testToken, type TestServer } from './testHarness.ts';
+import { refusalStatus, startTestServer, TestClient, testToken, type TestServer } from '../../tests/kit/studioHarness.ts';
 import { createTokenAuthority } from './tokenScope.ts';
 
 const handlers: Handlers = { 'sample/list': async () => ({ samples: [] }) };

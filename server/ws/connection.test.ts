@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { LogLine, Notification } from '../../protocol/messages.ts';
 import { maxMessageBytes } from '../config.ts';
-import { startTestServer, type TestServer } from '../http/testHarness.ts';
+import { startTestServer, type TestServer } from '../../tests/kit/studioHarness.ts';
 import type { Handlers } from './handlers.ts';
 
 const sampleList: Handlers['sample/list'] = async () => ({ samples: [] });

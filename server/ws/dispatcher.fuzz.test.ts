@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
-import { startTestServer, testToken, type TestServer } from '../http/testHarness.ts';
+import { startTestServer, testToken, type TestServer } from '../../tests/kit/studioHarness.ts';
 import type { Handlers } from './handlers.ts';
 
 const messageCount = 5000;

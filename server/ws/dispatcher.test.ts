@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Reply } from '../../protocol/messages.ts';
 import { StudioError } from '../errors.ts';
-import { startTestServer, type TestClient, type TestServer } from '../http/testHarness.ts';
+import { startTestServer, type TestClient, type TestServer } from '../../tests/kit/studioHarness.ts';
 import type { Handlers } from './handlers.ts';
 
 const handlers: Handlers = {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Notification, ServerMessage } from '../../protocol/messages.ts';
-import { startTestServer, type TestClient, type TestServer } from '../http/testHarness.ts';
+import { startTestServer, type TestClient, type TestServer } from '../../tests/kit/studioHarness.ts';
 import type { Handlers } from './handlers.ts';
 import { createHub, type HubMember } from './hub.ts';
 

@@ -9,13 +9,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InvokeResult, Notification } from '../../protocol/messages.ts';
-import { createDocker } from '../sandbox/docker.ts';
-import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
-import { createSandboxManager, type SandboxManager } from '../sandbox/sandboxManager.ts';
-import { WorkspaceSession } from '../session/workspaceSession.ts';
+import { createDocker } from '../../server/sandbox/docker.ts';
+import { releaseDisksUnder } from '../../server/sandbox/ledgerDisk.ts';
+import { createSandboxManager, type SandboxManager } from '../../server/sandbox/sandboxManager.ts';
+import { WorkspaceSession } from '../../server/session/workspaceSession.ts';
 
 /** The hostile-by-design chaincode of the isolation tests. */
-export const probeChaincodeDir = path.join(import.meta.dirname, '..', 'session', 'fixtures', 'probe-chaincode');
+export const probeChaincodeDir = path.join(import.meta.dirname, '..', 'fixtures', 'probe-chaincode');
 
 export interface TestSandboxes {
   readonly docker: ReturnType<typeof createDocker>;

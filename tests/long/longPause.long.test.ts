@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { NotificationMap } from '../../protocol/messages.ts';
-import { samplesDir } from '../config.ts';
-import { createDocker } from '../sandbox/docker.ts';
-import { createSandboxManager } from '../sandbox/sandboxManager.ts';
-import { WorkspaceSession } from './workspaceSession.ts';
-import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
+import { samplesDir } from '../../server/config.ts';
+import { createDocker } from '../../server/sandbox/docker.ts';
+import { createSandboxManager } from '../../server/sandbox/sandboxManager.ts';
+import { WorkspaceSession } from '../../server/session/workspaceSession.ts';
+import { releaseDisksUnder } from '../../server/sandbox/ledgerDisk.ts';
 
 const pauseMs = Number(process.env.STUDIO_LONG_PAUSE_MS ?? 10.5 * 60_000);
 let session: WorkspaceSession | undefined;

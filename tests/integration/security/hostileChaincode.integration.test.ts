@@ -9,9 +9,9 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentPort, bridgePrefix, peerPort, sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes, sandboxUid } from '../config.ts';
-import { ErrorCode, StudioError } from '../errors.ts';
-import type { WorkspaceSession } from '../session/workspaceSession.ts';
+import { agentPort, bridgePrefix, peerPort, sandboxDiskBytes, sandboxMemoryBytes, sandboxPidsLimit, sandboxTmpfsBytes, sandboxUid } from '../../../server/config.ts';
+import { ErrorCode, StudioError } from '../../../server/errors.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
 import {
   probeFromHost,
   probeFromSandbox,
@@ -21,8 +21,8 @@ import {
   startSink,
   type SandboxNetwork,
   type Sink,
-} from './networkProbes.ts';
-import { createTestSandboxes, measureBystander, probeChaincodeDir, sleep, type LatencyFigures, type TestSandboxes } from './sandboxTestKit.ts';
+} from '../../kit/networkProbes.ts';
+import { createTestSandboxes, measureBystander, probeChaincodeDir, sleep, type LatencyFigures, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
 
 const execFileAsync = promisify(execFile);
 /** The chaincode's inspector port inside a sandbox (listening in debug mode only, on its loopback). */

@@ -10,11 +10,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Reply, SandboxStatus } from '../../protocol/messages.ts';
-import { leftoverDeployDirMinAgeMs, projectRoot } from '../config.ts';
-import { TestClient } from '../http/testHarness.ts';
-import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from '../security/sandboxTestKit.ts';
-import { tempFilePrefix } from '../workspace/atomicWrite.ts';
+import type { Reply, SandboxStatus } from '../../../protocol/messages.ts';
+import { leftoverDeployDirMinAgeMs, projectRoot } from '../../../server/config.ts';
+import { TestClient } from '../../kit/studioHarness.ts';
+import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
+import { tempFilePrefix } from '../../../server/workspace/atomicWrite.ts';
 
 const token = 'fault-main-token-0123456789abcdef';
 let kit: TestSandboxes;

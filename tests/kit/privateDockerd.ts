@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { bridgePrefix } from '../config.ts';
+import { bridgePrefix } from '../../server/config.ts';
 
 const exec = promisify(execFile);
 

@@ -6,7 +6,7 @@
  * must connect. No probe targets an address outside our own Docker networks.
  */
 import net from 'node:net';
-import type { WorkspaceSession } from '../session/workspaceSession.ts';
+import type { WorkspaceSession } from '../../server/session/workspaceSession.ts';
 import type { TestSandboxes } from './sandboxTestKit.ts';
 
 /** What a TCP probe saw; a probe that did not run throws instead. */

@@ -4,9 +4,9 @@
  */
 import WebSocket from 'ws';
 import type { Notification, Reply, ServerMessage } from '../../protocol/messages.ts';
-import type { EdgeLogger } from '../ws/edgeLogger.ts';
-import type { Handlers } from '../ws/handlers.ts';
-import { createStudioServer, type StudioServer, type StudioServerOptions } from './studioServer.ts';
+import type { EdgeLogger } from '../../server/ws/edgeLogger.ts';
+import type { Handlers } from '../../server/ws/handlers.ts';
+import { createStudioServer, type StudioServer, type StudioServerOptions } from '../../server/http/studioServer.ts';
 
 export const testToken = 'test-token-0123456789';
 

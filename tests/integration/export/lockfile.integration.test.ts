@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockfileFor } from './lockfile.ts';
-import { productionManifest } from './productionApp.ts';
+import { lockfileFor } from '../../../server/export/lockfile.ts';
+import { productionManifest } from '../../../server/export/productionApp.ts';
 
 const workspaceManifest = {
   name: 'tiny-cc',

@@ -7,11 +7,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaincodeUid, sandboxUid } from '../config.ts';
-import type { WorkspaceSession } from '../session/workspaceSession.ts';
-import { createTestSandboxes, type TestSandboxes } from './sandboxTestKit.ts';
+import { chaincodeUid, sandboxUid } from '../../../server/config.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { createTestSandboxes, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
 
-const intruderDir = path.join(import.meta.dirname, 'fixtures', 'intruder-chaincode');
+const intruderDir = path.join(import.meta.dirname, '..', '..', 'fixtures', 'intruder-chaincode');
 const adminKeystore = '/var/sandbox/crypto/peerOrganizations/org1.example.com/users/Admin@org1.example.com/msp/keystore';
 
 interface ProcessInfo {

@@ -9,13 +9,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSandboxImage } from '../sandbox/image/buildImage.ts';
-import { samplesDir } from '../config.ts';
-import { ErrorCode } from '../errors.ts';
-import { createDocker } from '../sandbox/docker.ts';
-import type { WorkspaceSession } from '../session/workspaceSession.ts';
-import { createTestSandboxes, type TestSandboxes } from '../security/sandboxTestKit.ts';
-import { isRunning, startPrivateDockerd, type PrivateDockerd } from './privateDockerd.ts';
+import { ensureSandboxImage } from '../../../server/sandbox/image/buildImage.ts';
+import { samplesDir } from '../../../server/config.ts';
+import { ErrorCode } from '../../../server/errors.ts';
+import { createDocker } from '../../../server/sandbox/docker.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { createTestSandboxes, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
+import { isRunning, startPrivateDockerd, type PrivateDockerd } from '../../kit/privateDockerd.ts';
 
 // Apart from the main daemon's pools (172.17-31.x and 192.168.x), which the private daemon cannot see.
 const addressPool = '10.231.0.0/16';

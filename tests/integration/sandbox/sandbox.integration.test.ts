@@ -9,13 +9,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notification } from '../../protocol/messages.ts';
-import { samplesDir, sandboxMemoryBytes, sandboxPidsLimit } from '../config.ts';
-import { StudioError } from '../errors.ts';
-import { createDocker } from '../sandbox/docker.ts';
-import { createSandboxManager } from '../sandbox/sandboxManager.ts';
-import { WorkspaceSession } from './workspaceSession.ts';
-import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
+import type { Notification } from '../../../protocol/messages.ts';
+import { samplesDir, sandboxMemoryBytes, sandboxPidsLimit } from '../../../server/config.ts';
+import { StudioError } from '../../../server/errors.ts';
+import { createDocker } from '../../../server/sandbox/docker.ts';
+import { createSandboxManager } from '../../../server/sandbox/sandboxManager.ts';
+import { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
 
 const docker = createDocker();
 const instance = `ccs-it-${randomBytes(3).toString('hex')}`;
@@ -160,7 +160,7 @@ describe('isolation of untrusted chaincode', () => {
     (await probe.invoke({ workspace: 'probe', mode: 'submit', contract: '', fn, args })).result;
 
   beforeAll(async () => {
-    probe = await workspace('probe', path.join(import.meta.dirname, 'fixtures', 'probe-chaincode'));
+    probe = await workspace('probe', path.join(import.meta.dirname, '..', '..', 'fixtures', 'probe-chaincode'));
     expect((await probe.run()).ok).toBe(true);
     hostServer = net.createServer((s) => s.end('hello from the host\n'));
     await new Promise<void>((resolve) => hostServer.listen(0, '0.0.0.0', resolve));
@@ -171,7 +171,7 @@ describe('isolation of untrusted chaincode', () => {
     await new Promise((resolve) => hostServer.close(resolve));
   });
 
-  // Proved by configuration and local probes only (server/security/hostileChaincode.integration.test.ts has the rest).
+  // Proved by configuration and local probes only (tests/integration/security/hostileChaincode.integration.test.ts has the rest).
   it('is on an internal, IPv4-only network', async () => {
     const info = await docker.getNetwork(`${instance}-probe-net`).inspect();
     expect(info).toMatchObject({ Internal: true, EnableIPv6: false });

@@ -7,14 +7,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Reply, SandboxStatus } from '../../protocol/messages.ts';
-import { createApp, type App } from '../app.ts';
-import { createStudioServer, type StudioServer } from '../http/studioServer.ts';
-import { TestClient } from '../http/testHarness.ts';
-import { createTokenAuthority } from '../http/tokenScope.ts';
-import { workspaceGeneration } from '../workspace/workspaceGeneration.ts';
-import { createHub } from '../ws/hub.ts';
-import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from './sandboxTestKit.ts';
+import type { Reply, SandboxStatus } from '../../../protocol/messages.ts';
+import { createApp, type App } from '../../../server/app.ts';
+import { createStudioServer, type StudioServer } from '../../../server/http/studioServer.ts';
+import { TestClient } from '../../kit/studioHarness.ts';
+import { createTokenAuthority } from '../../../server/http/tokenScope.ts';
+import { workspaceGeneration } from '../../../server/workspace/workspaceGeneration.ts';
+import { createHub } from '../../../server/ws/hub.ts';
+import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
 
 /** Run and invoke start or wake a sandbox: more than the harness's default wait on a busy machine. */
 const slow = { timeoutMs: 120_000 };

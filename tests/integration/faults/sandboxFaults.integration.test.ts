@@ -5,8 +5,8 @@
  * survives, and no container is left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkspaceSession } from '../session/workspaceSession.ts';
-import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from '../security/sandboxTestKit.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { createTestSandboxes, probeChaincodeDir, type TestSandboxes } from '../../kit/sandboxTestKit.ts';
 
 let kit: TestSandboxes;
 let s: WorkspaceSession;

@@ -11,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp, type App } from '../app.ts';
-import { bridgePrefix, samplesDir } from '../config.ts';
-import { ErrorCode } from '../errors.ts';
-import { createDocker } from '../sandbox/docker.ts';
-import { releaseDisksUnder } from '../sandbox/ledgerDisk.ts';
+import { createApp, type App } from '../../../server/app.ts';
+import { bridgePrefix, samplesDir } from '../../../server/config.ts';
+import { ErrorCode } from '../../../server/errors.ts';
+import { createDocker } from '../../../server/sandbox/docker.ts';
+import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
 
 const exec = promisify(execFile);
 const docker = createDocker();
