@@ -101,6 +101,8 @@ export const sandboxReadyTimeoutMs = 120_000;
 export const sandboxReadyPollMs = 50;
 /** How long a stopping sandbox gets to shut its peer down before it is killed. */
 export const sandboxStopGraceSeconds = 10;
+/** How long one `nsenter … ip route` in a sandbox's network namespace may take (see loopbackQuickAck.ts). */
+export const sandboxRouteCommandTimeoutMs = 5000;
 export const chaincodeReadyTimeoutMs = 30_000;
 export const agentRequestTimeoutMs = 60_000;
 

@@ -9,22 +9,20 @@
  * hands it the same {@link BreakpointStore}.
  */
 import type { Protocol } from 'devtools-protocol';
-import type { Notification, NotificationMap, ResultMap, SourceBreakpoint, StackFrame } from '../../protocol/messages.ts';
-import {
-  debugConsoleMaxChars,
-  debugInspectorMaxMessageBytes,
-  debugTxIdTimeoutMs,
-  inspectorConnectTimeoutMs,
-  inspectorRequestTimeoutMs,
-} from '../config.ts';
+import type { Notification, ResultMap, SourceBreakpoint, StackFrame } from '../../protocol/messages.ts';
+import { debugConsoleMaxChars, debugInspectorMaxMessageBytes, inspectorConnectTimeoutMs, inspectorRequestTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { BreakpointBinder } from './breakpoints.ts';
 import { BreakpointStore, type ExceptionFilter } from './breakpointStore.ts';
 import { connectCdp, tooLargeMessage, type CdpConnection } from './cdpConnection.ts';
-import { clipLogOutput, logpointIdOfUrl } from './logpoint.ts';
+import { evaluateExpression, type EvaluateContext } from './evaluate.ts';
+import { logpointOutput } from './logpoint.ts';
 import { SourceMapRegistry } from './sourceMaps.ts';
-import { mapCallFrame, scopeName, type ScriptInfo } from './stackFrames.ts';
-import { VariableStore, objectGroup, type ExtraVariable } from './variables.ts';
+import { localExtras, mapCallFrame, scopeName, type ScriptInfo } from './stackFrames.ts';
+import { StepCarrier, type StepMethod } from './stepCarrier.ts';
+import { stopReason, type PendingResume } from './stopReason.ts';
+import { findTxId } from './txIdLookup.ts';
+import { VariableStore } from './variables.ts';
 
 export { BreakpointStore, type ExceptionFilter } from './breakpointStore.ts';
 
@@ -65,7 +63,7 @@ export interface DebugSession {
   stackTrace(): Promise<ResultMap['stackTrace']>;
   scopes(frameId: number): Promise<ResultMap['scopes']>;
   variables(variablesReference: number): Promise<ResultMap['variables']>;
-  evaluate(expression: string, frameId?: number, context?: 'watch' | 'repl' | 'hover'): Promise<ResultMap['evaluate']>;
+  evaluate(expression: string, frameId?: number, context?: EvaluateContext): Promise<ResultMap['evaluate']>;
   continue(): Promise<ResultMap['continue']>;
   next(): Promise<ResultMap['next']>;
   stepIn(): Promise<ResultMap['stepIn']>;
@@ -102,22 +100,6 @@ interface PauseState {
   mapped?: Promise<StackFrame[]>;
 }
 
-type PendingResume = 'step' | 'pause' | undefined;
-type StepMethod = 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut';
-
-/** Where a step started, to carry it through code the user does not step in. */
-interface StepOrigin {
-  readonly method: StepMethod;
-  readonly scriptId: string;
-  readonly lineNumber: number;
-  readonly depth: number;
-  /** Extra steps taken so far on the user's behalf; bounded. */
-  autoSteps: number;
-}
-
-/** Extra steps one user step may take to get through skipped code before it stops wherever it is. */
-const maxAutoSteps = 20;
-
 class InspectorDebugSession implements DebugSession {
   readonly breakpoints: BreakpointStore;
   readonly closed: Promise<void>;
@@ -133,7 +115,7 @@ class InspectorDebugSession implements DebugSession {
   #pauseSeq = 0;
   #nextFrameId = 1;
   #expecting: PendingResume;
-  #stepOrigin: StepOrigin | undefined;
+  #steps: StepCarrier;
 
   constructor(cdp: CdpConnection, options: DebugSessionOptions) {
     this.#cdp = cdp;
@@ -145,6 +127,7 @@ class InspectorDebugSession implements DebugSession {
       ...(options.sourceDir === undefined ? {} : { sourceDir: options.sourceDir }),
     });
     this.#variables = new VariableStore(cdp);
+    this.#steps = new StepCarrier(cdp, (frame) => this.#isUserFrame(frame));
     this.#binder = new BreakpointBinder(cdp, this.#registry, this.breakpoints, (path, breakpoint) =>
       this.#emit({ method: 'breakpoint', params: { workspace: options.workspace, reason: 'changed', breakpoint: { ...breakpoint, path } } }),
     );
@@ -213,38 +196,15 @@ class InspectorDebugSession implements DebugSession {
     return { variables: await this.#variables.variables(variablesReference) };
   }
 
-  async evaluate(expression: string, frameId?: number, context?: 'watch' | 'repl' | 'hover'): Promise<ResultMap['evaluate']> {
-    const repl = context === 'repl';
-    // Hovering must never change the program; watches and the console may.
-    const throwOnSideEffect = context === 'hover';
-    let answer: Protocol.Runtime.EvaluateResponse;
+  async evaluate(expression: string, frameId?: number, context?: EvaluateContext): Promise<ResultMap['evaluate']> {
+    let callFrameId: string | undefined;
     if (this.#pause) {
-      const callFrameId = (frameId === undefined ? this.#pause.event.callFrames[0] : this.#frame(frameId))?.callFrameId;
+      callFrameId = (frameId === undefined ? this.#pause.event.callFrames[0] : this.#frame(frameId))?.callFrameId;
       if (callFrameId === undefined) throw new StudioError(ErrorCode.Debugger, 'There is no stack frame to evaluate in');
-      answer = await this.#cdp.send('Debugger.evaluateOnCallFrame', {
-        callFrameId,
-        expression,
-        objectGroup,
-        includeCommandLineAPI: repl,
-        silent: true,
-        generatePreview: true,
-        throwOnSideEffect,
-      });
-    } else {
-      if (frameId !== undefined) throw new StudioError(ErrorCode.Debugger, 'The program is running: that stack frame no longer exists');
-      answer = await this.#cdp.send('Runtime.evaluate', {
-        expression,
-        objectGroup,
-        includeCommandLineAPI: repl,
-        replMode: repl,
-        silent: true,
-        generatePreview: true,
-        throwOnSideEffect,
-      });
+    } else if (frameId !== undefined) {
+      throw new StudioError(ErrorCode.Debugger, 'The program is running: that stack frame no longer exists');
     }
-    if (answer.exceptionDetails) throw new StudioError(ErrorCode.Debugger, exceptionText(answer.exceptionDetails));
-    const described = await this.#variables.describe(answer.result);
-    return { result: described.value, type: described.type, variablesReference: described.variablesReference };
+    return evaluateExpression(this.#cdp, this.#variables, expression, callFrameId, context);
   }
 
   async continue(): Promise<ResultMap['continue']> {
@@ -284,44 +244,10 @@ class InspectorDebugSession implements DebugSession {
   }
 
   async #step(method: StepMethod): Promise<Record<string, never>> {
-    const top = this.#requirePause().event.callFrames[0];
+    const { callFrames } = this.#requirePause().event;
     this.#expecting = 'step';
-    this.#stepOrigin = top && {
-      method,
-      scriptId: top.location.scriptId,
-      lineNumber: top.location.lineNumber,
-      depth: this.#pause?.event.callFrames.length ?? 0,
-      autoSteps: 0,
-    };
-    await this.#cdp.send(method, {});
+    await this.#steps.step(method, callFrames);
     return {};
-  }
-
-  /**
-   * Node's own scripts ignore Debugger.setBlackboxPatterns, so a step into
-   * `Buffer.from(…)` lands in node:internal code. Steps out of such code on
-   * the user's behalf, and repeats the user's step if that only brought it
-   * back to where it started. Returns true when it took another step.
-   */
-  #continueStep(event: Protocol.Debugger.PausedEvent): boolean {
-    const origin = this.#stepOrigin;
-    const top = event.callFrames[0];
-    if (!origin || !top || origin.autoSteps >= maxAutoSteps) return false;
-    let method: StepMethod | 'Debugger.resume' | undefined;
-    if (!this.#isUserFrame(top)) {
-      method = event.callFrames.some((frame) => this.#isUserFrame(frame)) ? 'Debugger.stepOut' : 'Debugger.resume';
-    } else if (
-      origin.autoSteps > 0 &&
-      top.location.scriptId === origin.scriptId &&
-      top.location.lineNumber === origin.lineNumber &&
-      event.callFrames.length === origin.depth
-    ) {
-      method = origin.method;
-    }
-    if (method === undefined) return false;
-    origin.autoSteps++;
-    this.#cdp.send(method, {}).catch(() => undefined);
-    return true;
   }
 
   #isUserFrame(frame: Protocol.Debugger.CallFrame): boolean {
@@ -345,8 +271,8 @@ class InspectorDebugSession implements DebugSession {
       this.#cdp.send('Debugger.resume', {}).catch(() => undefined);
       return;
     }
-    if (this.#expecting === 'step' && hitIds.length === 0 && event.reason !== 'exception' && this.#continueStep(event)) return;
-    this.#stepOrigin = undefined;
+    if (this.#expecting === 'step' && hitIds.length === 0 && event.reason !== 'exception' && this.#steps.carryOn(event)) return;
+    this.#steps.finish();
     const frames = new Map<number, Protocol.Debugger.CallFrame>();
     for (const frame of event.callFrames) frames.set(this.#nextFrameId++, frame);
     const pause: PauseState = { seq: ++this.#pauseSeq, event, frames };
@@ -357,30 +283,10 @@ class InspectorDebugSession implements DebugSession {
   }
 
   async #announceStop(pause: PauseState, hitIds: number[], expecting: PendingResume): Promise<void> {
-    const { event } = pause;
-    let reason: NotificationMap['stopped']['reason'];
-    let description: string | undefined;
-    let text: string | undefined;
-    if (event.reason === 'exception' || event.reason === 'promiseRejection') {
-      reason = 'exception';
-      const data = event.data as Protocol.Runtime.RemoteObject | undefined;
-      text = data ? (data.description ?? String(data.value)) : undefined;
-      description = `Paused on exception${text ? `: ${text.split('\n')[0]}` : ''}`;
-    } else if (hitIds.length > 0) {
-      reason = 'breakpoint';
-    } else if (expecting === 'step') {
-      reason = 'step';
-    } else if (expecting === 'pause') {
-      reason = 'pause';
-    } else if (event.reason === 'other') {
-      reason = 'breakpoint';
-      description = 'Paused on debugger statement';
-    } else {
-      reason = 'pause';
-    }
+    const { reason, description, text } = stopReason(pause.event, hitIds, expecting);
     const [frames, txId] = await Promise.all([
       this.#mappedFrames(pause).catch(() => [] as StackFrame[]),
-      this.#findTxId(pause),
+      findTxId(this.#cdp, pause.event.callFrames, () => this.#pause?.seq === pause.seq),
     ]);
     if (this.#pause?.seq !== pause.seq) return;
     const frame = frames[0];
@@ -399,45 +305,6 @@ class InspectorDebugSession implements DebugSession {
     });
   }
 
-  // Best effort: a transaction function has `ctx` in scope, and so do the
-  // fabric-contract-api frames below it; a stop outside any never fails for it.
-  // The stub's `txId` is read with getProperties rather than evaluated: every
-  // evaluation compiles a script, whose scriptParsed event costs a delayed-ACK
-  // round trip (~40 ms) on the inspector socket.
-  async #findTxId(pause: PauseState): Promise<string | undefined> {
-    const search = async (): Promise<string | undefined> => {
-      for (const frame of pause.event.callFrames) {
-        const local = frame.scopeChain.find((scope) => scope.type === 'local')?.object.objectId;
-        const ctx = local === undefined ? undefined : await this.#ownProperty(local, 'ctx');
-        const stub = ctx?.objectId === undefined ? undefined : await this.#ownProperty(ctx.objectId, 'stub');
-        if (this.#pause?.seq !== pause.seq) return undefined;
-        if (stub?.objectId === undefined) continue;
-        const field = await this.#ownProperty(stub.objectId, 'txId');
-        if (typeof field?.value === 'string' && field.value !== '') return field.value;
-        const answer = await this.#cdp
-          .send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: txIdExpression, silent: true, returnByValue: true })
-          .catch(() => undefined);
-        const value: unknown = answer?.result.value;
-        return typeof value === 'string' && value !== '' ? value : undefined;
-      }
-      return undefined;
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), debugTxIdTimeoutMs);
-    });
-    try {
-      return await Promise.race([search().catch(() => undefined), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #ownProperty(objectId: string, name: string): Promise<Protocol.Runtime.RemoteObject | undefined> {
-    const { result } = await this.#cdp.send('Runtime.getProperties', { objectId, ownProperties: true });
-    return result.find((p) => p.name === name)?.value;
-  }
-
   #onResumed(): void {
     if (!this.#pause) return;
     this.#pause = undefined;
@@ -446,21 +313,8 @@ class InspectorDebugSession implements DebugSession {
   }
 
   #onConsole(event: Protocol.Runtime.ConsoleAPICalledEvent): void {
-    const id = logpointIdOfUrl(event.stackTrace?.callFrames[0]?.url);
-    if (id === undefined) return;
-    const found = this.breakpoints.find(id);
-    const first = event.args[0];
-    const output = clipLogOutput(typeof first?.value === 'string' ? first.value : (first?.description ?? ''), debugConsoleMaxChars);
-    const name = found?.path.split('/').pop() ?? '';
-    this.#emit({
-      method: 'output',
-      params: {
-        workspace: this.#options.workspace,
-        category: 'console',
-        output: `${output}\n`,
-        ...(found ? { source: { name, path: found.path }, line: found.breakpoint.line } : {}),
-      },
-    });
+    const params = logpointOutput(event, this.breakpoints, this.#options.workspace, debugConsoleMaxChars);
+    if (params) this.#emit({ method: 'output', params });
   }
 
   #mappedFrames(pause: PauseState): Promise<StackFrame[]> {
@@ -488,19 +342,4 @@ class InspectorDebugSession implements DebugSession {
       // An owner's failing listener must not break the session.
     }
   }
-}
-
-const txIdExpression = "typeof ctx.stub.getTxID === 'function' ? ctx.stub.getTxID() : undefined";
-
-function localExtras(frame: Protocol.Debugger.CallFrame): ExtraVariable[] {
-  const extras: ExtraVariable[] = [];
-  if (frame.returnValue) extras.push({ name: 'Return value', value: frame.returnValue });
-  if (frame.this.type !== 'undefined') extras.push({ name: 'this', value: frame.this });
-  return extras;
-}
-
-function exceptionText(details: Protocol.Runtime.ExceptionDetails): string {
-  const description = details.exception?.description ?? details.exception?.value;
-  const first = typeof description === 'string' ? description.split('\n')[0] : undefined;
-  return first || details.text;
 }

@@ -4,6 +4,9 @@
  * logpoint, which lets the session tell its console call apart from the
  * chaincode's own logging and surface it as an `output` event.
  */
+import type { Protocol } from 'devtools-protocol';
+import type { NotificationMap } from '../../protocol/messages.ts';
+import type { BreakpointStore } from './breakpointStore.ts';
 
 const urlPrefix = 'studio-logpoint-';
 const urlPattern = /^studio-logpoint-(\d+)\.js$/;
@@ -77,4 +80,29 @@ export function logpointIdOfUrl(url: string | undefined): number | undefined {
 export function clipLogOutput(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   return `${text.slice(0, maxChars)}… [${text.length - maxChars} more characters not shown]`;
+}
+
+/**
+ * The `output` event for a console call made by a logpoint, or undefined when
+ * the chaincode itself logged (its own output reaches the user through the
+ * sandbox log).
+ */
+export function logpointOutput(
+  event: Protocol.Runtime.ConsoleAPICalledEvent,
+  store: BreakpointStore,
+  workspace: string,
+  maxChars: number,
+): NotificationMap['output'] | undefined {
+  const id = logpointIdOfUrl(event.stackTrace?.callFrames[0]?.url);
+  if (id === undefined) return undefined;
+  const found = store.find(id);
+  const first = event.args[0];
+  const output = clipLogOutput(typeof first?.value === 'string' ? first.value : (first?.description ?? ''), maxChars);
+  const name = found?.path.split('/').pop() ?? '';
+  return {
+    workspace,
+    category: 'console',
+    output: `${output}\n`,
+    ...(found ? { source: { name, path: found.path }, line: found.breakpoint.line } : {}),
+  };
 }

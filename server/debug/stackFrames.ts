@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { DapSource, StackFrame } from '../../protocol/messages.ts';
 import type { SourceMapRegistry } from './sourceMaps.ts';
+import type { ExtraVariable } from './variables.ts';
 
 /** What the session learnt about a script from Debugger.scriptParsed. */
 export interface ScriptInfo {
@@ -39,6 +40,14 @@ export async function mapCallFrame(
 export function scopeName(scope: Protocol.Debugger.Scope): string {
   const base = scopeNames[scope.type];
   return scope.type === 'closure' && scope.name ? `${base} (${scope.name})` : base;
+}
+
+/** Entries the Local scope shows besides the frame's variables: the return value (after a step out) and `this`. */
+export function localExtras(frame: Protocol.Debugger.CallFrame): ExtraVariable[] {
+  const extras: ExtraVariable[] = [];
+  if (frame.returnValue) extras.push({ name: 'Return value', value: frame.returnValue });
+  if (frame.this.type !== 'undefined') extras.push({ name: 'this', value: frame.this });
+  return extras;
 }
 
 const scopeNames: Record<Protocol.Debugger.Scope['type'], string> = {

@@ -36,6 +36,7 @@ import { createAgentClient, type AgentStatus } from './agentClient.ts';
 import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } from './docker.ts';
 import { loadInstanceId } from './instanceId.ts';
 import { createLedgerDisk } from './ledgerDisk.ts';
+import { enableLoopbackQuickAck } from './loopbackQuickAck.ts';
 import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
 
 export interface DockerDriverOptions {
@@ -226,6 +227,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       info = await inspect(workspace);
       if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
     }
+    await enableLoopbackQuickAck(info.State.Pid);
     const handle = handleFor(workspace, info);
     progress('network', 'Starting the orderer, the peer and the channel');
     await waitReady(handle, progress);
@@ -250,6 +252,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       if (!info?.State.Running) return undefined;
       // Reattaching: the rule may have gone while the server was down (a firewall reload).
       await ensureHostFirewall();
+      await enableLoopbackQuickAck(info.State.Pid);
       return handleFor(workspace, info);
     },
 

@@ -3,21 +3,25 @@
  * sample, a submit through the Gateway, and what the user would see — the
  * paused .ts line, the argument values, a step, an evaluation, the result.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InvokeResult, Notification, NotificationMap } from '../../../protocol/messages.ts';
 import { samplesDir } from '../../../server/config.ts';
 import { StudioError } from '../../../server/errors.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
-import { createSandboxManager } from '../../../server/sandbox/sandboxManager.ts';
+import { createSandboxManager, type SandboxManager } from '../../../server/sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
 import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
 
 const source = 'src/assetTransferContract.ts';
 let dataDir: string;
+let sandboxes: SandboxManager;
+const instance = `ccs-dbg-${randomBytes(3).toString('hex')}`;
 let session: WorkspaceSession;
 let lines: string[];
 const stops: NotificationMap['stopped'][] = [];
@@ -40,7 +44,7 @@ beforeAll(async () => {
   const dir = path.join(dataDir, 'workspaces', 'dbg');
   await fs.cp(path.join(samplesDir, 'asset-transfer-ts'), dir, { recursive: true });
   lines = (await fs.readFile(path.join(dir, source), 'utf8')).split('\n');
-  const sandboxes = createSandboxManager({ docker: createDocker(), dataDir, instance: `ccs-dbg-${randomBytes(3).toString('hex')}` });
+  sandboxes = createSandboxManager({ docker: createDocker(), dataDir, instance });
   session = new WorkspaceSession({
     workspace: 'dbg',
     workspaceDir: dir,
@@ -173,5 +177,25 @@ describe('debugging a transaction in the sandbox', () => {
     expect((await submit('CreateAsset', 'dbg6', 'red', '1', 'Fi', '1')).validationCode).toBe('VALID');
     const read = await session.invoke({ workspace: 'dbg', mode: 'evaluate', contract: '', fn: 'ReadAsset', args: ['dbg6'] });
     expect(JSON.parse(read.result).Owner).toBe('Fi');
+  });
+});
+
+describe('the sandbox loopback', () => {
+  /** The loopback routes in the network namespace of `container`, read from inside it. */
+  async function loopbackRoutes(container: string): Promise<string[]> {
+    const info = await createDocker().getContainer(container).inspect();
+    const { stdout } = await promisify(execFile)('nsenter', ['-t', String(info.State.Pid), '-n', 'ip', 'route', 'show', 'table', 'local']);
+    return stdout.split('\n').filter((route) => /^local 127\.0\.0\.(0\/8|1) /.test(route));
+  }
+
+  it('acknowledges at once (quickack) on its loopback routes, from the start and again after a reattach', async () => {
+    const started = await loopbackRoutes(`${instance}-dbg`);
+    const reattached = await sandboxes.find('dbg');
+    expect(reattached?.containerName).toBe(`${instance}-dbg`);
+    const again = await loopbackRoutes(`${instance}-dbg`);
+    for (const routes of [started, again]) {
+      expect(routes).toHaveLength(2);
+      for (const route of routes) expect(route).toMatch(/ dev lo .* quickack 1\b/);
+    }
   });
 });
