@@ -23,7 +23,7 @@ import { parse } from 'yaml';
 import { ensureSandboxImage } from '../../sandbox/image/buildImage.ts';
 import { chaincodeServerPort, samplesDir } from '../config.ts';
 import { StudioError } from '../errors.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { ccaasBundle, type CcaasBundle } from '../export/ccaasBundle.ts';
 import { peerCalculatePackageId } from '../export/fabricCli.ts';
 import { productionNodePackage } from '../export/productionApp.ts';

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { downloadPath, type DownloadFile } from '../http/downloadRoute.ts';
 import type { SandboxManager } from '../sandbox/sandboxManager.ts';

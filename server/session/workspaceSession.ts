@@ -18,7 +18,7 @@ import type {
   ParamsOf,
   SandboxStatus,
 } from '../../protocol/messages.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { chaincodeReadyTimeoutMs, channelName, logHistoryLines, longTransactionWarnMs, peerPort, sandboxNanoCpus } from '../config.ts';
 import { createDebugSession, BreakpointStore, type DebugSession } from '../debug/debugSession.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
