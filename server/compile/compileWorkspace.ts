@@ -4,7 +4,7 @@
  * `fabric-chaincode-node start` with NODE_PATH at its preinstalled
  * fabric-contract-api and fabric-shim.
  *
- * The compiler itself runs in a worker thread with time and memory limits
+ * The compiler itself runs in a worker process with time and memory limits
  * (compilerPool.ts); this module reads the manifest, picks the entry and
  * moves the output into place.
  *
@@ -78,8 +78,8 @@ export async function compileWorkspace(workspaceDir: string, outDir: string, opt
 }
 
 /** Drops what the compile workers keep in memory for a workspace (call when it is deleted). */
-export async function forgetWorkspace(workspaceDir: string, pool: CompilerPool = sharedCompilerPool()): Promise<void> {
-  pool.forget(await fs.realpath(workspaceDir).catch(() => path.resolve(workspaceDir)));
+export async function forgetWorkspace(workspaceDir: string, options: { readonly pool?: CompilerPool } = {}): Promise<void> {
+  (options.pool ?? sharedCompilerPool()).forget(await fs.realpath(workspaceDir).catch(() => path.resolve(workspaceDir)));
 }
 
 /**
