@@ -64,8 +64,18 @@ export const dataDirMode = 0o700;
 export const leftoverDeployDirMinAgeMs = 30 * 60_000;
 
 // ---- build ----
-/** Workspaces whose last TypeScript Program stays in memory, so a recompile after an edit is fast. */
+/** Workspaces whose last TypeScript Program each compile worker keeps in memory, so a recompile after an edit is fast. */
 export const maxCachedCompilerPrograms = 8;
+/** Compiles that run at once, each in its own worker process; further compiles wait in a queue. */
+export const maxConcurrentCompiles = Number(process.env.STUDIO_MAX_CONCURRENT_COMPILES ?? 2);
+/** A compile (Run, export, deploy) still running after this long is stopped and its worker ended. */
+export const compileTimeoutMs = 60_000;
+/** Heap one compile worker may use (V8 old generation); a compile that needs more is stopped. */
+export const compileMemoryMb = 512;
+/** How long a compile worker process may take to start (load tsx and the compiler); not part of the compile time limit. */
+export const compileWorkerStartTimeoutMs = 60_000;
+/** Niceness of a compile worker process (Linux): compiles yield the CPU to the server, which answers every request. */
+export const compileWorkerNice = 10;
 
 // ---- sandbox ----
 export const imageRepository = 'chaincode-studio-sandbox';

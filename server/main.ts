@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createApp } from './app.ts';
+import { warmUpCompiler } from './compile/compileWorkspace.ts';
 import { clientDistDir, defaultDataDir, defaultHost, defaultPort, workspaceTokenTtlMs } from './config.ts';
 import { createStudioServer } from './http/index.ts';
 import { createTokenAuthority } from './http/tokenScope.ts';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });
   await app.reattach().catch((err: unknown) => console.error(`Reattaching to sandboxes failed: ${String(err)}`));
+  // Start the compile workers now, in the background, so the first Run does not pay for loading the compiler.
+  void warmUpCompiler().catch((err: unknown) => console.error(`Warming up the compiler failed (the first Run will be slower): ${String(err)}`));
 
   console.log(`\nChaincode Studio is running. Open this address in your browser:\n\n  ${server.url}/?token=${token}\n`);
   console.log(`Workspaces are kept in ${path.join(dataDir, 'workspaces')}. Press Ctrl+C to stop (sandboxes keep running and are reattached next time).`);

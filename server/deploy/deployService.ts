@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { deployAllowList, deployAllowsWorkspaceTokens } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { ccaasPackage } from '../export/chaincodePackage.ts';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { chaincodeNameOf } from '../session/chaincodeName.ts';

@@ -4,7 +4,7 @@
  * (the old build goes on running) with a message naming the first error.
  */
 import type { Diagnostic } from '../../protocol/messages.ts';
-import { compileWorkspace } from '../build/compileWorkspace.ts';
+import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import type { SessionReporter } from './sessionReporter.ts';
 
 export interface CompileStepOptions {
@@ -25,7 +25,17 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
   const { reporter, workspace } = options;
   const phaseBefore = reporter.status.chaincode;
   reporter.setStatus({ chaincode: 'compiling', message: 'Compiling' });
-  const build = await compileWorkspace(options.workspaceDir, options.outDir);
+  const restorePhase = () => (reporter.status.chaincode === 'compiling' ? phaseBefore : reporter.status.chaincode);
+  let build: Awaited<ReturnType<typeof compileWorkspace>>;
+  try {
+    build = await compileWorkspace(options.workspaceDir, options.outDir);
+  } catch (err) {
+    // A compile stopped at a limit (time, memory) or one that could not start: the old build goes on, and the status says why.
+    const message = err instanceof Error ? err.message : String(err);
+    reporter.log('sandbox', `Compile stopped: ${message}`);
+    reporter.setStatus({ chaincode: restorePhase(), message });
+    throw err;
+  }
   const compileMs = Math.round(build.durationMs);
   reporter.publish('diagnostics', { workspace, diagnostics: build.diagnostics });
   if (!build.ok) {
@@ -34,8 +44,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
     const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'see Problems';
     reporter.log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
     // The old build goes on as it was (unless its status changed meanwhile, e.g. it crashed).
-    const now = reporter.status.chaincode;
-    reporter.setStatus({ chaincode: now === 'compiling' ? phaseBefore : now, message: `Compile failed: ${errors.length} error(s)` });
+    reporter.setStatus({ chaincode: restorePhase(), message: `Compile failed: ${errors.length} error(s)` });
   } else reporter.log('sandbox', `Compiled ${build.language} in ${compileMs} ms`);
   return { ok: build.ok, diagnostics: build.diagnostics, compileMs };
 }

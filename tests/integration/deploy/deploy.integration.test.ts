@@ -23,7 +23,7 @@ import { parse } from 'yaml';
 import { ensureSandboxImage } from '../../../server/sandbox/image/buildImage.ts';
 import { chaincodeServerPort, samplesDir } from '../../../server/config.ts';
 import { StudioError } from '../../../server/errors.ts';
-import { compileWorkspace } from '../../../server/build/compileWorkspace.ts';
+import { compileWorkspace } from '../../../server/compile/compileWorkspace.ts';
 import { ccaasBundle, type CcaasBundle } from '../../../server/export/ccaasBundle.ts';
 import { peerCalculatePackageId } from '../../../server/fabric/fabricCli.ts';
 import { productionNodePackage } from '../../../server/export/productionApp.ts';

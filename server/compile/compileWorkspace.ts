@@ -4,6 +4,10 @@
  * `fabric-chaincode-node start` with NODE_PATH at its preinstalled
  * fabric-contract-api and fabric-shim.
  *
+ * The compiler itself runs in a worker process with time and memory limits
+ * (compilerPool.ts); this module reads the manifest, picks the entry and
+ * moves the output into place.
+ *
  * The output is built in a fresh folder beside `outDir` and renamed into
  * place, so a reader sees the old build or the new one, never half of one.
  * (Whoever mounts it into a container should mount its parent folder: a bind
@@ -19,14 +23,16 @@ import type { Diagnostic } from '../../protocol/messages.ts';
 import { samplesDir } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { studioDiagnostic, toDiagnostic } from './diagnostics.ts';
-import { buildJavaScript } from './javascriptBuild.ts';
-import { buildTypeScript, forgetTypeScriptWorkspace, tsOutSubdir } from './typescriptBuild.ts';
+import { type CompilerPool, sharedCompilerPool } from './compilerPool.ts';
+import { tsOutSubdir } from './typescriptBuild.ts';
 
 export type BuildLanguage = 'typescript' | 'javascript';
 
 export interface CompileOptions {
   /** Reuse the workspace's previous TypeScript Program (default true); false forces a cold compile. */
   readonly reuseProgram?: boolean;
+  /** The workers to compile in (default: the server's shared pool, with the limits in config.ts). */
+  readonly pool?: CompilerPool;
 }
 
 export interface CompileResult {
@@ -45,8 +51,9 @@ const outputQueues = new Map<string, Promise<unknown>>();
 /**
  * Compiles the workspace at `workspaceDir` into `outDir` (replacing what was
  * there). TypeScript goes through the compiler API into `<outDir>/dist`;
- * JavaScript is syntax-checked and copied. Compiles into the same `outDir`
- * run one at a time.
+ * JavaScript is syntax-checked and copied; both in a compile worker. Compiles
+ * into the same `outDir` run one at a time. Throws a `limit` error when the
+ * compile runs into the compile time or memory limit.
  */
 export async function compileWorkspace(workspaceDir: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
   const started = performance.now();
@@ -70,24 +77,30 @@ export async function compileWorkspace(workspaceDir: string, outDir: string, opt
   return run;
 }
 
-/** Drops what the compiler keeps in memory for a workspace (call when it is deleted). */
-export async function forgetWorkspace(workspaceDir: string): Promise<void> {
-  forgetTypeScriptWorkspace(await fs.realpath(workspaceDir).catch(() => path.resolve(workspaceDir)));
+/** Drops what the compile workers keep in memory for a workspace (call when it is deleted). */
+export async function forgetWorkspace(workspaceDir: string, options: { readonly pool?: CompilerPool } = {}): Promise<void> {
+  (options.pool ?? sharedCompilerPool()).forget(await fs.realpath(workspaceDir).catch(() => path.resolve(workspaceDir)));
 }
 
 /**
- * Compiles the TypeScript sample once in a throwaway folder, so the standard
- * library and Fabric's types are parsed before the first user's compile. Call
- * it when the server starts; workspaces made from the sample then compile
- * cold in a few hundred milliseconds instead of over a second.
+ * Compiles the TypeScript sample in a throwaway folder, once in each compile
+ * worker at the same time, so every worker has loaded the compiler and parsed
+ * the standard library and Fabric's types before the first user's compile.
+ * Call it when the server starts; workspaces made from the sample then
+ * compile cold in a few hundred milliseconds instead of over a second.
  */
-export async function warmUpCompiler(sampleDir: string = path.join(samplesDir, 'asset-transfer-ts')): Promise<void> {
+export async function warmUpCompiler(options: { readonly sampleDir?: string; readonly pool?: CompilerPool } = {}): Promise<void> {
+  const { sampleDir = path.join(samplesDir, 'asset-transfer-ts'), pool = sharedCompilerPool() } = options;
   const temp = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'studio-warm-up-')));
   try {
-    const workspace = path.join(temp, 'workspace');
-    await fs.cp(sampleDir, workspace, { recursive: true });
-    await compileWorkspace(workspace, path.join(temp, 'out'));
-    forgetTypeScriptWorkspace(workspace);
+    await Promise.all(
+      Array.from({ length: pool.size }, async (_, i) => {
+        const workspace = path.join(temp, `workspace-${i}`);
+        await fs.cp(sampleDir, workspace, { recursive: true });
+        await compileWorkspace(workspace, path.join(temp, `out-${i}`), { pool });
+        pool.forget(workspace);
+      }),
+    );
   } finally {
     await fs.rm(temp, { recursive: true, force: true });
   }
@@ -115,16 +128,14 @@ async function compileInto(workspaceDir: string, outDir: string, options: Compil
   await fs.mkdir(temp, { recursive: true });
   let entry: string;
   try {
-    let outputs: string[];
-    if (language === 'typescript') {
-      const build = buildTypeScript(workspaceDir, temp, options.reuseProgram ?? true);
-      diagnostics.push(...build.diagnostics);
-      outputs = build.emitted;
-    } else {
-      const build = await buildJavaScript(workspaceDir, temp);
-      diagnostics.push(...build.diagnostics);
-      outputs = build.copied;
-    }
+    const pool = options.pool ?? sharedCompilerPool();
+    const build = await pool.compile(
+      language === 'typescript'
+        ? { kind: 'typescript', workspaceDir, outDir: temp, reuseProgram: options.reuseProgram ?? true }
+        : { kind: 'javascript', workspaceDir, outDir: temp },
+    );
+    diagnostics.push(...build.diagnostics);
+    const outputs = build.outputs;
     entry = pickEntry(language, manifest.main, outputs, diagnostics);
     if (diagnostics.some((d) => d.severity === 'error')) {
       await fs.rm(temp, { recursive: true, force: true });

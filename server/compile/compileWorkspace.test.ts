@@ -26,7 +26,8 @@ async function lineOf(file: string, needle: string): Promise<number> {
   return index + 1;
 }
 
-describe('compileWorkspace', () => {
+// Each compile worker loads the compiler on its first compile: seconds on a busy machine.
+describe('compileWorkspace', { timeout: 60_000 }, () => {
   let base: string;
   let outDir: string;
 

@@ -4,9 +4,11 @@
  * @types/node come from the studio's own node_modules, and every file the
  * compiler reads must be inside the workspace or those libraries.
  *
- * The last Program of each workspace is kept and passed as `oldProgram`, and
- * library source files (lib.*.d.ts, @types/node, Fabric's types) are parsed
- * once per process and shared, so a recompile after a small edit is fast.
+ * It runs inside a compile worker (see compilerPool.ts), never on the
+ * server's main thread. The last Program of each workspace the worker compiled
+ * is kept and passed as `oldProgram`, and library source files (lib.*.d.ts,
+ * @types/node, Fabric's types) are parsed once per worker and shared, so a
+ * recompile after a small edit is fast.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,8 @@ export interface TypeScriptBuild {
   diagnostics: Diagnostic[];
   /** Emitted files, relative to the output folder, '/'-separated (e.g. `dist/index.js`). */
   emitted: string[];
+  /** True when the workspace's previous Program was passed to the compiler. */
+  reusedProgram: boolean;
 }
 
 const nodeModulesDir = path.join(projectRoot, 'node_modules');
@@ -160,11 +164,13 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
     },
   };
 
+  const oldProgram = reuseProgram ? cached?.program : undefined;
+  const reusedProgram = oldProgram !== undefined;
   const program = ts.createProgram({
     rootNames: config.rootNames,
     options,
     host,
-    oldProgram: reuseProgram ? cached?.program : undefined,
+    oldProgram,
     configFileParsingDiagnostics: config.diagnostics,
   });
   rememberProgram(workspaceDir, { program, sources });
@@ -174,11 +180,11 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
   if (config.rootNames.length === 0) {
     diagnostics.push(studioDiagnostic(fallbackFile, 'There are no TypeScript files to compile: add src/index.ts exporting `contracts`.'));
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, emitted: [] };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, emitted: [], reusedProgram };
 
   const result = program.emit();
   diagnostics.push(...result.diagnostics.map((d) => toDiagnostic(d, workspaceDir, fallbackFile)));
-  return { diagnostics, emitted: emitted.sort() };
+  return { diagnostics, emitted: emitted.sort(), reusedProgram };
 }
 
 function rememberProgram(workspaceDir: string, entry: WorkspaceCache): void {
