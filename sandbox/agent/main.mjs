@@ -75,7 +75,7 @@ const chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
 const limitWatch = new LimitWatch({
   logs,
   disks: [
-    { dir: p.dataDir, label: 'the sandbox disk (ledger volume)' },
+    { dir: p.dataDir, label: 'the ledger disk' },
     { dir: p.scratchDir, label: '/tmp' },
   ],
   chaincodePid: () => chaincode.info.pid,

@@ -189,7 +189,7 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
     `${passwd.trimEnd()}\nstudio:x:${sandboxUid}:${sandboxUid}:sandbox:/tmp:/usr/sbin/nologin\nchaincode:x:${chaincodeUid}:${chaincodeUid}:chaincode:/tmp:/usr/sbin/nologin\n`,
   );
   await fs.writeFile(at('etc', 'group'), `${group.trimEnd()}\nstudio:x:${sandboxUid}:\nchaincode:x:${chaincodeUid}:\n`);
-  // Mount points: the ledger volume (any uid may write, as the volume copies this mode) and the build.
+  // Mount points of the ledger disk and the build; the driver mounts over them (the ledger disk brings its own owner and mode).
   await fs.mkdir(at('var', 'sandbox'), { recursive: true });
   await fs.chmod(at('var', 'sandbox'), 0o1777);
   await fs.mkdir(at('chaincode'), { recursive: true });

@@ -145,7 +145,7 @@ describe('disk', () => {
     const outcome = JSON.parse(await fill) as { written: number; error: string };
     expect(outcome.error).toBe('ENOSPC');
     expect(outcome.written).toBeLessThan(sandboxDiskBytes / 1024 / 1024);
-    await expect.poll(logText, { timeout: 5000 }).toMatch(/Disk quota: the sandbox disk \(ledger volume\) is full/);
+    await expect.poll(logText, { timeout: 5000 }).toMatch(/Disk quota: the ledger disk is full/);
     // The host pays at most the quota.
     const image = await fs.stat(`${kit.dataDir}/disks/${kit.instance}-attacker-data.img`);
     expect(image.blocks * 512).toBeLessThanOrEqual(sandboxDiskBytes);
