@@ -31,7 +31,7 @@ export default function globalSetup(): void {
   if (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < sources) {
     run('building the client (vite build)', path.join(projectRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'error']);
   }
-  run('checking the sandbox image', process.execPath, ['--import', 'tsx', path.join(projectRoot, 'sandbox', 'image', 'build-cli.ts')]);
+  run('checking the sandbox image', process.execPath, ['--import', 'tsx', path.join(projectRoot, 'server', 'sandbox', 'image', 'build-cli.ts')]);
   rmSync(screenshotDir, { recursive: true, force: true });
   mkdirSync(screenshotDir, { recursive: true });
   console.log(`[e2e setup] screenshots go to ${screenshotDir}`);
