@@ -24,6 +24,8 @@ export const AgentChaincodeInfo = z.object({
   startedAt: z.string().optional(),
   /** Why a crashed process ended, naming the limit it hit when one did (e.g. `killed: sandbox memory limit (768 MB)`). */
   reason: z.string().optional(),
+  /** The chaincode's own error text (from its stderr) when it ended before registering with the peer, e.g. `Error: Cannot find module 'x'`. */
+  lastError: z.string().max(4000).optional(),
 });
 export type AgentChaincodeInfo = z.infer<typeof AgentChaincodeInfo>;
 

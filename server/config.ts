@@ -167,6 +167,11 @@ export const gatewayMetadataTimeoutMs = 5000;
 /** While a chaincode starts, each metadata request gets this long, and the next one follows after the pause below. */
 export const metadataAttemptTimeoutMs = 2000;
 export const metadataRetryPauseMs = 40;
+/** Parameter names are read from at most this many workspace sources, each at most this large (parsed, never type-checked). */
+export const parameterNameMaxFiles = 300;
+export const parameterNameMaxFileBytes = 512 * 1024;
+/** While a chaincode starts, the agent is asked this often whether its process is still there. */
+export const chaincodeExitPollMs = 150;
 /** Reading the metadata of a chaincode found running after a server restart gets this long. */
 export const reattachMetadataTimeoutMs = 3000;
 

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { chaincodeHeapLimitMb, inspectorPort, loopback } from './constants.mjs';
+import { chaincodeErrorMaxChars, chaincodeLoggingFormat, chaincodeStderrTailLines, chaincodeHeapLimitMb, inspectorPort, loopback, mspId } from './constants.mjs';
 import { chaincodeAddress } from './fabric.mjs';
 import { describeMemoryLimit, readCgroup } from './limits.mjs';
 import * as p from './paths.mjs';
@@ -34,6 +34,48 @@ export function chaincodeArgs({ packageId, debug }) {
     '--chaincode-id-name',
     packageId,
   ];
+}
+
+/**
+ * The environment of the chaincode process: what Fabric 2.5's peer gives a chaincode it launches
+ * (core/container/dockercontroller's GetEnv, with the peer's chaincode logging settings), without
+ * TLS (dev mode), plus a bare PATH and HOME. Nothing of the agent's own (its token) reaches user code.
+ * @param {{ packageId: string }} options
+ * @returns {Record<string, string>}
+ */
+export function chaincodeEnv({ packageId }) {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: p.scratchDir,
+    NODE_PATH: p.chaincodeRuntime,
+    NODE_ENV: 'development',
+    CORE_CHAINCODE_ID_NAME: packageId,
+    CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+    CORE_CHAINCODE_LOGGING_SHIM: 'warning',
+    CORE_CHAINCODE_LOGGING_FORMAT: chaincodeLoggingFormat,
+    CORE_PEER_TLS_ENABLED: 'false',
+    CORE_PEER_LOCALMSPID: mspId,
+  };
+}
+
+/** What node itself prints around the inspector: it says nothing about why the chaincode ended. */
+const inspectorLines = [/^Debugger listening on /, /^For help, see: /, /^Debugger attached\.$/, /^Debugger ending on /, /^Waiting for the debugger to disconnect\.\.\.$/];
+/** What fabric-shim prints before the error that stopped it from loading the chaincode. */
+const shimPreamble = /^Major failure to start/;
+/** The first line of an error as node and console.error print it (a stack's own lines are indented). */
+const errorHeader = /^(?:Uncaught )?(?:[A-Za-z_$][\w$]*)?(?:Error|Exception)\b/;
+
+/**
+ * The chaincode's own words for why it ended, from the last lines it wrote to stderr: the last
+ * error header ("Error: Cannot find module 'x'"), else its last line that is no stack frame.
+ * @param {readonly string[]} lines
+ * @returns {string | undefined}
+ */
+export function errorFromStderr(lines) {
+  const own = lines.filter((line) => line.trim() !== '' && !inspectorLines.some((re) => re.test(line)) && !shimPreamble.test(line));
+  const header = own.findLast((line) => errorHeader.test(line));
+  const text = header ?? own.findLast((line) => !/^\s+at /.test(line) && !/^- /.test(line) && !/^\s*[{}]/.test(line));
+  return text === undefined ? undefined : text.trim().slice(0, chaincodeErrorMaxChars);
 }
 
 /**
@@ -80,22 +122,15 @@ export class ChaincodeProcess {
     const pkg = JSON.parse(await fs.readFile(path.join(p.chaincodeDir, 'package.json'), 'utf8'));
     if (typeof pkg.main !== 'string') throw new Error('the chaincode package.json has no "main" entry');
 
-    // A clean environment: nothing of ours reaches user code.
-    const env = {
-      PATH: '/usr/local/bin:/usr/bin:/bin',
-      HOME: p.scratchDir,
-      NODE_PATH: p.chaincodeRuntime,
-      NODE_ENV: 'development',
-      CORE_PEER_TLS_ENABLED: 'false',
-      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
-    };
     const cgroupAtStart = await readCgroup();
     const { command, args } = asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug }));
-    const child = spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
-    // V8 prints this before it aborts on a full heap; the exit alone would only say SIGABRT.
-    let heapExhausted = false;
-    child.stderr?.on('data', (chunk) => {
-      if (String(chunk).includes('heap out of memory')) heapExhausted = true;
+    const child = spawn(command, args, { cwd: p.chaincodeDir, env: chaincodeEnv({ packageId: definition.packageId }), detached: true });
+    const output = watchOutput(child, () => {
+      // The program has ended but an attached debugger holds the process open: end it, so its end shows.
+      if (this.#child === child) {
+        this.#endedBecause = 'ended (the attached debugger held the finished process open)';
+        killGroup(child);
+      }
     });
     this.#child = child;
     this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString() };
@@ -112,12 +147,13 @@ export class ChaincodeProcess {
       let reason;
       if (!expected) {
         const cgroup = await readCgroup();
-        reason = describeExit({ endedBecause, heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
+        reason = describeExit({ endedBecause, heapExhausted: output.heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
         this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
         // A Run during the read above has started a new process: its status stands.
         if (this.#child !== null) return;
       }
-      this.#info = { ...this.#info, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal, ...(reason ? { reason } : {}) };
+      const lastError = !expected && !output.registered ? errorFromStderr(output.stderrTail) : undefined;
+      this.#info = { ...this.#info, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal, ...(reason ? { reason } : {}), ...(lastError ? { lastError } : {}) };
       this.#onChange();
     });
     this.#onChange();
@@ -145,6 +181,39 @@ export class ChaincodeProcess {
     });
   }
 }
+
+/**
+ * Follows what the chaincode prints for what the agent must know: whether it registered with the
+ * peer, whether V8 ran out of heap (the exit alone would only say SIGABRT), and its last stderr
+ * lines; calls `onLinger` when node says an attached debugger keeps the ended program alive.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {() => void} onLinger
+ */
+function watchOutput(child, onLinger) {
+  /** @type {{ registered: boolean, heapExhausted: boolean, stderrTail: string[] }} */
+  const state = { registered: false, heapExhausted: false, stderrTail: [] };
+  let pending = '';
+  child.stderr?.on('data', (chunk) => {
+    const text = String(chunk);
+    if (text.includes('heap out of memory')) state.heapExhausted = true;
+    const lines = (pending + text).split('\n');
+    pending = (lines.pop() ?? '').slice(-chaincodeErrorMaxChars);
+    for (const line of lines) {
+      state.stderrTail.push(line.replace(/\r$/, '').slice(0, chaincodeErrorMaxChars));
+      if (line.startsWith(lingerMessage)) onLinger();
+    }
+    state.stderrTail.splice(0, Math.max(0, state.stderrTail.length - chaincodeStderrTailLines));
+  });
+  child.stdout?.on('data', (chunk) => {
+    if (!state.registered && String(chunk).includes(registeredMessage)) state.registered = true;
+  });
+  return state;
+}
+
+/** Node prints this when the program has ended but a debugger session keeps the process. */
+const lingerMessage = 'Waiting for the debugger to disconnect';
+/** fabric-shim logs this once the peer has accepted the chaincode's registration. */
+const registeredMessage = 'State transferred to "ready"';
 
 /**
  * Kills the whole process group: whatever the chaincode spawned goes too.

@@ -72,3 +72,10 @@ export const diskFullRatio = 0.95;
 /** The chaincode is reported as spinning after this many seconds at its full CPU quota. */
 export const spinReportSeconds = 10;
 export const limitPollMs = 1000;
+
+/** Stderr lines of the chaincode kept to say, when it ends before registering, what went wrong. */
+export const chaincodeStderrTailLines = 50;
+/** The chaincode's own error text in the agent's status is cut to this length. */
+export const chaincodeErrorMaxChars = 2000;
+/** Fabric's default chaincode log format (core.yaml `chaincode.logging.format`), passed on as the peer does. */
+export const chaincodeLoggingFormat = '%{color}%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x}%{color:reset} %{message}';

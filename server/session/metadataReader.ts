@@ -1,10 +1,13 @@
 /**
  * Reads a chaincode's contract metadata (its contracts, transactions and
  * parameter names) through the Gateway, waiting for a process that has just
- * started to register with the peer.
+ * started to register with the peer. Until it has, each attempt waits for the
+ * peer, so the agent is asked alongside whether the process is still there:
+ * one that failed to load fails the read at once, with its own error text.
  */
+import type { AgentChaincodeInfo } from '../../protocol/agent.ts';
 import type { ContractMetadata } from '../../protocol/messages.ts';
-import { metadataAttemptTimeoutMs, metadataRetryPauseMs } from '../config.ts';
+import { chaincodeExitPollMs, metadataAttemptTimeoutMs, metadataRetryPauseMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { parseContractMetadata } from '../fabric/contractMetadata.ts';
 import { nameParametersFromSource } from '../fabric/parameterNames.ts';
@@ -18,12 +21,27 @@ export interface MetadataReadOptions {
   readonly timeoutMs: number;
 }
 
-/** The metadata, once the chaincode answers; fails early when its process exits or reports an error. */
+/** The metadata, once the chaincode answers; fails as soon as its process is gone or it reports an error. */
 export async function readContractMetadata(options: MetadataReadOptions): Promise<ContractMetadata> {
+  const done = new AbortController();
+  try {
+    return await Promise.race([readWhenRegistered(options, done.signal), failWhenProcessEnds(options.link, done.signal)]);
+  } finally {
+    done.abort();
+  }
+}
+
+/** The error for a chaincode process that is gone: its own error text when it wrote one. */
+export function chaincodeGoneError(chaincode: AgentChaincodeInfo, cause?: unknown): StudioError {
+  const message = chaincode.lastError ?? `The chaincode process ${chaincode.reason ?? 'exited'} while starting; its log says why.`;
+  return new StudioError(ErrorCode.ChaincodeNotRunning, message, { cause });
+}
+
+async function readWhenRegistered(options: MetadataReadOptions, done: AbortSignal): Promise<ContractMetadata> {
   const { link, chaincodeName, timeoutMs } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  for (;;) {
+  while (!done.aborted) {
     const gateway = link.gateway;
     if (!gateway) throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not connected.');
     try {
@@ -34,13 +52,24 @@ export async function readContractMetadata(options: MetadataReadOptions): Promis
       // Until the process has registered with the peer, the peer answers "not registered".
       if (err instanceof StudioError && err.code === ErrorCode.Chaincode) throw err;
     }
-    const agent = await link.handle?.agent.status().catch(() => undefined);
-    if (agent && agent.chaincode.phase !== 'running') {
-      throw new StudioError(ErrorCode.ChaincodeNotRunning, 'The chaincode process exited while starting; its log says why.', { cause: lastError });
-    }
     if (Date.now() > deadline) {
       throw new StudioError(ErrorCode.Timeout, `The chaincode did not answer within ${timeoutMs / 1000} s: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
     }
-    await new Promise((r) => setTimeout(r, metadataRetryPauseMs));
+    await pause(metadataRetryPauseMs);
   }
+  throw new StudioError(ErrorCode.ChaincodeNotRunning, 'The chaincode process ended while starting.', { cause: lastError });
+}
+
+/** Rejects once the agent reports the chaincode process gone; a lost agent is left to the read's own deadline. */
+async function failWhenProcessEnds(link: SandboxLink, done: AbortSignal): Promise<never> {
+  while (!done.aborted) {
+    const agent = await link.handle?.agent.status().catch(() => undefined);
+    if (agent && agent.chaincode.phase !== 'running') throw chaincodeGoneError(agent.chaincode);
+    await pause(chaincodeExitPollMs);
+  }
+  throw new StudioError(ErrorCode.ChaincodeNotRunning, 'The metadata read has ended.');
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
