@@ -4,6 +4,7 @@
  * Installs from the real npm registry are in
  * tests/integration/npm/dependencyInstaller.integration.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -226,6 +227,25 @@ describe('install', () => {
     expect(await calls()).toHaveLength(2);
   });
 
+  it('takes over the lock a killed server left, and waits for a live one', async () => {
+    const dir = await workspace({ 'package.json': { dependencies: { a: '^1.0.0' } } });
+    const key = dependencyKey(await readDependencyManifest(dir, registryUrl), { npmVersion: '11.1.0', nodeVersion: process.version, registryUrl });
+    await mkdir(path.join(work, 'cache'), { recursive: true });
+    const lock = path.join(work, 'cache', `${key}.lock`);
+    await writeFile(lock, String(await exitedPid()));
+    expect(await installer().install(dir)).toMatchObject({ key, fromCache: false });
+    expect(existsSync(lock)).toBe(false);
+
+    await rm(path.join(work, 'cache', key), { recursive: true });
+    await writeFile(lock, String(process.ppid));
+    const waiting = installer().install(dir);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await calls()).toHaveLength(1);
+    await rm(lock);
+    expect(await waiting).toMatchObject({ key, fromCache: false });
+    expect(await calls()).toHaveLength(2);
+  });
+
   it('kills npm and what it started at the time limit, and names the limit', async () => {
     await setMode('sleep');
     const dir = await workspace({ 'package.json': { dependencies: { a: '^1.0.0' } } });
@@ -256,6 +276,14 @@ describe('install', () => {
     expect(err.message).toBe('`json-stringify-deterministiq@^1.0.0` is not in the npm registry (E404): check the name in package.json.');
   });
 });
+
+/** The pid of a process that has ended. */
+async function exitedPid(): Promise<number> {
+  const child = spawn('true');
+  await new Promise((resolve) => child.once('exit', resolve));
+  if (child.pid === undefined) throw new Error('true did not start');
+  return child.pid;
+}
 
 /** True while `pid` runs (a zombie waiting for its parent to reap it has stopped running). */
 function isRunning(pid: number): boolean {
