@@ -141,6 +141,11 @@ describe('dependency specs and lockfiles', () => {
       expect(err.message).toMatch(/^The package "evil" in the workspace's package-lock.json is /);
       expect(err.message).toContain('only packages from the npm registry');
     }
+    const outside = await workspace({
+      'package.json': { dependencies: { a: '1.0.0' } },
+      'package-lock.json': { lockfileVersion: 3, packages: { '': {}, 'node_modules/../../evil': { version: '1.0.0' } } },
+    });
+    expect((await refusal(installer().install(outside))).message).toMatch(/^The package "..\/..\/evil" in the workspace's package-lock.json is a package at "node_modules\/..\/..\/evil", outside node_modules/);
     const v1 = await workspace({ 'package.json': { dependencies: { a: '1.0.0' } }, 'npm-shrinkwrap.json': { lockfileVersion: 1, dependencies: {} } });
     expect((await refusal(installer().install(v1))).message).toMatch(/npm-shrinkwrap.json is of lockfileVersion 1/);
     expect(await calls()).toEqual([]);

@@ -144,7 +144,9 @@ function checkLockfile(bytes: Buffer, name: string, registryUrl: string): void {
         `The package "${dependency}" in the workspace's ${name} is ${kind}; only packages from the npm registry (${registryUrl}) can be used. ` +
           `Depend on a published version instead, then write the lockfile again (npm install --package-lock-only).`,
       );
-    if (!where.startsWith('node_modules/') && !where.includes('/node_modules/')) throw refuse(`a workspace package at "${where}"`);
+    if (!where.startsWith('node_modules/') || where.split('/').some((part) => part === '' || part === '.' || part === '..' || part.includes('\\'))) {
+      throw refuse(`a package at "${where}", outside node_modules`);
+    }
     if (locked.link === true) throw refuse('a link to a local folder');
     if (locked.resolved !== undefined && !isRegistryTarball(locked.resolved, registryUrl)) throw refuse(`resolved from ${JSON.stringify(locked.resolved)}`);
     if (locked.version !== undefined && /[:/]/.test(locked.version)) throw refuse(`locked to ${JSON.stringify(locked.version)}`);
