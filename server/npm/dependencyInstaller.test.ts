@@ -34,7 +34,7 @@ case "$mode" in
   e404)
     echo "npm error code E404" >&2
     echo "npm error 404 Not Found - GET https://registry.npmjs.org/json-stringify-deterministiq - Not found" >&2
-    echo "npm error 404  'json-stringify-deterministiq@^1.0.0' is not in this registry." >&2
+    echo "npm error 404  The requested resource 'json-stringify-deterministiq@^1.0.0' could not be found or you do not have permission to access it." >&2
     exit 1
     ;;
 esac

@@ -36,6 +36,8 @@ describe('npm output', () => {
       'Could not fetch `@tsconfig/node20` from the npm registry https://registry.npmjs.org/ (ENOTFOUND): check that the server can reach the registry, then try again.',
     );
 
+    const older = npmFailure(['npm ERR! code E404', "npm ERR! 404  'nope-pkg@^2.0.0' is not in this registry."], registry);
+    expect(older.message).toMatch(/^`nope-pkg@\^2.0.0` is not in the npm registry \(E404\)/);
     const old404 = npmFailure(['npm ERR! code E404', 'npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope-pkg - Not found'], registry);
     expect(old404.message).toMatch(/^`nope-pkg` is not in the npm registry \(E404\)/);
 

@@ -54,7 +54,7 @@ export function npmFailure(lines: readonly string[], registryUrl: string): Studi
   const tail = errors.slice(-8).join('\n');
 
   if (code === 'E404') {
-    const spec = /'([^']+)' is not in this registry/.exec(text)?.[1] ?? packageOfUrl(/404 Not Found - GET (\S+)/.exec(text)?.[1] ?? '', registryUrl);
+    const spec = /'([^']+)' (?:is not in this registry|could not be found)/.exec(text)?.[1] ?? packageOfUrl(/404 Not Found - GET (\S+)/.exec(text)?.[1] ?? '', registryUrl);
     if (spec !== undefined) {
       return new StudioError(ErrorCode.NotFound, `\`${spec}\` is not in the npm registry (E404): check the name in package.json.`, {
         data: { package: spec, npmCode: code },

@@ -69,10 +69,16 @@ describe('dependency installer with the npm registry', () => {
         dependencies: { 'sort-keys-recursive': '^2.1.10', 'json-stringify-deterministic': '^1.0.12' },
       }),
     });
-    const warm = await createDependencyInstaller({ cacheRoot }).install(second);
-    expect(warm).toMatchObject({ fromCache: true, key: cold.key, nodeModulesDir: cold.nodeModulesDir, packages: cold.packages });
-    expect(warm.durationMs).toBeLessThan(1000);
-    console.info(`cold install ${Math.round(cold.durationMs)} ms, cached ${Math.round(warm.durationMs)} ms, ${cold.packages} packages`);
+    const restarted = await createDependencyInstaller({ cacheRoot }).install(second);
+    expect(restarted).toMatchObject({ fromCache: true, key: cold.key, nodeModulesDir: cold.nodeModulesDir, packages: cold.packages });
+    // The same installer again: no npm runs at all (the restarted one asked npm its version once).
+    const warm = await installer.install(second);
+    expect(warm).toMatchObject({ fromCache: true, key: cold.key });
+    expect(warm.durationMs).toBeLessThan(250);
+    console.info(
+      `cold install ${Math.round(cold.durationMs)} ms, cached ${Math.round(warm.durationMs)} ms ` +
+        `(${Math.round(restarted.durationMs)} ms after a restart), ${cold.packages} packages`,
+    );
   }, 240_000);
 
   it('installs exactly the versions a lockfile locks', async () => {
