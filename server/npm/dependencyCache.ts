@@ -6,6 +6,7 @@
  *     <root>/<key>/.studio-complete    written last: the folder is whole
  *     <root>/<key>.lock                held by the server installing <key>
  *     <root>/.tmp/                     installs in progress, renamed into place
+ *                                      (a killed server's are removed once old)
  *     <root>/.npm/                     npm's download cache
  *
  * A folder without its stamp is what a crash mid-install leaves: it is
@@ -14,7 +15,7 @@
  * lock file.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -127,7 +128,17 @@ class FolderCache implements DependencyCache {
   async makeTempFolder(key: string): Promise<string> {
     const tmp = path.join(this.#root, '.tmp');
     await mkdir(tmp, { recursive: true });
+    await this.#sweepTemp(tmp);
     return mkdtemp(path.join(tmp, `${key.slice(0, 16)}-`));
+  }
+
+  /** Temp folders of installs that a killed server left: older than any install can run, so no server still uses them. */
+  async #sweepTemp(tmp: string): Promise<void> {
+    for (const name of await readdir(tmp)) {
+      const folder = path.join(tmp, name);
+      const info = await stat(folder).catch(() => undefined);
+      if (info !== undefined && Date.now() - info.mtimeMs > this.#staleLockMs) await rm(folder, { recursive: true, force: true });
+    }
   }
 
   async commit(key: string, temp: string, stamp: InstallStamp): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -249,6 +249,16 @@ describe('install', () => {
     await rm(lock);
     expect(await waiting).toMatchObject({ key, fromCache: false });
     expect(await calls()).toHaveLength(2);
+  });
+
+  it('removes the temp folders of installs a killed server left, once older than any install', async () => {
+    const tmp = path.join(work, 'cache', '.tmp');
+    await mkdir(path.join(tmp, 'old-install', 'node_modules'), { recursive: true });
+    await mkdir(path.join(tmp, 'running-install'), { recursive: true });
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await utimes(path.join(tmp, 'old-install'), longAgo, longAgo);
+    await installer({ timeoutMs: 1000 }).install(await workspace({ 'package.json': { dependencies: { a: '^1.0.0' } } }));
+    expect(await readdir(tmp)).toEqual(['running-install']);
   });
 
   it('kills npm and what it started at the time limit, and names the limit', async () => {
