@@ -249,3 +249,21 @@ export const debugSourceMapMaxBytes = 8 * 1024 * 1024;
 export const debugInspectorMaxMessageBytes = 16 * 1024 * 1024;
 /** Characters of one logpoint's output shown; the rest is cut, and the output says how much. */
 export const debugConsoleMaxChars = 16 * 1024;
+
+// ---- dependencies (a workspace's npm packages) ----
+/**
+ * Where a workspace's npm dependencies are installed: one folder per set of dependencies
+ * (named by a hash of them), shared by every workspace that asks for the same set, and npm's
+ * own download cache beside them.
+ */
+export const dependencyCacheDir = process.env.STUDIO_DEPENDENCY_CACHE_DIR ?? path.join(cacheDir, 'dependencies');
+/** The npm registry dependencies come from (STUDIO_NPM_REGISTRY); a lockfile may name no other. */
+export const npmRegistryUrl = process.env.STUDIO_NPM_REGISTRY ?? 'https://registry.npmjs.org/';
+/** An `npm install`/`npm ci` of a workspace's dependencies still running after this long is killed. */
+export const dependencyInstallTimeoutMs = 180_000;
+/** The disk one installed set of dependencies may take (node_modules, measured after the install). */
+export const maxDependencyBytes = Number(process.env.STUDIO_MAX_DEPENDENCY_MB ?? 300) * 1024 * 1024;
+/** How often a server waiting for another server's install of the same dependencies looks again. */
+export const dependencyLockPollMs = 250;
+/** The package.json of the Node modules the sandbox image ships for chaincode (fabric-contract-api, fabric-shim). */
+export const sandboxRuntimeManifestPath = path.join(projectRoot, 'sandbox', 'runtime', 'package.json');
