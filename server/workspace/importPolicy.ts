@@ -14,7 +14,9 @@
  * - Paths: a backslash is read as '/' (zips from older Windows tools) and a leading `./` is dropped;
  *   then the store's own path rules apply ({@link segmentsOf}), so `..`, absolute paths, drive letters
  *   and control characters (NUL among them) are skipped as `unsafe-path`. Symlinks, hard links and
- *   devices are skipped; only regular files are imported (empty folders are not kept).
+ *   devices in a tar are skipped; only regular files are imported (empty folders are not kept). A
+ *   zip's entry list carries no file modes through fflate, so a link stored in a zip arrives as a
+ *   small text file holding its target: never as a link, since every file is written as a new file.
  */
 import type { ImportSkipped, ImportSkipReason } from '../../protocol/messages.ts';
 import { maxImportSkipGroups } from '../config.ts';
