@@ -192,6 +192,41 @@ export function downloadPath(exportId: string): string {
   return `${downloadPathPrefix}${encodeURIComponent(exportId)}`;
 }
 
+// Importing a project as a new workspace (`workspace/import`).
+/** Why an imported entry was left out; the UI words each reason. */
+export const ImportSkipReason = z.enum([
+  'dependencies',
+  'build-output',
+  'version-control',
+  'test-output',
+  'os-metadata',
+  'log',
+  'secret',
+  'unsafe-path',
+  'link',
+  'special',
+  'binary',
+  'too-large',
+  'duplicate',
+  'reserved',
+]);
+export type ImportSkipReason = z.infer<typeof ImportSkipReason>;
+/** What was left out, grouped: a folder (`node_modules/`, path ending in '/') with its file count, or one file. */
+export interface ImportSkipped {
+  path: string;
+  reason: ImportSkipReason;
+  files: number;
+}
+/** One file of a picked folder, as the browser read it: UTF-8 `text`, or any bytes as `base64`. */
+const ImportFile = z.union([
+  z.object({ path: z.string().min(1).max(1024), text: z.string() }).strict(),
+  z.object({ path: z.string().min(1).max(1024), base64: z.string() }).strict(),
+]);
+export type ImportFile = z.infer<typeof ImportFile>;
+/** An uploaded archive, base64-encoded. */
+const ImportArchive = z.object({ kind: z.enum(['zip', 'tar.gz']), base64: z.string().min(1) }).strict();
+export type ImportArchive = z.infer<typeof ImportArchive>;
+
 // ---- requests ------------------------------------------------------------
 
 /**
@@ -202,6 +237,11 @@ export const requestParams = {
   'sample/list': z.object({}),
   'workspace/list': z.object({}),
   'workspace/create': z.object({ name: WorkspaceId, sample: z.string().min(1).max(64) }),
+  /** Creates workspace `name` from an archive or a picked folder's files, all or nothing. */
+  'workspace/import': z.union([
+    z.object({ name: WorkspaceId, archive: ImportArchive }).strict(),
+    z.object({ name: WorkspaceId, files: z.array(ImportFile).max(20_000) }).strict(),
+  ]),
   'workspace/open': z.object(ws),
   'workspace/delete': z.object(ws),
 
@@ -290,6 +330,8 @@ export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
   'workspace/create': { workspace: string };
+  /** `imported` files were written; `skipped` says what was left out and why. */
+  'workspace/import': { workspace: string; imported: number; skipped: ImportSkipped[] };
   /** `workspaceToken` opens this workspace and no other (share it instead of the server's main token). */
   'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; workspaceToken?: string };
   'workspace/delete': Record<string, never>;

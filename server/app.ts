@@ -12,6 +12,7 @@ import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
+import { importWorkspace } from './workspace/importArchive.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import type { Handlers, Hub } from './ws/index.ts';
 
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions): App {
       await store.create(name, sample);
       return { workspace: name };
     },
+    'workspace/import': async (params) => importWorkspace(store, params),
     'workspace/open': async ({ workspace }, ctx) => {
       const s = await session(workspace);
       ctx.subscribe(workspace);

@@ -55,6 +55,17 @@ export const immutableAssetMaxAgeSeconds = 365 * 24 * 60 * 60;
 export const maxFileBytes = 1024 * 1024;
 export const maxFilesPerWorkspace = 2000;
 export const maxWorkspaceBytes = 20 * 1024 * 1024;
+/** Largest archive (compressed) `workspace/import` reads; a WebSocket message (maxMessageBytes) carries less anyway. */
+export const maxImportArchiveBytes = 50 * 1024 * 1024;
+/**
+ * Largest total an import archive may expand to, skipped entries (node_modules) included: gunzip
+ * and inflate stop here. What is kept is held to the workspace limits above as it is read.
+ */
+export const maxImportExpandedBytes = 128 * 1024 * 1024;
+/** A zip is fed to the inflater in slices this big, so a bomb is stopped within one slice's output (at most ~1032x). */
+export const importZipSliceBytes = 4 * 1024;
+/** Groups of skipped entries an import reply lists; the rest are counted in one last group. */
+export const maxImportSkipGroups = 100;
 /** Mode of the data folder and the folders under it: the workspaces, ledgers and keys are the user's alone. */
 export const dataDirMode = 0o700;
 /**

@@ -37,8 +37,8 @@ function printable(rel: string): string {
   return Array.from(rel, (c) => (isControl(c) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
 }
 
-/** Checks the shape of a relative path without touching the disk; returns its segments. */
-function segmentsOf(relPath: string): string[] {
+/** Checks the shape of a relative path without touching the disk (a `bad_path` StudioError if it is refused); returns its segments. */
+export function segmentsOf(relPath: string): string[] {
   const rel = relPath.normalize('NFC');
   if (rel.length === 0) throw refuse(rel, 'is empty: name a file or folder inside the workspace.');
   if (rel.length > maxPathChars) throw refuse(rel.slice(0, 80) + '…', `is longer than ${maxPathChars} characters: use a shorter path.`);

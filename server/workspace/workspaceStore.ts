@@ -10,11 +10,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { WorkspaceId, type FileEntry } from '../../protocol/messages.ts';
-import { dataDirMode } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { syncDir, tempFilePrefix, writeFileAtomic } from './atomicWrite.ts';
 import { isNotFound, resolveInside, type InsidePath } from './resolveInside.ts';
-import { removeGeneration, writeNewGeneration } from './workspaceGeneration.ts';
+import { placeNewWorkspace, writeNewFiles, type NewFile } from './newWorkspace.ts';
+import { removeGeneration } from './workspaceGeneration.ts';
 import { checkLimits, missingParents } from './workspaceLimits.ts';
 import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
 
@@ -53,6 +53,8 @@ export interface WorkspaceStore {
   list(): Promise<WorkspaceSummary[]>;
   /** Creates workspace `id` as a copy of sample `sampleId`. */
   create(id: string, sampleId: string): Promise<void>;
+  /** Creates workspace `id` holding exactly `files` (text), all or nothing, within the workspace limits. */
+  createFromFiles(id: string, files: readonly NewFile[]): Promise<void>;
   delete(id: string): Promise<void>;
   exists(id: string): Promise<boolean>;
   /** The workspace's absolute folder (it may not exist). */
@@ -139,21 +141,18 @@ class FolderWorkspaceStore implements WorkspaceStore {
       if (sample === undefined) {
         throw new StudioError(ErrorCode.NotFound, `There is no sample "${sampleId}": pick one from the sample list.`);
       }
-      if (await this.exists(id)) {
-        throw new StudioError(ErrorCode.AlreadyExists, `A workspace named "${id}" already exists: choose another name or open it.`);
-      }
-      await fs.mkdir(this.#workspacesDir, { recursive: true, mode: dataDirMode });
-      // Copy beside the final place and rename, so a half-copied workspace is never listed.
-      const temp = path.join(this.#workspacesDir, `${copyPrefix}${id}-${randomBytes(4).toString('hex')}`);
-      try {
-        await copyTree(path.join(this.#samplesDir, sample.id), temp);
-        await writeNewGeneration(this.#dataDir, id);
-        await fs.rename(temp, target);
-      } catch (err) {
-        await fs.rm(temp, { recursive: true, force: true });
-        throw err;
-      }
-      await syncDir(this.#workspacesDir);
+      await this.#requireAbsent(id);
+      const fill = (temp: string) => copyTree(path.join(this.#samplesDir, sample.id), temp);
+      await placeNewWorkspace({ dataDir: this.#dataDir, workspacesDir: this.#workspacesDir, id, target, fill, tempPrefix: copyPrefix });
+    });
+  }
+
+  async createFromFiles(id: string, files: readonly NewFile[]): Promise<void> {
+    const target = this.dir(id);
+    return this.#serial(id, async () => {
+      await this.#requireAbsent(id);
+      const fill = (temp: string) => writeNewFiles(temp, id, files);
+      await placeNewWorkspace({ dataDir: this.#dataDir, workspacesDir: this.#workspacesDir, id, target, fill, tempPrefix: copyPrefix });
     });
   }
 
@@ -276,6 +275,12 @@ class FolderWorkspaceStore implements WorkspaceStore {
       await syncDir(path.dirname(target.abs));
       return { path: target.rel };
     });
+  }
+
+  async #requireAbsent(id: string): Promise<void> {
+    if (await this.exists(id)) {
+      throw new StudioError(ErrorCode.AlreadyExists, `A workspace named "${id}" already exists: choose another name or open it.`);
+    }
   }
 
   async #requireWorkspace(id: string): Promise<string> {
