@@ -7,7 +7,14 @@ import type { Diagnostic } from '../../protocol/messages.ts';
 
 /** One compile: TypeScript through the compiler API, or the JavaScript syntax check and copy. */
 export type CompileJob =
-  | { readonly kind: 'typescript'; readonly workspaceDir: string; readonly outDir: string; readonly reuseProgram: boolean }
+  | {
+      readonly kind: 'typescript';
+      readonly workspaceDir: string;
+      readonly outDir: string;
+      readonly reuseProgram: boolean;
+      /** The workspace's installed npm dependencies (a node_modules folder), seen by the compiler as `<workspaceDir>/node_modules`. */
+      readonly dependenciesDir?: string;
+    }
   | { readonly kind: 'javascript'; readonly workspaceDir: string; readonly outDir: string };
 
 /** What one compile produced, as the worker reports it. */

@@ -39,7 +39,7 @@ function lowerPriority(): void {
 async function compile(job: CompileJob): Promise<CompileJobResult> {
   const startedAtMs = Date.now();
   if (job.kind === 'typescript') {
-    const build = buildTypeScript(job.workspaceDir, job.outDir, job.reuseProgram);
+    const build = buildTypeScript(job.workspaceDir, job.outDir, job.reuseProgram, job.dependenciesDir);
     return { diagnostics: build.diagnostics, outputs: build.emitted, reusedProgram: build.reusedProgram, startedAtMs, endedAtMs: Date.now() };
   }
   const build = await buildJavaScript(job.workspaceDir, job.outDir);

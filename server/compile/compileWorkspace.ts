@@ -33,6 +33,8 @@ export interface CompileOptions {
   readonly reuseProgram?: boolean;
   /** The workers to compile in (default: the server's shared pool, with the limits in config.ts). */
   readonly pool?: CompilerPool;
+  /** The workspace's installed npm dependencies (a node_modules folder), which TypeScript sees as the workspace's own. */
+  readonly dependenciesDir?: string;
 }
 
 export interface CompileResult {
@@ -131,7 +133,13 @@ async function compileInto(workspaceDir: string, outDir: string, options: Compil
     const pool = options.pool ?? sharedCompilerPool();
     const build = await pool.compile(
       language === 'typescript'
-        ? { kind: 'typescript', workspaceDir, outDir: temp, reuseProgram: options.reuseProgram ?? true }
+        ? {
+            kind: 'typescript',
+            workspaceDir,
+            outDir: temp,
+            reuseProgram: options.reuseProgram ?? true,
+            ...(options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir }),
+          }
         : { kind: 'javascript', workspaceDir, outDir: temp },
     );
     diagnostics.push(...build.diagnostics);

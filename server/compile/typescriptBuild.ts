@@ -2,7 +2,11 @@
  * Compiles a TypeScript workspace with the compiler API. The workspace has no
  * node_modules: fabric-contract-api, fabric-shim, fabric-shim-api and
  * @types/node come from the studio's own node_modules, and every file the
- * compiler reads must be inside the workspace or those libraries.
+ * compiler reads must be inside the workspace or those libraries. The
+ * workspace's own npm dependencies, when installed (server/npm), are seen as
+ * if they were its `node_modules`: every lookup under `<workspace>/node_modules`
+ * reads the installed folder instead, so imports, `@types/*` and a tsconfig
+ * `extends` of a package resolve the way they would for `tsc` on a laptop.
  *
  * It runs inside a compile worker (see compilerPool.ts), never on the
  * server's main thread. The last Program of each workspace the worker compiled
@@ -43,6 +47,8 @@ interface CachedSource {
 
 interface WorkspaceCache {
   program: ts.Program;
+  /** The installed dependencies the Program was built against: another set means another Program. */
+  dependenciesDir: string | undefined;
   sources: Map<string, CachedSource>;
 }
 
@@ -76,30 +82,34 @@ function packageNameOf(specifier: string): string {
  * were the workspace (`../src/x.ts`), so they read the same on the host and in
  * the sandbox.
  */
-export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgram: boolean): TypeScriptBuild {
+export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgram: boolean, dependenciesDir?: string): TypeScriptBuild {
+  const onDisk = dependencyMapping(workspaceDir, dependenciesDir);
   const readable = (file: string): boolean => {
-    const resolved = path.resolve(workspaceDir, file);
+    const resolved = onDisk(path.resolve(workspaceDir, file));
     if (isUnder(resolved, nodeModulesDir)) return true;
-    if (!isUnder(resolved, workspaceDir)) return false;
+    const inDependencies = dependenciesDir !== undefined && isUnder(resolved, dependenciesDir);
+    if (!inDependencies && !isUnder(resolved, workspaceDir)) return false;
     try {
-      // A symlink in the workspace must not lead the compiler out of it.
+      // A symlink in the workspace (or the installed packages) must not lead the compiler out of them.
       const real = fs.realpathSync(resolved);
-      return isUnder(real, workspaceDir) || isUnder(real, nodeModulesDir);
+      return isUnder(real, workspaceDir) || isUnder(real, nodeModulesDir) || (dependenciesDir !== undefined && isUnder(real, dependenciesDir));
     } catch {
       return true;
     }
   };
   const inWorkspaceOnly = (file: string): boolean => isUnder(path.resolve(workspaceDir, file), workspaceDir) && readable(file);
+  const sys = mappedSystem(onDisk);
 
-  const config = readConfig(workspaceDir, readable);
+  const config = readConfig(workspaceDir, readable, sys);
   const options = config.options;
   const virtualOutDir = path.join(workspaceDir, tsOutSubdir);
   const settingsKey = documentRegistry.getKeyForCompilationSettings(options);
 
   const cached = workspaceCaches.get(workspaceDir);
+  const sameDependencies = cached?.dependenciesDir === dependenciesDir;
   const sources = cached?.sources ?? new Map<string, CachedSource>();
   const emitted: string[] = [];
-  const base = ts.createCompilerHost(options, true);
+  const base = { ...ts.createCompilerHost(options, true), ...sys };
 
   const sourceFileKey = (languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions): string =>
     typeof languageVersionOrOptions === 'object'
@@ -111,8 +121,8 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
     getCurrentDirectory: () => workspaceDir,
     fileExists: (file) => readable(file) && base.fileExists(file),
     readFile: (file) => (readable(file) ? base.readFile(file) : undefined),
-    directoryExists: (dir) => readable(dir) && (base.directoryExists?.(dir) ?? ts.sys.directoryExists(dir)),
-    getDirectories: (dir) => (readable(dir) ? base.getDirectories?.(dir) ?? [] : []),
+    directoryExists: (dir) => readable(dir) && base.directoryExists(dir),
+    getDirectories: (dir) => (readable(dir) ? base.getDirectories(dir) : []),
     getSourceFile(fileName, languageVersionOrOptions, onError) {
       if (!readable(fileName)) {
         onError?.(`${displayPath(fileName, workspaceDir)} is outside the workspace`);
@@ -129,6 +139,7 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
       }
       const text = base.readFile(fileName);
       if (text === undefined) return undefined;
+      // Installed packages' files are cached with the workspace's: their folder's name changes with their content.
       const previous = sources.get(fileName);
       if (previous !== undefined && previous.text === text && previous.settingsKey === key) return previous.file;
       const file = ts.createSourceFile(fileName, text, languageVersionOrOptions);
@@ -155,7 +166,7 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
           return ts.resolveModuleName(name, containingFile, compilerOptions, {
             fileExists: (file) => inWorkspaceOnly(file) && base.fileExists(file),
             readFile: (file) => (inWorkspaceOnly(file) ? base.readFile(file) : undefined),
-            directoryExists: (dir) => inWorkspaceOnly(dir) && ts.sys.directoryExists(dir),
+            directoryExists: (dir) => inWorkspaceOnly(dir) && base.directoryExists(dir),
             realpath: base.realpath,
           });
         }
@@ -164,7 +175,7 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
     },
   };
 
-  const oldProgram = reuseProgram ? cached?.program : undefined;
+  const oldProgram = reuseProgram && sameDependencies ? cached?.program : undefined;
   const reusedProgram = oldProgram !== undefined;
   const program = ts.createProgram({
     rootNames: config.rootNames,
@@ -173,7 +184,7 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
     oldProgram,
     configFileParsingDiagnostics: config.diagnostics,
   });
-  rememberProgram(workspaceDir, { program, sources });
+  rememberProgram(workspaceDir, { program, sources, dependenciesDir });
 
   const fallbackFile = config.hasConfigFile ? 'tsconfig.json' : 'package.json';
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, workspaceDir, fallbackFile));
@@ -205,12 +216,16 @@ interface ParsedConfig {
 }
 
 /** Reads the workspace's tsconfig.json (if any) and forces what the sandbox and the debugger need. */
-function readConfig(workspaceDir: string, readable: (file: string) => boolean): ParsedConfig {
+function readConfig(workspaceDir: string, readable: (file: string) => boolean, sys: MappedSystem): ParsedConfig {
   const configPath = path.join(workspaceDir, 'tsconfig.json');
-  const parseHost: ts.ParseConfigHost = {
+  // Also the module resolution host of an `extends` that names a package.
+  const parseHost: ts.ParseConfigHost & ts.ModuleResolutionHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
-    fileExists: (file) => readable(file) && ts.sys.fileExists(file),
-    readFile: (file) => (readable(file) ? ts.sys.readFile(file) : undefined),
+    fileExists: (file) => readable(file) && sys.fileExists(file),
+    readFile: (file) => (readable(file) ? sys.readFile(file) : undefined),
+    directoryExists: (dir) => readable(dir) && sys.directoryExists(dir),
+    getDirectories: (dir) => (readable(dir) ? sys.getDirectories(dir) : []),
+    realpath: sys.realpath,
     readDirectory: (root, extensions, excludes, includes, depth) =>
       ts.sys.readDirectory(root, extensions, excludes, includes, depth).filter((file) => isUnder(file, workspaceDir) && readable(file)),
   };
@@ -274,4 +289,34 @@ function readConfig(workspaceDir: string, readable: (file: string) => boolean): 
     delete options[name];
   }
   return { options, rootNames, diagnostics, hasConfigFile };
+}
+
+/** The file-system calls the compiler makes, with a workspace's `node_modules` mapped to its installed dependencies. */
+interface MappedSystem {
+  fileExists(file: string): boolean;
+  readFile(file: string): string | undefined;
+  directoryExists(dir: string): boolean;
+  getDirectories(dir: string): string[];
+  realpath(file: string): string;
+}
+
+/**
+ * Where a path the compiler asks for is on disk: `<workspace>/node_modules/x`
+ * is `<dependenciesDir>/x`; every other path is itself.
+ */
+function dependencyMapping(workspaceDir: string, dependenciesDir: string | undefined): (file: string) => string {
+  const virtual = path.join(workspaceDir, 'node_modules');
+  if (dependenciesDir === undefined) return (file) => file;
+  return (file) => (isUnder(file, virtual) ? path.join(dependenciesDir, path.relative(virtual, file)) : file);
+}
+
+function mappedSystem(onDisk: (file: string) => string): MappedSystem {
+  return {
+    fileExists: (file) => ts.sys.fileExists(onDisk(file)),
+    readFile: (file) => ts.sys.readFile(onDisk(file)),
+    directoryExists: (dir) => ts.sys.directoryExists(onDisk(dir)),
+    getDirectories: (dir) => ts.sys.getDirectories(onDisk(dir)),
+    // An installed package keeps its workspace path: its realpath would name the shared folder, outside the workspace.
+    realpath: (file) => (onDisk(file) === file ? (ts.sys.realpath?.(file) ?? file) : file),
+  };
 }
