@@ -10,6 +10,7 @@ import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
+import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
@@ -52,11 +53,12 @@ export function createApp(options: AppOptions): App {
   const exportsService: Exports = createExports({ dataDir: options.dataDir, store });
   const deployments = createDeployments({ dataDir: options.dataDir, store, exports: (id) => exportsService.find(id) });
 
+  const dependencies = createDependencyInstaller();
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
-    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, publish: (n) => publish(workspace, n) }),
+    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, dependencies, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
     maxTotal: options.maxSandboxesTotal ?? maxSandboxesTotal,

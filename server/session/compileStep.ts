@@ -13,6 +13,8 @@ export interface CompileStepOptions {
   /** Where the compiled chaincode goes (`<sandbox build dir>/app`). */
   readonly outDir: string;
   readonly reporter: SessionReporter;
+  /** The workspace's installed npm dependencies, seen by the compiler as its node_modules. */
+  readonly dependenciesDir?: string;
 }
 
 export interface CompileStepResult {
@@ -28,7 +30,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
   const restorePhase = () => (reporter.status.chaincode === 'compiling' ? phaseBefore : reporter.status.chaincode);
   let build: Awaited<ReturnType<typeof compileWorkspace>>;
   try {
-    build = await compileWorkspace(options.workspaceDir, options.outDir);
+    build = await compileWorkspace(options.workspaceDir, options.outDir, options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir });
   } catch (err) {
     // A compile stopped at a limit (time, memory) or one that could not start: the old build goes on, and the status says why.
     const message = err instanceof Error ? err.message : String(err);

@@ -11,12 +11,15 @@ import type { ContractMetadata, Diagnostic, InvokeResult, LogLine, Notification,
 import { reattachMetadataTimeoutMs } from '../config.ts';
 import type { BreakpointStore } from '../debug/breakpointStore.ts';
 import type { DebugSession } from '../debug/debugSession.ts';
+import type { DependencyInstaller } from '../npm/dependencyInstaller.ts';
 import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readChaincodeName } from './chaincodeName.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
 import { compileForRun } from './compileStep.ts';
+import { installForRun, sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
+import { placeRuntimeDependencies } from './runtimeDependencies.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { ensureSandboxRunning } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
@@ -28,6 +31,8 @@ export interface WorkspaceSessionOptions {
   sandboxes: SandboxDriver;
   /** Publishes a notification to every connection that has the workspace open. */
   publish: <N extends NotificationName>(notification: Notification<N>) => void;
+  /** Installs the workspace's npm dependencies: the server's one installer (default: one shared by the process). */
+  dependencies?: DependencyInstaller;
   /** Overrides config.longTransactionWarnMs (tests shorten it). */
   longTransactionWarnMs?: number;
 }
@@ -38,7 +43,9 @@ export interface RunOutcome {
   status: SandboxStatus;
   metadata?: ContractMetadata;
   /** Where the time went, in milliseconds (for the benchmark and the log). */
-  timings: { compileMs: number; sandboxMs?: number; chaincodeReadyMs?: number };
+  timings: { dependenciesMs?: number; compileMs: number; sandboxMs?: number; chaincodeReadyMs?: number };
+  /** The workspace's npm dependencies, when it has any beyond what the studio brings. */
+  dependencies?: { packages: number; fromCache: boolean };
 }
 
 export class WorkspaceSession {
@@ -156,10 +163,17 @@ export class WorkspaceSession {
     const workspace = this.workspace;
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
-    const build = await compileForRun({ workspace, workspaceDir, outDir: path.join(sandboxes.buildDir(workspace), 'app'), reporter });
+    const installer = this.#options.dependencies ?? sharedDependencyInstaller();
+    const deps = await installForRun({ workspace, workspaceDir, installer, reporter });
+    const installed = deps.installed;
+    const dependencies = installed && { packages: installed.packages, fromCache: installed.fromCache };
+    const buildDir = sandboxes.buildDir(workspace);
+    const outDir = path.join(buildDir, 'app');
+    const build = await compileForRun({ workspace, workspaceDir, outDir, reporter, ...(installed ? { dependenciesDir: installed.nodeModulesDir } : {}) });
     this.#diagnostics = build.diagnostics;
-    const timings: RunOutcome['timings'] = { compileMs: build.compileMs };
-    if (!build.ok) return { ok: false, diagnostics: build.diagnostics, status: this.status, timings };
+    const timings: RunOutcome['timings'] = { compileMs: build.compileMs, ...(installed ? { dependenciesMs: Math.round(installed.durationMs) } : {}) };
+    if (!build.ok) return { ok: false, diagnostics: build.diagnostics, status: this.status, timings, ...(dependencies ? { dependencies } : {}) };
+    if ((await placeRuntimeDependencies(buildDir, installed)).changed && installed) reporter.log('sandbox', `The chaincode loads the ${installed.packages} installed packages`);
 
     const sandboxStarted = performance.now();
     const handle = await ensureSandboxRunning({ workspace, sandboxes, link: this.#link, reporter });
@@ -170,7 +184,8 @@ export class WorkspaceSession {
     const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, link: this.#link, debugger: this.#debugger, reporter });
     timings.chaincodeReadyMs = started.readyMs;
     this.#metadata = started.metadata;
-    return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings };
+    if (deps.runtimeWarning !== undefined) reporter.setStatus({ message: deps.runtimeWarning });
+    return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...(dependencies ? { dependencies } : {}) };
   }
 
   /** Called after a file is saved: restarts the chaincode when the user asked for that. */

@@ -12,7 +12,7 @@ import type { InvokeResult, Notification } from '../../protocol/messages.ts';
 import { createDocker } from '../../server/sandbox/docker.ts';
 import { releaseDisksUnder } from '../../server/sandbox/ledgerDisk.ts';
 import { createSandboxManager, type SandboxManager } from '../../server/sandbox/sandboxManager.ts';
-import { WorkspaceSession } from '../../server/session/workspaceSession.ts';
+import { WorkspaceSession, type WorkspaceSessionOptions } from '../../server/session/workspaceSession.ts';
 
 /** The hostile-by-design chaincode of the isolation tests. */
 export const probeChaincodeDir = path.join(import.meta.dirname, '..', 'fixtures', 'probe-chaincode');
@@ -23,7 +23,7 @@ export interface TestSandboxes {
   readonly dataDir: string;
   readonly sandboxes: SandboxManager;
   /** Copies `from` into a new workspace and returns its session. */
-  workspace(id: string, from: string, options?: { longTransactionWarnMs?: number }): Promise<WorkspaceSession>;
+  workspace(id: string, from: string, options?: Pick<WorkspaceSessionOptions, 'longTransactionWarnMs' | 'dependencies'>): Promise<WorkspaceSession>;
   /** Submits or evaluates `fn` on `session` and returns the result string. */
   call(session: WorkspaceSession, mode: 'submit' | 'evaluate', fn: string, ...args: string[]): Promise<string>;
   /** Containers of this instance still on Docker. */
