@@ -244,6 +244,10 @@ export const requestParams = {
   ]),
   'workspace/open': z.object(ws),
   'workspace/delete': z.object(ws),
+  /** The project settings (the chaincode name and where it comes from), readable before the first Run. */
+  'workspace/settings': z.object(ws),
+  /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
+  'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
 
   'file/list': z.object(ws),
   'file/read': z.object({ ...ws, path: RelPath }),
@@ -326,6 +330,12 @@ export interface ExportedFile {
   packageId?: string;
 }
 
+/** A workspace's chaincode name and where it comes from: studio.json, package.json's name, or (neither) the workspace's name. */
+export interface WorkspaceSettings {
+  chaincodeName: string;
+  source: 'studio.json' | 'package.json' | 'workspace';
+}
+
 export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
@@ -335,6 +345,9 @@ export interface ResultMap {
   /** `workspaceToken` opens this workspace and no other (share it instead of the server's main token). */
   'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; workspaceToken?: string };
   'workspace/delete': Record<string, never>;
+  'workspace/settings': WorkspaceSettings;
+  /** `path` and `version` are those of the studio.json just written. */
+  'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
 
   'file/list': { files: FileEntry[] };
   'file/read': { path: string; content: string; version: string };

@@ -13,6 +13,7 @@ import { createSandboxManager, type SandboxManager, type SandboxManagerOptions }
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
+import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import type { Handlers, Hub } from './ws/index.ts';
 
@@ -86,6 +87,12 @@ export function createApp(options: AppOptions): App {
       await store.delete(workspace);
       await exportsService.deleteWorkspace(workspace);
       return empty;
+    },
+    'workspace/settings': async ({ workspace }) => workspaceSettings(store, workspace),
+    'workspace/setChaincodeName': async ({ workspace, chaincodeName }) => {
+      const result = await setChaincodeName(store, workspace, chaincodeName);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });
+      return result;
     },
 
     'file/list': async ({ workspace }) => ({ files: await store.listFiles(workspace) }),

@@ -5,13 +5,12 @@
  * The package ID shown is computed from those same bytes.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { chaincodeNameOf } from '../session/chaincodeName.ts';
+import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
@@ -60,8 +59,7 @@ export function createExports(options: ExportsOptions): Exports {
     const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'build');
     const result = await compileWorkspace(options.store.dir(workspace), buildDir);
     if (!result.ok) throw compileFailed(result.diagnostics, 'export');
-    const pkg = JSON.parse(await fs.readFile(path.join(buildDir, 'package.json'), 'utf8')) as { name?: unknown };
-    return { buildDir, chaincodeName: chaincodeNameOf(pkg.name, workspace) };
+    return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
   }
 
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
