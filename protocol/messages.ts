@@ -192,6 +192,13 @@ export function downloadPath(exportId: string): string {
   return `${downloadPathPrefix}${encodeURIComponent(exportId)}`;
 }
 
+/** The URL path prefix of a workspace's sources as a `.zip` (`GET <prefix><workspace>?token=…`). */
+export const workspaceZipPathPrefix = '/workspace-zip/';
+/** The URL path the browser downloads a workspace's sources from (the client adds the token). */
+export function workspaceZipPath(workspace: string): string {
+  return `${workspaceZipPathPrefix}${encodeURIComponent(workspace)}`;
+}
+
 // Importing a project as a new workspace (`workspace/import`).
 /** Why an imported entry was left out; the UI words each reason. */
 export const ImportSkipReason = z.enum([
