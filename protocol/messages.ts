@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
-import { ChaincodeDefinitionParams, FabricConnection } from './fabric.ts';
+import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -310,6 +310,8 @@ export const requestParams = {
     namespace: z.string().max(63).optional(),
     baseImage: z.string().max(256).optional(),
     image: z.string().max(256).optional(),
+    /** The organization whose peers run the chaincode (CORE_PEER_LOCALMSPID); default Org1MSP. */
+    mspId: FabricIdentity.shape.mspId.optional(),
   }),
   /** Install, approve and commit a package on a network; steps stream as `sandbox/progress` (step `deploy:<step>`). */
   deploy: z.object({

@@ -24,6 +24,7 @@ import {
   chaincodeNamespace,
   chaincodeServerPort,
   productionChannelName,
+  productionMspId,
 } from '../config.ts';
 import { chaincodeNamePattern } from '../../protocol/fabric.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -51,6 +52,8 @@ export interface CcaasBundleOptions {
   readonly channel?: string;
   /** The default of the Dockerfile's BASE_IMAGE argument; defaults to `chaincodeBaseImage`. */
   readonly baseImage?: string;
+  /** The MSP ID of the organization whose peers use the chaincode (CORE_PEER_LOCALMSPID); defaults to `productionMspId`. */
+  readonly mspId?: string;
   /** The lockfile to ship; resolved with `lockfileFor` when absent. */
   readonly lockfile?: string;
   readonly lockfileOptions?: LockfileOptions;
@@ -150,6 +153,7 @@ function checkOptions(options: CcaasBundleOptions, namespace: string): void {
     ['image', options.image],
     ['channel', options.channel ?? productionChannelName],
     ['base image', options.baseImage ?? chaincodeBaseImage],
+    ['MSP ID', options.mspId ?? productionMspId],
   ] as const) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.:/@+-]*$/.test(value)) fail(`Invalid ${what} "${value}".`);
   }
@@ -192,9 +196,13 @@ function kubernetesFiles(context: Context): TarFile[] {
               image: context.image,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'chaincode', containerPort: chaincodeServerPort, protocol: 'TCP' }],
+              // CHAINCODE_* are what the server command reads; CORE_* are what a peer-launched chaincode
+              // finds in its environment, which chaincode code and libraries may read as well.
               env: [
                 { name: 'CHAINCODE_ID', value: context.packageId },
                 { name: 'CHAINCODE_SERVER_ADDRESS', value: `0.0.0.0:${chaincodeServerPort}` },
+                { name: 'CORE_CHAINCODE_ID_NAME', value: context.packageId },
+                { name: 'CORE_PEER_LOCALMSPID', value: context.mspId ?? productionMspId },
               ],
               resources: {
                 requests: { ...chaincodeContainerResources.requests },

@@ -74,7 +74,7 @@ export function createExports(options: ExportsOptions): Exports {
       return { ...(await keep(workspace, `${label}.tar.gz`, built.bytes)), packageId: built.packageId, label };
     },
 
-    async ccaasBundle({ workspace, label, namespace, baseImage, image }) {
+    async ccaasBundle({ workspace, label, namespace, baseImage, image, mspId }) {
       const { buildDir, chaincodeName } = await compiled(workspace);
       const bundle = await ccaasBundle({
         chaincodeName,
@@ -85,6 +85,7 @@ export function createExports(options: ExportsOptions): Exports {
         image: image ?? `${chaincodeName}-chaincode:1.0`,
         ...(namespace ? { namespace } : {}),
         ...(baseImage ? { baseImage } : {}),
+        ...(mspId ? { mspId } : {}),
       });
       return { ...(await keep(workspace, bundle.fileName, bundle.bytes)), packageId: bundle.package.packageId, label };
     },
