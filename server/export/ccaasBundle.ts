@@ -44,6 +44,8 @@ export interface CcaasBundleOptions {
   readonly sequence: number;
   /** The compiled chaincode: package.json and the JavaScript (see `readCompiledApp`). */
   readonly buildDir: string;
+  /** The chaincode's source folder, whose `META-INF/` the package carries (see `readCompiledApp`). */
+  readonly sourceDir?: string;
   /** The image reference the Deployment runs, e.g. `registry.example.com/basic:1.0`. */
   readonly image: string;
   /** Defaults to `chaincodeNamespace`. */
@@ -85,7 +87,7 @@ export async function ccaasBundle(options: CcaasBundleOptions): Promise<CcaasBun
   checkOptions(options, namespace);
   const serviceName = serviceNameFor(options.chaincodeName);
   const address = `${serviceName}.${namespace}.svc.cluster.local:${chaincodeServerPort}`;
-  const app = await readCompiledApp(options.buildDir);
+  const app = await readCompiledApp(options.buildDir, options.sourceDir);
   // CouchDB indexes travel in the package: the peer reads them from there, not from the server.
   const metaInf = app.files.filter((file) => file.path.startsWith('META-INF/'));
   const built = ccaasPackage({ label: options.label, address, metaInf });

@@ -70,7 +70,7 @@ export function createExports(options: ExportsOptions): Exports {
   return {
     async fabricPackage({ workspace, label }) {
       const { buildDir } = await compiled(workspace);
-      const built = await productionNodePackage({ label, buildDir });
+      const built = await productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
       return { ...(await keep(workspace, `${label}.tar.gz`, built.bytes)), packageId: built.packageId, label };
     },
 
@@ -82,6 +82,7 @@ export function createExports(options: ExportsOptions): Exports {
         version: '1.0',
         sequence: 1,
         buildDir,
+        sourceDir: options.store.dir(workspace),
         image: image ?? `${chaincodeName}-chaincode:1.0`,
         ...(namespace ? { namespace } : {}),
         ...(baseImage ? { baseImage } : {}),

@@ -81,4 +81,24 @@ describe('production node package', () => {
     expect(await peerCalculatePackageId(file)).toBe(built.packageId);
     expect((await readFile(file)).equals(built.bytes)).toBe(true);
   });
+
+  it("carries the sources' META-INF/ CouchDB indexes at the code tar's root, where the peer reads them", async () => {
+    const sourceDir = path.join(work, 'sources');
+    const index = { index: { fields: ['docType', 'owner'] }, ddoc: 'indexOwnerDoc', name: 'indexOwner', type: 'json' };
+    await mkdir(path.join(sourceDir, 'META-INF/statedb/couchdb/indexes'), { recursive: true });
+    await writeFile(path.join(sourceDir, 'META-INF/statedb/couchdb/indexes/indexOwner.json'), JSON.stringify(index));
+    const lockfile = `${JSON.stringify({ name: 'tiny-cc', version: '0.1.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'tiny-cc' } } })}\n`;
+    const built = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, sourceDir, lockfile });
+    expect(built.codeEntries).toEqual(['META-INF/statedb/couchdb/indexes/indexOwner.json', 'src/dist/index.js', 'src/package-lock.json', 'src/package.json']);
+
+    const [, code] = await readTarGz(built.bytes);
+    const files = new Map((await readTarGz(code?.content ?? Buffer.alloc(0))).map((e) => [e.header.name, e.content.toString()]));
+    expect(JSON.parse(files.get('META-INF/statedb/couchdb/indexes/indexOwner.json') ?? '')).toEqual(index);
+    const file = path.join(work, 'tiny-indexed.tar.gz');
+    await writeFile(file, built.bytes);
+    expect(await peerCalculatePackageId(file)).toBe(built.packageId);
+
+    const withoutIndexes = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, sourceDir: path.join(work, 'no-such-sources'), lockfile });
+    expect(withoutIndexes.codeEntries).toEqual(['src/dist/index.js', 'src/package-lock.json', 'src/package.json']);
+  });
 });

@@ -12,7 +12,7 @@
  * `prepare` script that calls a compiler it no longer has), and the
  * lockfile that makes `npm ci` reproducible.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { nodePackage, type ChaincodePackage } from './chaincodePackage.ts';
@@ -34,12 +34,29 @@ export interface CompiledApp {
 const requiredDependencies = ['fabric-contract-api', 'fabric-shim'];
 const replacedFiles = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json']);
 
+const metaInfName = 'META-INF';
+
+/**
+ * The `META-INF/` folder (CouchDB index definitions) of the chaincode's
+ * source folder, with paths starting `META-INF/`: Fabric's packager takes it
+ * from the root of the folder it packages, the one holding package.json.
+ * A compiler emits only JavaScript, so the build folder alone would lose it.
+ */
+async function readMetaInf(sourceDir: string): Promise<TarFile[]> {
+  const dir = path.join(sourceDir, metaInfName);
+  const stats = await lstat(dir).catch(() => undefined);
+  if (stats === undefined || !stats.isDirectory()) return [];
+  const tree = await readSourceTree(dir);
+  return tree.files.map((file) => ({ path: `${metaInfName}/${file.path}`, content: file.content }));
+}
+
 /**
  * Reads a build folder (package.json plus the compiled JavaScript, e.g.
- * `dist/*.js`, as `compileWorkspace` writes it). Throws `export` if it is
- * not a runnable chaincode.
+ * `dist/*.js`, as `compileWorkspace` writes it) and, when `sourceDir` is
+ * given, the `META-INF/` of the sources it was compiled from in place of any
+ * in the build. Throws `export` if it is not a runnable chaincode.
  */
-export async function readCompiledApp(buildDir: string): Promise<CompiledApp> {
+export async function readCompiledApp(buildDir: string, sourceDir?: string): Promise<CompiledApp> {
   let manifestText: string;
   try {
     manifestText = await readFile(path.join(buildDir, 'package.json'), 'utf8');
@@ -53,7 +70,9 @@ export async function readCompiledApp(buildDir: string): Promise<CompiledApp> {
     throw new StudioError(ErrorCode.Export, 'The chaincode package.json is not valid JSON.', { cause: err });
   }
   const tree = await readSourceTree(buildDir);
-  const files = tree.files.filter((file) => !replacedFiles.has(file.path));
+  const built = tree.files.filter((file) => !replacedFiles.has(file.path));
+  const files =
+    sourceDir === undefined ? built : [...built.filter((file) => file.path.split('/')[0] !== metaInfName), ...(await readMetaInf(sourceDir))];
   const { text, main } = productionManifest(manifest);
   const mainPath = path.posix.normalize(main);
   if (!files.some((file) => file.path === mainPath)) {
@@ -113,6 +132,8 @@ export function productionFiles(app: CompiledApp, lockfile: string): TarFile[] {
 export interface ProductionNodePackageOptions {
   readonly label: string;
   readonly buildDir: string;
+  /** The chaincode's source folder, whose `META-INF/` the package carries (see {@link readCompiledApp}). */
+  readonly sourceDir?: string;
   /** The lockfile to ship; resolved with {@link lockfileFor} when absent. */
   readonly lockfile?: string;
   readonly lockfileOptions?: LockfileOptions;
@@ -123,7 +144,7 @@ export interface ProductionNodePackageOptions {
  * install` on a peer that builds chaincode itself.
  */
 export async function productionNodePackage(options: ProductionNodePackageOptions): Promise<ChaincodePackage> {
-  const app = await readCompiledApp(options.buildDir);
+  const app = await readCompiledApp(options.buildDir, options.sourceDir);
   const lockfile = options.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
   return nodePackage({ label: options.label, files: productionFiles(app, lockfile) });
 }
