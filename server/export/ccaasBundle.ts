@@ -91,7 +91,7 @@ export async function ccaasBundle(options: CcaasBundleOptions): Promise<CcaasBun
   // CouchDB indexes travel in the package: the peer reads them from there, not from the server.
   const metaInf = app.files.filter((file) => file.path.startsWith('META-INF/'));
   const built = ccaasPackage({ label: options.label, address, metaInf });
-  const lockfile = options.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
+  const lockfile = options.lockfile ?? app.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
 
   const root = options.label;
   const packageFileName = `${options.label}.tar.gz`;

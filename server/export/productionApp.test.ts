@@ -101,4 +101,34 @@ describe('production node package', () => {
     const withoutIndexes = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, sourceDir: path.join(work, 'no-such-sources'), lockfile });
     expect(withoutIndexes.codeEntries).toEqual(['src/dist/index.js', 'src/package-lock.json', 'src/package.json']);
   });
+
+  it("ships the sources' own lockfile, checked like Run's, instead of resolving a new one", async () => {
+    const sourceDir = path.join(work, 'locked-sources');
+    await mkdir(sourceDir, { recursive: true });
+    await writeFile(path.join(sourceDir, 'package.json'), JSON.stringify(workspaceManifest));
+    const root = { name: 'tiny-cc', version: '0.1.0', dependencies: workspaceManifest.dependencies, devDependencies: workspaceManifest.devDependencies };
+    const locked = (resolved: string) => ({
+      name: 'tiny-cc',
+      version: '0.1.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': root, 'node_modules/fabric-shim': { version: '2.5.8', resolved, integrity: 'sha512-x' } },
+    });
+    const own = `${JSON.stringify(locked('https://registry.npmjs.org/fabric-shim/-/fabric-shim-2.5.8.tgz'), null, 2)}\n`;
+    await writeFile(path.join(sourceDir, 'package-lock.json'), own);
+    // No lockfile option and an unreachable cache: resolving one would fail, so the package must use the sources' own.
+    const lockfileOptions = { cacheDir: path.join(work, 'empty-cache'), registry: 'http://127.0.0.1:9/', timeoutMs: 5_000 };
+    const built = await productionNodePackage({ label: 'tiny_0.1.0', buildDir, sourceDir, lockfileOptions });
+    const [, code] = await readTarGz(built.bytes);
+    const files = new Map((await readTarGz(code?.content ?? Buffer.alloc(0))).map((e) => [e.header.name, e.content.toString()]));
+    expect(files.get('src/package-lock.json')).toBe(own);
+    // npm ci wants package.json to agree with the lockfile, devDependencies included; scripts stay stripped.
+    expect(JSON.parse(files.get('src/package.json') ?? '')).toMatchObject({ devDependencies: { typescript: '~5.9.3' }, scripts: { start: 'fabric-chaincode-node start' } });
+
+    await writeFile(path.join(sourceDir, 'package-lock.json'), JSON.stringify(locked('https://evil.example/fabric-shim.tgz')));
+    await expect(productionNodePackage({ label: 'tiny_0.1.0', buildDir, sourceDir, lockfileOptions })).rejects.toMatchObject({
+      code: ErrorCode.Export,
+      message: expect.stringContaining('only packages from the npm registry'),
+    });
+  });
 });
