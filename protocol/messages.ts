@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
-import { ChaincodeDefinitionParams, FabricConnection } from './fabric.ts';
+import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -192,6 +192,13 @@ export function downloadPath(exportId: string): string {
   return `${downloadPathPrefix}${encodeURIComponent(exportId)}`;
 }
 
+/** The URL path prefix of a workspace's sources as a `.zip` (`GET <prefix><workspace>?token=…`). */
+export const workspaceZipPathPrefix = '/workspace-zip/';
+/** The URL path the browser downloads a workspace's sources from (the client adds the token). */
+export function workspaceZipPath(workspace: string): string {
+  return `${workspaceZipPathPrefix}${encodeURIComponent(workspace)}`;
+}
+
 // Importing a project as a new workspace (`workspace/import`).
 /** Why an imported entry was left out; the UI words each reason. */
 export const ImportSkipReason = z.enum([
@@ -244,6 +251,10 @@ export const requestParams = {
   ]),
   'workspace/open': z.object(ws),
   'workspace/delete': z.object(ws),
+  /** The project settings (the chaincode name and where it comes from), readable before the first Run. */
+  'workspace/settings': z.object(ws),
+  /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
+  'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
 
   'file/list': z.object(ws),
   'file/read': z.object({ ...ws, path: RelPath }),
@@ -299,6 +310,8 @@ export const requestParams = {
     namespace: z.string().max(63).optional(),
     baseImage: z.string().max(256).optional(),
     image: z.string().max(256).optional(),
+    /** The organization whose peers run the chaincode (CORE_PEER_LOCALMSPID); default Org1MSP. */
+    mspId: FabricIdentity.shape.mspId.optional(),
   }),
   /** Install, approve and commit a package on a network; steps stream as `sandbox/progress` (step `deploy:<step>`). */
   deploy: z.object({
@@ -326,6 +339,12 @@ export interface ExportedFile {
   packageId?: string;
 }
 
+/** A workspace's chaincode name and where it comes from: studio.json, package.json's name, or (neither) the workspace's name. */
+export interface WorkspaceSettings {
+  chaincodeName: string;
+  source: 'studio.json' | 'package.json' | 'workspace';
+}
+
 export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
@@ -335,6 +354,9 @@ export interface ResultMap {
   /** `workspaceToken` opens this workspace and no other (share it instead of the server's main token). */
   'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; workspaceToken?: string };
   'workspace/delete': Record<string, never>;
+  'workspace/settings': WorkspaceSettings;
+  /** `path` and `version` are those of the studio.json just written. */
+  'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
 
   'file/list': { files: FileEntry[] };
   'file/read': { path: string; content: string; version: string };

@@ -9,12 +9,15 @@ import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
+import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
+import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
+import { zipWorkspace } from './workspace/workspaceZip.ts';
 import type { Handlers, Hub } from './ws/index.ts';
 
 export interface AppOptions {
@@ -38,6 +41,8 @@ export interface AppOptions {
 export interface App {
   readonly handlers: Handlers;
   readonly downloads: DownloadResolver;
+  /** A workspace's sources as a `.zip`, or undefined when there is no such workspace. */
+  readonly workspaceZips: WorkspaceZipper;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
   session(workspace: string): Promise<WorkspaceSession>;
@@ -88,6 +93,12 @@ export function createApp(options: AppOptions): App {
       await store.delete(workspace);
       await exportsService.deleteWorkspace(workspace);
       return empty;
+    },
+    'workspace/settings': async ({ workspace }) => workspaceSettings(store, workspace),
+    'workspace/setChaincodeName': async ({ workspace, chaincodeName }) => {
+      const result = await setChaincodeName(store, workspace, chaincodeName);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });
+      return result;
     },
 
     'file/list': async ({ workspace }) => ({ files: await store.listFiles(workspace) }),
@@ -158,6 +169,7 @@ export function createApp(options: AppOptions): App {
   return {
     handlers,
     downloads: (id) => exportsService.find(id),
+    workspaceZips: async (workspace) => ((await store.exists(workspace)) ? zipWorkspace(store, workspace) : undefined),
     store,
     sandboxes,
     session,

@@ -218,6 +218,8 @@ export const chaincodeContainerResources = {
 export const chaincodeNamespace = 'default';
 /** The channel the README of an exported bundle approves and commits on unless the export names another. */
 export const productionChannelName = 'mychannel';
+/** The MSP ID an exported bundle's chaincode server reports (CORE_PEER_LOCALMSPID) unless the export names another. */
+export const productionMspId = 'Org1MSP';
 
 // ---- deploy (production networks) ----
 /** How long one peer CLI step of a deployment (install, approve, commit, ...) may take. */

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     staticDir: clientDistDir,
     handlers: app.handlers,
     downloads: app.downloads,
+    workspaceZips: app.workspaceZips,
     hub,
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });

@@ -114,6 +114,8 @@ describe('ccaas bundle', () => {
     expect(container?.env).toEqual([
       { name: 'CHAINCODE_ID', value: bundle.package.packageId },
       { name: 'CHAINCODE_SERVER_ADDRESS', value: '0.0.0.0:9999' },
+      { name: 'CORE_CHAINCODE_ID_NAME', value: bundle.package.packageId },
+      { name: 'CORE_PEER_LOCALMSPID', value: 'Org1MSP' },
     ]);
     expect(container?.readinessProbe).toMatchObject({ tcpSocket: { port: 9999 } });
     expect(container?.livenessProbe).toMatchObject({ tcpSocket: { port: 9999 } });
@@ -180,6 +182,14 @@ describe('ccaas bundle', () => {
     const again = await ccaasBundle(options);
     expect(again.bytes.equals(bundle.bytes)).toBe(true);
     expect(again.package.packageId).toBe(bundle.package.packageId);
+  });
+
+  it('gives the chaincode the MSP ID of the organization the export names', async () => {
+    const other = await ccaasBundle({ ...options, mspId: 'SupplierMSP' });
+    const entries = new Map((await readTarGz(other.bytes)).map((entry) => [entry.header.name, entry.content]));
+    const deployment = parse(entries.get('basic_1.0/k8s/deployment.yaml')?.toString('utf8') ?? '') as Deployment;
+    expect(deployment.spec.template.spec.containers[0]?.env).toContainEqual({ name: 'CORE_PEER_LOCALMSPID', value: 'SupplierMSP' });
+    await expect(ccaasBundle({ ...options, mspId: 'Org1 MSP' })).rejects.toThrow(/Invalid MSP ID/);
   });
 
   it('derives valid Kubernetes names and refuses invalid options', async () => {

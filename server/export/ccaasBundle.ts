@@ -24,6 +24,7 @@ import {
   chaincodeNamespace,
   chaincodeServerPort,
   productionChannelName,
+  productionMspId,
 } from '../config.ts';
 import { chaincodeNamePattern } from '../../protocol/fabric.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -43,6 +44,8 @@ export interface CcaasBundleOptions {
   readonly sequence: number;
   /** The compiled chaincode: package.json and the JavaScript (see `readCompiledApp`). */
   readonly buildDir: string;
+  /** The chaincode's source folder, whose `META-INF/` the package carries (see `readCompiledApp`). */
+  readonly sourceDir?: string;
   /** The image reference the Deployment runs, e.g. `registry.example.com/basic:1.0`. */
   readonly image: string;
   /** Defaults to `chaincodeNamespace`. */
@@ -51,6 +54,8 @@ export interface CcaasBundleOptions {
   readonly channel?: string;
   /** The default of the Dockerfile's BASE_IMAGE argument; defaults to `chaincodeBaseImage`. */
   readonly baseImage?: string;
+  /** The MSP ID of the organization whose peers use the chaincode (CORE_PEER_LOCALMSPID); defaults to `productionMspId`. */
+  readonly mspId?: string;
   /** The lockfile to ship; resolved with `lockfileFor` when absent. */
   readonly lockfile?: string;
   readonly lockfileOptions?: LockfileOptions;
@@ -82,11 +87,11 @@ export async function ccaasBundle(options: CcaasBundleOptions): Promise<CcaasBun
   checkOptions(options, namespace);
   const serviceName = serviceNameFor(options.chaincodeName);
   const address = `${serviceName}.${namespace}.svc.cluster.local:${chaincodeServerPort}`;
-  const app = await readCompiledApp(options.buildDir);
+  const app = await readCompiledApp(options.buildDir, options.sourceDir);
   // CouchDB indexes travel in the package: the peer reads them from there, not from the server.
   const metaInf = app.files.filter((file) => file.path.startsWith('META-INF/'));
   const built = ccaasPackage({ label: options.label, address, metaInf });
-  const lockfile = options.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
+  const lockfile = options.lockfile ?? app.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
 
   const root = options.label;
   const packageFileName = `${options.label}.tar.gz`;
@@ -150,6 +155,7 @@ function checkOptions(options: CcaasBundleOptions, namespace: string): void {
     ['image', options.image],
     ['channel', options.channel ?? productionChannelName],
     ['base image', options.baseImage ?? chaincodeBaseImage],
+    ['MSP ID', options.mspId ?? productionMspId],
   ] as const) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.:/@+-]*$/.test(value)) fail(`Invalid ${what} "${value}".`);
   }
@@ -192,9 +198,13 @@ function kubernetesFiles(context: Context): TarFile[] {
               image: context.image,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'chaincode', containerPort: chaincodeServerPort, protocol: 'TCP' }],
+              // CHAINCODE_* are what the server command reads; CORE_* are what a peer-launched chaincode
+              // finds in its environment, which chaincode code and libraries may read as well.
               env: [
                 { name: 'CHAINCODE_ID', value: context.packageId },
                 { name: 'CHAINCODE_SERVER_ADDRESS', value: `0.0.0.0:${chaincodeServerPort}` },
+                { name: 'CORE_CHAINCODE_ID_NAME', value: context.packageId },
+                { name: 'CORE_PEER_LOCALMSPID', value: context.mspId ?? productionMspId },
               ],
               resources: {
                 requests: { ...chaincodeContainerResources.requests },

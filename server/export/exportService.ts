@@ -5,13 +5,12 @@
  * The package ID shown is computed from those same bytes.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../compile/compileWorkspace.ts';
 import { exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { chaincodeNameOf } from '../session/chaincodeName.ts';
+import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
@@ -60,8 +59,7 @@ export function createExports(options: ExportsOptions): Exports {
     const buildDir = path.join(workspaceExportsDir(options.dataDir, workspace), 'build');
     const result = await compileWorkspace(options.store.dir(workspace), buildDir);
     if (!result.ok) throw compileFailed(result.diagnostics, 'export');
-    const pkg = JSON.parse(await fs.readFile(path.join(buildDir, 'package.json'), 'utf8')) as { name?: unknown };
-    return { buildDir, chaincodeName: chaincodeNameOf(pkg.name, workspace) };
+    return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
   }
 
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
@@ -72,11 +70,11 @@ export function createExports(options: ExportsOptions): Exports {
   return {
     async fabricPackage({ workspace, label }) {
       const { buildDir } = await compiled(workspace);
-      const built = await productionNodePackage({ label, buildDir });
+      const built = await productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
       return { ...(await keep(workspace, `${label}.tar.gz`, built.bytes)), packageId: built.packageId, label };
     },
 
-    async ccaasBundle({ workspace, label, namespace, baseImage, image }) {
+    async ccaasBundle({ workspace, label, namespace, baseImage, image, mspId }) {
       const { buildDir, chaincodeName } = await compiled(workspace);
       const bundle = await ccaasBundle({
         chaincodeName,
@@ -84,9 +82,11 @@ export function createExports(options: ExportsOptions): Exports {
         version: '1.0',
         sequence: 1,
         buildDir,
+        sourceDir: options.store.dir(workspace),
         image: image ?? `${chaincodeName}-chaincode:1.0`,
         ...(namespace ? { namespace } : {}),
         ...(baseImage ? { baseImage } : {}),
+        ...(mspId ? { mspId } : {}),
       });
       return { ...(await keep(workspace, bundle.fileName, bundle.bytes)), packageId: bundle.package.packageId, label };
     },

@@ -12,9 +12,11 @@
  * `prepare` script that calls a compiler it no longer has), and the
  * lockfile that makes `npm ci` reproducible.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { npmRegistryUrl } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
+import { readDependencyManifest } from '../npm/dependencyManifest.ts';
 import { nodePackage, type ChaincodePackage } from './chaincodePackage.ts';
 import type { TarFile } from './fabricTar.ts';
 import { lockfileFor, type LockfileOptions } from './lockfile.ts';
@@ -28,18 +30,53 @@ export interface CompiledApp {
   readonly files: readonly TarFile[];
   /** Entries of the build folder left out because they are not regular files (symbolic links). */
   readonly skipped: readonly string[];
+  /** The sources' own lockfile, checked, when they have one: it pins what `npm ci` installs. */
+  readonly lockfile?: string;
 }
 
 /** The runtime dependencies `fabric-chaincode-node start` and `server` need. */
 const requiredDependencies = ['fabric-contract-api', 'fabric-shim'];
-const replacedFiles = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json']);
+const sourceLockfileNames = ['package-lock.json', 'npm-shrinkwrap.json'];
+const replacedFiles = new Set(['package.json', ...sourceLockfileNames]);
+
+const metaInfName = 'META-INF';
+
+/**
+ * The sources' own package-lock.json or npm-shrinkwrap.json, checked by the
+ * same rules as Run's installs (dependencyManifest.ts), or undefined.
+ */
+async function sourceLockfile(sourceDir: string): Promise<string | undefined> {
+  const present = await Promise.all(sourceLockfileNames.map((name) => lstat(path.join(sourceDir, name)).then(() => true, () => false)));
+  if (!present.includes(true)) return undefined;
+  try {
+    return (await readDependencyManifest(sourceDir, npmRegistryUrl)).lockfile?.bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof StudioError) throw new StudioError(ErrorCode.Export, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * The `META-INF/` folder (CouchDB index definitions) of the chaincode's
+ * source folder, with paths starting `META-INF/`: Fabric's packager takes it
+ * from the root of the folder it packages, the one holding package.json.
+ * A compiler emits only JavaScript, so the build folder alone would lose it.
+ */
+async function readMetaInf(sourceDir: string): Promise<TarFile[]> {
+  const dir = path.join(sourceDir, metaInfName);
+  const stats = await lstat(dir).catch(() => undefined);
+  if (stats === undefined || !stats.isDirectory()) return [];
+  const tree = await readSourceTree(dir);
+  return tree.files.map((file) => ({ path: `${metaInfName}/${file.path}`, content: file.content }));
+}
 
 /**
  * Reads a build folder (package.json plus the compiled JavaScript, e.g.
- * `dist/*.js`, as `compileWorkspace` writes it). Throws `export` if it is
- * not a runnable chaincode.
+ * `dist/*.js`, as `compileWorkspace` writes it) and, when `sourceDir` is
+ * given, the `META-INF/` of the sources it was compiled from in place of any
+ * in the build. Throws `export` if it is not a runnable chaincode.
  */
-export async function readCompiledApp(buildDir: string): Promise<CompiledApp> {
+export async function readCompiledApp(buildDir: string, sourceDir?: string): Promise<CompiledApp> {
   let manifestText: string;
   try {
     manifestText = await readFile(path.join(buildDir, 'package.json'), 'utf8');
@@ -53,8 +90,13 @@ export async function readCompiledApp(buildDir: string): Promise<CompiledApp> {
     throw new StudioError(ErrorCode.Export, 'The chaincode package.json is not valid JSON.', { cause: err });
   }
   const tree = await readSourceTree(buildDir);
-  const files = tree.files.filter((file) => !replacedFiles.has(file.path));
-  const { text, main } = productionManifest(manifest);
+  const built = tree.files.filter((file) => !replacedFiles.has(file.path));
+  const files =
+    sourceDir === undefined ? built : [...built.filter((file) => file.path.split('/')[0] !== metaInfName), ...(await readMetaInf(sourceDir))];
+  const lockfile = sourceDir === undefined ? undefined : await sourceLockfile(sourceDir);
+  // `npm ci` refuses a package.json that disagrees with its lockfile, so with the sources' own lockfile
+  // the devDependencies it locks stay listed; `--omit=dev` still leaves them uninstalled.
+  const { text, main } = productionManifest(manifest, { keepDevDependencies: lockfile !== undefined });
   const mainPath = path.posix.normalize(main);
   if (!files.some((file) => file.path === mainPath)) {
     throw new StudioError(
@@ -62,14 +104,14 @@ export async function readCompiledApp(buildDir: string): Promise<CompiledApp> {
       `package.json names "${main}" as the chaincode's main file, but the build has no such file; compile the chaincode, or fix "main".`,
     );
   }
-  return { packageJson: text, files, skipped: tree.skipped };
+  return { packageJson: text, files, skipped: tree.skipped, ...(lockfile === undefined ? {} : { lockfile }) };
 }
 
 /**
  * The package.json a production chaincode ships: the identifying fields,
  * `main`, `engines` and `dependencies` of `source`, and one script, `start`.
  */
-export function productionManifest(source: unknown): { readonly text: string; readonly main: string } {
+export function productionManifest(source: unknown, options: { readonly keepDevDependencies?: boolean } = {}): { readonly text: string; readonly main: string } {
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
     throw new StudioError(ErrorCode.Export, 'The chaincode package.json must hold a JSON object.');
   }
@@ -97,6 +139,7 @@ export function productionManifest(source: unknown): { readonly text: string; re
   kept.main = main;
   kept.scripts = { start: 'fabric-chaincode-node start' };
   kept.dependencies = dependencies;
+  if (options.keepDevDependencies === true && fields.devDependencies !== undefined) kept.devDependencies = fields.devDependencies;
   return { text: `${JSON.stringify(kept, null, 2)}\n`, main };
 }
 
@@ -113,7 +156,9 @@ export function productionFiles(app: CompiledApp, lockfile: string): TarFile[] {
 export interface ProductionNodePackageOptions {
   readonly label: string;
   readonly buildDir: string;
-  /** The lockfile to ship; resolved with {@link lockfileFor} when absent. */
+  /** The chaincode's source folder, whose `META-INF/` the package carries (see {@link readCompiledApp}). */
+  readonly sourceDir?: string;
+  /** The lockfile to ship; by default the sources' own, else resolved with {@link lockfileFor}. */
   readonly lockfile?: string;
   readonly lockfileOptions?: LockfileOptions;
 }
@@ -123,7 +168,7 @@ export interface ProductionNodePackageOptions {
  * install` on a peer that builds chaincode itself.
  */
 export async function productionNodePackage(options: ProductionNodePackageOptions): Promise<ChaincodePackage> {
-  const app = await readCompiledApp(options.buildDir);
-  const lockfile = options.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
+  const app = await readCompiledApp(options.buildDir, options.sourceDir);
+  const lockfile = options.lockfile ?? app.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
   return nodePackage({ label: options.label, files: productionFiles(app, lockfile) });
 }

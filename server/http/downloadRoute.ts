@@ -35,7 +35,8 @@ export interface DownloadAccess {
   readonly authority?: TokenAuthority | undefined;
 }
 
-async function scopeOf(access: DownloadAccess, given: string | null): Promise<TokenScope | undefined> {
+/** What `given` may reach: the scope of a valid token, or undefined for none. */
+export async function scopeOf(access: DownloadAccess, given: string | null): Promise<TokenScope | undefined> {
   if (access.authority) return access.authority.verify(given);
   return tokenMatches(access.token, given) ? mainScope : undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The server's network edge: one HTTP server that serves the built client,
- * `/healthz` and `/download/:id`, and upgrades `/ws` to the WebSocket
+ * `/healthz`, `/download/:id` and `/workspace-zip/:workspace`, and upgrades `/ws` to the WebSocket
  * endpoint whose requests go to the handlers the app plugs in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +17,7 @@ import { applySecurityHeaders } from './securityHeaders.ts';
 import { createStaticSite } from './staticSite.ts';
 import type { TokenAuthority, TokenScope } from './tokenScope.ts';
 import { createUpgradeGuard } from './upgradeGuard.ts';
+import { serveWorkspaceZip, workspaceZipPathPrefix, type WorkspaceZipper } from './workspaceZipRoute.ts';
 
 export interface StudioServerOptions {
   /** Interface to listen on, e.g. 127.0.0.1. */
@@ -35,6 +36,8 @@ export interface StudioServerOptions {
   readonly handlers: Handlers;
   /** Resolves `/download/:id`; without it every download is 404. */
   readonly downloads?: DownloadResolver;
+  /** Zips a workspace's sources for `/workspace-zip/:workspace`; without it every such request is 404. */
+  readonly workspaceZips?: WorkspaceZipper;
   /** Pass one when handlers need the hub before the server exists; by default a new one. */
   readonly hub?: StudioHub;
   /** Overrides of the config limits (tests tighten them). */
@@ -87,6 +90,10 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     }
     if (pathname.startsWith(downloadPathPrefix)) {
       await serveDownload(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, downloads);
+      return;
+    }
+    if (pathname.startsWith(workspaceZipPathPrefix)) {
+      await serveWorkspaceZip(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, options.workspaceZips);
       return;
     }
     if (pathname === wsPath) {

@@ -59,6 +59,23 @@ export function segmentsOf(relPath: string): string[] {
   return segments;
 }
 
+/** The folder npm installs packages into; the studio fills it from package.json and never shows it. */
+export const installedFolderName = 'node_modules';
+
+/**
+ * Refuses a path to create, write or move something to inside `node_modules/`
+ * (at any depth): the studio installs that folder from package.json and
+ * neither lists nor packages what is in it, so a file put there by hand would
+ * silently be ignored by every Run and export.
+ */
+export function refuseInstalledFolder(rel: string): void {
+  if (!rel.split('/').includes(installedFolderName)) return;
+  throw refuse(
+    rel,
+    `is inside ${installedFolderName}/, which is installed from package.json and never shown, run or exported as you wrote it: add the package to package.json's dependencies instead.`,
+  );
+}
+
 async function lstatOrUndefined(abs: string): Promise<Stats | undefined> {
   try {
     return await fs.lstat(abs);

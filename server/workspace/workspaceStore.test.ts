@@ -226,6 +226,28 @@ describe('workspace store', () => {
     });
   });
 
+  describe('node_modules', () => {
+    const placing: [string, (rel: string) => Promise<unknown>][] = [
+      ['write', (rel) => store.write('demo', rel, 'module.exports = 1;')],
+      ['createEntry file', (rel) => store.createEntry('demo', rel, 'file')],
+      ['createEntry dir', (rel) => store.createEntry('demo', rel, 'dir')],
+      ['rename to', (rel) => store.rename('demo', 'src/json.ts', rel)],
+    ];
+    const inside = ['node_modules', 'node_modules/left-pad/index.js', 'src/node_modules/x.js', 'a/b/node_modules/c/d.ts'];
+
+    it.each(placing.flatMap(([name, op]) => inside.map((rel) => [name, rel, op] as const)))('%s refuses %j and says to use package.json', async (_name, rel, op) => {
+      await expect(op(rel)).rejects.toMatchObject({ code: 'bad_path', message: expect.stringMatching(/installed from package\.json.*add the package to package\.json/) });
+      await expect(fs.access(path.join(root, rel))).rejects.toThrow();
+      await expect(fs.access(path.join(root, 'src/json.ts'))).resolves.toBeUndefined();
+    });
+
+    it('still accepts names that only look alike', async () => {
+      await store.write('demo', 'node_modules2/x.ts', 'a');
+      await store.createEntry('demo', 'src/my-node_modules', 'dir');
+      expect((await store.listFiles('demo')).map((f) => f.path)).toEqual(expect.arrayContaining(['node_modules2/x.ts', 'src/my-node_modules']));
+    });
+  });
+
   describe('content rules', () => {
     it('refuses binary files on read', async () => {
       await fs.writeFile(path.join(root, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));

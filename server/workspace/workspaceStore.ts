@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { WorkspaceId, type FileEntry } from '../../protocol/messages.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { syncDir, tempFilePrefix, writeFileAtomic } from './atomicWrite.ts';
-import { isNotFound, resolveInside, type InsidePath } from './resolveInside.ts';
+import { installedFolderName, isNotFound, refuseInstalledFolder, resolveInside, type InsidePath } from './resolveInside.ts';
 import { placeNewWorkspace, writeNewFiles, type NewFile } from './newWorkspace.ts';
 import { removeGeneration } from './workspaceGeneration.ts';
 import { checkLimits, missingParents } from './workspaceLimits.ts';
@@ -85,7 +85,7 @@ const StudioJson = z.object({
   chaincodeName: z.string(),
 });
 
-const skippedEverywhere = new Set(['node_modules', '.git']);
+const skippedEverywhere = new Set([installedFolderName, '.git']);
 const skippedAtRoot = new Set(['dist', studioDirName]);
 const skippedWhenCopying = new Set(['node_modules', '.git', 'dist', studioDirName]);
 
@@ -211,7 +211,7 @@ class FolderWorkspaceStore implements WorkspaceStore {
 
   async write(id: string, relPath: string, content: string): Promise<{ path: string; version: string }> {
     return this.#serial(id, async () => {
-      const target = await this.#resolve(id, relPath);
+      const target = await this.#resolve(id, relPath, 'place');
       if (target.stat !== undefined && !target.stat.isFile()) throw notAFile(target.rel);
       const bytes = encodeText(target.rel, content);
       const root = this.dir(id);
@@ -228,7 +228,7 @@ class FolderWorkspaceStore implements WorkspaceStore {
 
   async createEntry(id: string, relPath: string, kind: 'file' | 'dir'): Promise<{ path: string }> {
     return this.#serial(id, async () => {
-      const target = await this.#resolve(id, relPath);
+      const target = await this.#resolve(id, relPath, 'place');
       if (target.stat !== undefined) {
         throw new StudioError(ErrorCode.AlreadyExists, `"${target.rel}" already exists: choose another name.`);
       }
@@ -249,7 +249,7 @@ class FolderWorkspaceStore implements WorkspaceStore {
     return this.#serial(id, async () => {
       const source = await this.#resolve(id, from);
       requireExisting(source);
-      const target = await this.#resolve(id, to);
+      const target = await this.#resolve(id, to, 'place');
       if (target.stat !== undefined) {
         throw new StudioError(ErrorCode.AlreadyExists, `"${target.rel}" already exists: choose another name, or delete it first.`);
       }
@@ -291,9 +291,10 @@ class FolderWorkspaceStore implements WorkspaceStore {
     return root;
   }
 
-  async #resolve(id: string, relPath: string): Promise<InsidePath> {
+  async #resolve(id: string, relPath: string, use: 'place' | 'touch' = 'touch'): Promise<InsidePath> {
     const root = await this.#requireWorkspace(id);
     const target = await resolveInside(root, relPath);
+    if (use === 'place') refuseInstalledFolder(target.rel);
     const first = target.rel.split('/')[0];
     const name = path.basename(target.rel);
     if (first === studioDirName || name.startsWith(tempFilePrefix)) {
