@@ -9,6 +9,11 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
+import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
+import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
+
+export * from './dap.ts';
+export * from './workspaceImport.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -120,47 +125,6 @@ export interface LogLine {
   text: string;
 }
 
-// Debug Adapter Protocol shapes (subset).
-export const SourceBreakpoint = z.object({
-  line: z.number().int().min(1),
-  column: z.number().int().min(1).optional(),
-  condition: z.string().max(2000).optional(),
-  logMessage: z.string().max(2000).optional(),
-});
-export type SourceBreakpoint = z.infer<typeof SourceBreakpoint>;
-export interface Breakpoint {
-  id: number;
-  verified: boolean;
-  line: number;
-  message?: string;
-}
-export interface DapSource {
-  name: string;
-  /** Workspace-relative path of the original (TypeScript) source, if it is the user's. */
-  path?: string;
-  /** 'deemphasize' for library and runtime frames. */
-  presentationHint?: 'normal' | 'emphasize' | 'deemphasize';
-}
-export interface StackFrame {
-  id: number;
-  name: string;
-  source?: DapSource;
-  line: number;
-  column: number;
-  presentationHint?: 'normal' | 'label' | 'subtle';
-}
-export interface Scope {
-  name: string;
-  variablesReference: number;
-  expensive: boolean;
-}
-export interface Variable {
-  name: string;
-  value: string;
-  type?: string;
-  variablesReference: number;
-}
-
 // Deploying to a production Fabric network (the `deploy` request); the connection's shape is in fabric.ts.
 /** The FabricConnection a `deploy` request carries. */
 export const FabricConnectionParams = FabricConnection;
@@ -178,9 +142,6 @@ export const DeployStepInfo = z.object({
 });
 export type DeployStepInfo = z.infer<typeof DeployStepInfo>;
 
-/** The exceptions the debugger pauses on: those nothing catches, or all. */
-export const ExceptionFilter = z.enum(['uncaught', 'all']);
-export type ExceptionFilter = z.infer<typeof ExceptionFilter>;
 
 /** An export's id: the server keeps the exported file under it; download and deploy name it. */
 export const ExportId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'an export id');
@@ -198,41 +159,6 @@ export const workspaceZipPathPrefix = '/workspace-zip/';
 export function workspaceZipPath(workspace: string): string {
   return `${workspaceZipPathPrefix}${encodeURIComponent(workspace)}`;
 }
-
-// Importing a project as a new workspace (`workspace/import`).
-/** Why an imported entry was left out; the UI words each reason. */
-export const ImportSkipReason = z.enum([
-  'dependencies',
-  'build-output',
-  'version-control',
-  'test-output',
-  'os-metadata',
-  'log',
-  'secret',
-  'unsafe-path',
-  'link',
-  'special',
-  'binary',
-  'too-large',
-  'duplicate',
-  'reserved',
-]);
-export type ImportSkipReason = z.infer<typeof ImportSkipReason>;
-/** What was left out, grouped: a folder (`node_modules/`, path ending in '/') with its file count, or one file. */
-export interface ImportSkipped {
-  path: string;
-  reason: ImportSkipReason;
-  files: number;
-}
-/** One file of a picked folder, as the browser read it: UTF-8 `text`, or any bytes as `base64`. */
-const ImportFile = z.union([
-  z.object({ path: z.string().min(1).max(1024), text: z.string() }).strict(),
-  z.object({ path: z.string().min(1).max(1024), base64: z.string() }).strict(),
-]);
-export type ImportFile = z.infer<typeof ImportFile>;
-/** An uploaded archive, base64-encoded. */
-const ImportArchive = z.object({ kind: z.enum(['zip', 'tar.gz']), base64: z.string().min(1) }).strict();
-export type ImportArchive = z.infer<typeof ImportArchive>;
 
 // ---- requests ------------------------------------------------------------
 

@@ -6,7 +6,6 @@
  * breakpoints, and read the contract metadata. The parts it drives live beside
  * it: the sandbox link, the chaincode debugger, the transaction runner.
  */
-import path from 'node:path';
 import type { ContractMetadata, Diagnostic, InvokeResult, LogLine, Notification, NotificationName, ParamsOf, SandboxStatus } from '../../protocol/messages.ts';
 import { reattachMetadataTimeoutMs } from '../config.ts';
 import type { BreakpointStore } from '../debug/breakpointStore.ts';
@@ -16,10 +15,9 @@ import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readChaincodeName } from './chaincodeName.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
-import { compileForRun } from './compileStep.ts';
-import { installForRun, sharedDependencyInstaller } from './dependencyStep.ts';
+import { buildForRun } from './buildForRun.ts';
+import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
-import { placeRuntimeDependencies } from './runtimeDependencies.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { ensureSandboxRunning } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
@@ -83,45 +81,23 @@ export class WorkspaceSession {
     });
   }
 
-  get status(): SandboxStatus {
-    return this.#reporter.status;
-  }
-  get diagnostics(): Diagnostic[] {
-    return [...this.#diagnostics];
-  }
-  get logHistory(): LogLine[] {
-    return this.#reporter.logHistory;
-  }
-  get metadata(): ContractMetadata | undefined {
-    return this.#metadata;
-  }
-  get restartOnSave(): boolean {
-    return this.status.restartOnSave === true;
-  }
+  get status(): SandboxStatus { return this.#reporter.status; }
+  get diagnostics(): Diagnostic[] { return [...this.#diagnostics]; }
+  get logHistory(): LogLine[] { return this.#reporter.logHistory; }
+  get metadata(): ContractMetadata | undefined { return this.#metadata; }
+  get restartOnSave(): boolean { return this.status.restartOnSave === true; }
   /** True while the session is attached to a running sandbox. */
-  get sandboxRunning(): boolean {
-    return this.#link.handle !== undefined;
-  }
+  get sandboxRunning(): boolean { return this.#link.handle !== undefined; }
   /** When Run, Stop or a transaction last touched the sandbox (ms since the epoch), for the idle stop. */
-  get lastActivityMs(): number {
-    return this.#lastActivityMs;
-  }
+  get lastActivityMs(): number { return this.#lastActivityMs; }
   /** True when the idle stop stopped the sandbox (the next invoke starts it again). */
-  get idleStopped(): boolean {
-    return this.#idleStopped && !this.#link.handle;
-  }
+  get idleStopped(): boolean { return this.#idleStopped && !this.#link.handle; }
   /** Transactions waiting for an answer. */
-  get transactionsInFlight(): number {
-    return this.#transactions.inFlight;
-  }
+  get transactionsInFlight(): number { return this.#transactions.inFlight; }
   /** The user's breakpoints, kept across chaincode processes. */
-  get breakpoints(): BreakpointStore {
-    return this.#debugger.breakpoints;
-  }
+  get breakpoints(): BreakpointStore { return this.#debugger.breakpoints; }
   /** The chaincode's debugger, attached or not (breakpoints set while detached apply at the next Run). */
-  get chaincodeDebugger(): ChaincodeDebugger {
-    return this.#debugger;
-  }
+  get chaincodeDebugger(): ChaincodeDebugger { return this.#debugger; }
   /** The attached debug session, or a clear error. */
   debugger(): DebugSession {
     return this.#debugger.session();
@@ -164,16 +140,11 @@ export class WorkspaceSession {
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
-    const deps = await installForRun({ workspace, workspaceDir, installer, reporter });
-    const installed = deps.installed;
-    const dependencies = installed && { packages: installed.packages, fromCache: installed.fromCache };
-    const buildDir = sandboxes.buildDir(workspace);
-    const outDir = path.join(buildDir, 'app');
-    const build = await compileForRun({ workspace, workspaceDir, outDir, reporter, ...(installed ? { dependenciesDir: installed.nodeModulesDir } : {}) });
+    const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
-    const timings: RunOutcome['timings'] = { compileMs: build.compileMs, ...(installed ? { dependenciesMs: Math.round(installed.durationMs) } : {}) };
-    if (!build.ok) return { ok: false, diagnostics: build.diagnostics, status: this.status, timings, ...(dependencies ? { dependencies } : {}) };
-    if ((await placeRuntimeDependencies(buildDir, installed)).changed && installed) reporter.log('sandbox', `The chaincode loads the ${installed.packages} installed packages`);
+    const timings: RunOutcome['timings'] = { ...build.timings };
+    const dependencies = build.dependencies ? { dependencies: build.dependencies } : {};
+    if (!build.ok) return { ok: false, diagnostics: build.diagnostics, status: this.status, timings, ...dependencies };
 
     const sandboxStarted = performance.now();
     const handle = await ensureSandboxRunning({ workspace, sandboxes, link: this.#link, reporter });
@@ -184,8 +155,8 @@ export class WorkspaceSession {
     const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, link: this.#link, debugger: this.#debugger, reporter });
     timings.chaincodeReadyMs = started.readyMs;
     this.#metadata = started.metadata;
-    if (deps.runtimeWarning !== undefined) reporter.setStatus({ message: deps.runtimeWarning });
-    return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...(dependencies ? { dependencies } : {}) };
+    if (build.runtimeWarning !== undefined) reporter.setStatus({ message: build.runtimeWarning });
+    return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...dependencies };
   }
 
   /** Called after a file is saved: restarts the chaincode when the user asked for that. */

@@ -1,0 +1,48 @@
+/**
+ * Run's first steps, before any sandbox is involved: install the workspace's
+ * npm dependencies, compile against them, and put them beside the compiled
+ * app where the chaincode loads them.
+ */
+import path from 'node:path';
+import type { Diagnostic } from '../../protocol/messages.ts';
+import type { DependencyInstaller } from '../npm/dependencyInstaller.ts';
+import { compileForRun } from './compileStep.ts';
+import { installForRun } from './dependencyStep.ts';
+import { placeRuntimeDependencies } from './runtimeDependencies.ts';
+import type { SessionReporter } from './sessionReporter.ts';
+
+export interface BuildForRunOptions {
+  readonly workspace: string;
+  readonly workspaceDir: string;
+  /** The sandbox's build dir: the app goes to `<buildDir>/app`, the packages beside it. */
+  readonly buildDir: string;
+  readonly installer: DependencyInstaller;
+  readonly reporter: SessionReporter;
+}
+
+export interface BuildForRunResult {
+  readonly ok: boolean;
+  readonly diagnostics: Diagnostic[];
+  readonly timings: { dependenciesMs?: number; compileMs: number };
+  /** The workspace's npm dependencies, when it has any beyond what the studio brings. */
+  readonly dependencies?: { packages: number; fromCache: boolean };
+  /** Set when the project asks for other Fabric package versions than the sandbox runs. */
+  readonly runtimeWarning?: string;
+}
+
+export async function buildForRun(options: BuildForRunOptions): Promise<BuildForRunResult> {
+  const { workspace, workspaceDir, buildDir, installer, reporter } = options;
+  const { installed, runtimeWarning } = await installForRun({ workspace, workspaceDir, installer, reporter });
+  const build = await compileForRun({ workspace, workspaceDir, outDir: path.join(buildDir, 'app'), reporter, ...(installed ? { dependenciesDir: installed.nodeModulesDir } : {}) });
+  const result = {
+    ok: build.ok,
+    diagnostics: build.diagnostics,
+    timings: { compileMs: build.compileMs, ...(installed ? { dependenciesMs: Math.round(installed.durationMs) } : {}) },
+    ...(installed ? { dependencies: { packages: installed.packages, fromCache: installed.fromCache } } : {}),
+    ...(runtimeWarning !== undefined ? { runtimeWarning } : {}),
+  };
+  if (build.ok && (await placeRuntimeDependencies(buildDir, installed)).changed && installed) {
+    reporter.log('sandbox', `The chaincode loads the ${installed.packages} installed packages`);
+  }
+  return result;
+}
