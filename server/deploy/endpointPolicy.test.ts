@@ -23,7 +23,7 @@ const names = (table: Record<string, readonly string[]>): HostResolver => async 
 describe('deploy endpoint policy', () => {
   it('refuses loopback, private, link-local, CGNAT and unspecified addresses', async () => {
     const policy = createEndpointPolicy({ allow: '' });
-    for (const address of ['127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.254', '192.168.1.1', '169.254.169.254', '100.64.0.1', '100.127.255.254', '0.0.0.0']) {
+    for (const address of ['127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.254', '192.168.1.1', '169.254.10.20', '100.64.0.1', '100.127.255.254', '0.0.0.0']) {
       const err = await refusal(policy.pin(node(`${address}:7051`), 'peer'));
       expect(err.code, address).toBe(ErrorCode.Forbidden);
       expect(err.message).toMatch(/loopback, private or link-local.*STUDIO_DEPLOY_ALLOW/);
