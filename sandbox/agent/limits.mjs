@@ -3,11 +3,7 @@
 // hit, read from its own cgroup (v1 or v2) and statfs, so that when user code
 // runs into one the log names the limit instead of leaving a bare SIGKILL.
 import { promises as fs } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { diskFullRatio, limitPollMs, spinReportSeconds } from './constants.mjs';
-
-/** Monotonic milliseconds, for CPU use per elapsed time. */
-const nowMs = () => performance.now();
 
 /**
  * @typedef {{ memoryBytes: number | null, pidsMax: number | null, cpuCores: number | null, oomKills: number, pidsRefused: number }} CgroupReading
@@ -133,8 +129,8 @@ export class LimitWatch {
   #last = null;
   /** @type {Set<string>} */
   #full = new Set();
-  /** @type {{ pid: number | null, seconds: number, atMs: number, busyFor: number, reported: boolean }} */
-  #cpu = { pid: null, seconds: 0, atMs: 0, busyFor: 0, reported: false };
+  /** @type {{ pid: number | null, seconds: number, busyFor: number, reported: boolean }} */
+  #cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
   /** The latest cgroup reading (limits and counters). @type {CgroupReading | null} */
   cgroup = null;
 
@@ -152,24 +148,12 @@ export class LimitWatch {
   async start() {
     this.cgroup = await this.#readCgroup();
     this.#last = this.cgroup;
-    // Each poll is scheduled after the last one ends: a spinning chaincode takes the CPU quota the agent
-    // shares with it, so a poll can take longer than the interval, and overlapping polls would see no CPU used.
-    const next = () => {
-      this.#timer = setTimeout(() => {
-        void this.poll()
-          .catch(() => undefined)
-          .finally(() => {
-            if (this.#timer) next();
-          });
-      }, limitPollMs);
-      this.#timer.unref();
-    };
-    next();
+    this.#timer = setInterval(() => void this.poll().catch(() => undefined), limitPollMs);
+    this.#timer.unref();
   }
 
   stop() {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    if (this.#timer) clearInterval(this.#timer);
   }
 
   /** Reads the counters once and reports what was hit since the last reading (called every `limitPollMs`). */
@@ -200,25 +184,21 @@ export class LimitWatch {
   async #pollCpu(cgroup) {
     const pid = this.#chaincodePid();
     const seconds = pid ? await cpuSeconds(pid) : null;
-    const atMs = nowMs();
     if (!pid || seconds === null) {
-      this.#cpu = { pid: null, seconds: 0, atMs, busyFor: 0, reported: false };
+      this.#cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
       return;
     }
     if (this.#cpu.pid !== pid) {
-      this.#cpu = { pid, seconds, atMs, busyFor: 0, reported: false };
+      this.#cpu = { pid, seconds, busyFor: 0, reported: false };
       return;
     }
     const used = seconds - this.#cpu.seconds;
-    // CPU used against the time that really passed: a poll delayed by throttling covers more than one interval.
-    const elapsed = Math.max((atMs - this.#cpu.atMs) / 1000, 0.001);
     this.#cpu.seconds = seconds;
-    this.#cpu.atMs = atMs;
     const quota = cgroup.cpuCores ?? 1;
-    this.#cpu.busyFor = used >= 0.8 * Math.min(quota, 1) * elapsed ? this.#cpu.busyFor + elapsed : 0;
+    this.#cpu.busyFor = used >= 0.8 * Math.min(quota, 1) ? this.#cpu.busyFor + 1 : 0;
     if (this.#cpu.busyFor >= spinReportSeconds && !this.#cpu.reported) {
       this.#cpu.reported = true;
-      this.#logs.write('sandbox', `The chaincode has used its whole ${describeCpuQuota(cgroup)} for ${Math.round(this.#cpu.busyFor)} s (a busy loop?). The peer and the server stay responsive; press Run to restart it.`);
+      this.#logs.write('sandbox', `The chaincode has used its whole ${describeCpuQuota(cgroup)} for ${this.#cpu.busyFor} s (a busy loop?). The peer and the server stay responsive; press Run to restart it.`);
     } else if (this.#cpu.busyFor === 0) this.#cpu.reported = false;
   }
 }
