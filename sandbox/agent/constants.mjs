@@ -71,6 +71,8 @@ export const maxLogLineChars = 4000;
 export const diskFullRatio = 0.95;
 /** The chaincode is reported as spinning after this many seconds at its full CPU quota. */
 export const spinReportSeconds = 10;
+/** Share of wall time the chaincode's main thread must want the CPU (running or queued) to count as spinning. */
+export const spinShare = 0.9;
 export const limitPollMs = 1000;
 
 /** Stderr lines of the chaincode kept to say, when it ends before registering, what went wrong. */

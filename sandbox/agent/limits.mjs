@@ -3,7 +3,7 @@
 // hit, read from its own cgroup (v1 or v2) and statfs, so that when user code
 // runs into one the log names the limit instead of leaving a bare SIGKILL.
 import { promises as fs } from 'node:fs';
-import { diskFullRatio, limitPollMs, spinReportSeconds } from './constants.mjs';
+import { diskFullRatio, limitPollMs, spinReportSeconds, spinShare } from './constants.mjs';
 
 /**
  * @typedef {{ memoryBytes: number | null, pidsMax: number | null, cpuCores: number | null, oomKills: number, pidsRefused: number }} CgroupReading
@@ -101,15 +101,18 @@ export function describeCpuQuota(cgroup) {
 }
 
 /**
- * CPU seconds a process has used (user + system), or null once it is gone.
+ * Nanoseconds the process's main thread has spent on a CPU and waiting in the
+ * run queue (which includes time held back by the CPU quota), or null once it
+ * is gone. A busy loop wants the CPU all the time, whether it gets it or not:
+ * on a loaded host, or in a container whose quota it shares with the peer,
+ * the time it actually ran can stay well below the quota.
  * @param {number} pid
  */
-async function cpuSeconds(pid) {
-  const stat = await read(`/proc/${pid}/stat`);
+async function schedNanos(pid) {
+  const stat = await read(`/proc/${pid}/schedstat`);
   if (!stat) return null;
-  // Fields after the command name, which may hold spaces, start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const [run, wait] = stat.split(' ').map(Number);
+  return Number.isFinite(run) && Number.isFinite(wait) ? (run ?? 0) + (wait ?? 0) : null;
 }
 
 /**
@@ -125,12 +128,13 @@ export class LimitWatch {
   #readCgroup;
   /** @type {NodeJS.Timeout | null} */
   #timer = null;
+  #stopped = false;
   /** @type {CgroupReading | null} */
   #last = null;
   /** @type {Set<string>} */
   #full = new Set();
-  /** @type {{ pid: number | null, seconds: number, busyFor: number, reported: boolean }} */
-  #cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
+  /** @type {{ pid: number | null, wantedNs: number, at: bigint, busyMs: number, reported: boolean }} */
+  #cpu = { pid: null, wantedNs: 0, at: 0n, busyMs: 0, reported: false };
   /** The latest cgroup reading (limits and counters). @type {CgroupReading | null} */
   cgroup = null;
 
@@ -148,12 +152,23 @@ export class LimitWatch {
   async start() {
     this.cgroup = await this.#readCgroup();
     this.#last = this.cgroup;
-    this.#timer = setInterval(() => void this.poll().catch(() => undefined), limitPollMs);
-    this.#timer.unref();
+    this.#schedule();
   }
 
   stop() {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+
+  /** The next poll starts `limitPollMs` after this one ends, so polls never overlap even when the agent itself is held back by the quota. */
+  #schedule() {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.poll()
+        .catch(() => undefined)
+        .finally(() => this.#schedule());
+    }, limitPollMs);
+    this.#timer.unref();
   }
 
   /** Reads the counters once and reports what was hit since the last reading (called every `limitPollMs`). */
@@ -183,22 +198,25 @@ export class LimitWatch {
   /** @param {CgroupReading} cgroup */
   async #pollCpu(cgroup) {
     const pid = this.#chaincodePid();
-    const seconds = pid ? await cpuSeconds(pid) : null;
-    if (!pid || seconds === null) {
-      this.#cpu = { pid: null, seconds: 0, busyFor: 0, reported: false };
+    const wantedNs = pid ? await schedNanos(pid) : null;
+    const at = process.hrtime.bigint();
+    if (!pid || wantedNs === null) {
+      this.#cpu = { pid: null, wantedNs: 0, at, busyMs: 0, reported: false };
       return;
     }
     if (this.#cpu.pid !== pid) {
-      this.#cpu = { pid, seconds, busyFor: 0, reported: false };
+      this.#cpu = { pid, wantedNs, at, busyMs: 0, reported: false };
       return;
     }
-    const used = seconds - this.#cpu.seconds;
-    this.#cpu.seconds = seconds;
-    const quota = cgroup.cpuCores ?? 1;
-    this.#cpu.busyFor = used >= 0.8 * Math.min(quota, 1) ? this.#cpu.busyFor + 1 : 0;
-    if (this.#cpu.busyFor >= spinReportSeconds && !this.#cpu.reported) {
+    const elapsedNs = Number(at - this.#cpu.at);
+    const share = elapsedNs > 0 ? (wantedNs - this.#cpu.wantedNs) / elapsedNs : 0;
+    this.#cpu.wantedNs = wantedNs;
+    this.#cpu.at = at;
+    this.#cpu.busyMs = share >= spinShare ? this.#cpu.busyMs + elapsedNs / 1e6 : 0;
+    const busySeconds = Math.floor(this.#cpu.busyMs / 1000);
+    if (busySeconds >= spinReportSeconds && !this.#cpu.reported) {
       this.#cpu.reported = true;
-      this.#logs.write('sandbox', `The chaincode has used its whole ${describeCpuQuota(cgroup)} for ${this.#cpu.busyFor} s (a busy loop?). The peer and the server stay responsive; press Run to restart it.`);
-    } else if (this.#cpu.busyFor === 0) this.#cpu.reported = false;
+      this.#logs.write('sandbox', `The chaincode has used its whole ${describeCpuQuota(cgroup)} for ${busySeconds} s (a busy loop?). The peer and the server stay responsive; press Run to restart it.`);
+    } else if (this.#cpu.busyMs === 0) this.#cpu.reported = false;
   }
 }
