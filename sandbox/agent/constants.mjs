@@ -1,7 +1,8 @@
 // @ts-check
 // Every port, name, uid, timeout and limit of the agent, in one place, with
 // units in the names. Paths are in paths.mjs. The server's side of the same
-// values (agent port, channel, MSP id, uids) is server/config.ts; the uids
+// values (agent port, channel, MSP id, uids) is server/config.ts (constants.test.ts
+// checks they agree); the uids
 // reach the container through the image's environment.
 
 const env = process.env;

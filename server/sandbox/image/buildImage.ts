@@ -42,6 +42,9 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Unit tests of the agent live beside it but are not part of the image. */
+const isTestFile = (file: string): boolean => file.endsWith('.test.ts');
+
 /** Hash of every input of the image: our files, the Fabric pin, the Node version. */
 export async function imageInputsHash(): Promise<string> {
   const hash = createHash('sha256');
@@ -49,6 +52,7 @@ export async function imageInputsHash(): Promise<string> {
   hash.update(await fs.readFile(fileURLToPath(import.meta.url)));
   for (const sub of ['agent', 'config', 'builders', 'fabric', 'runtime']) {
     for (const file of await listFiles(path.join(sandboxDir, sub))) {
+      if (isTestFile(file)) continue; // not copied into the image
       hash.update(path.relative(sandboxDir, file));
       hash.update(await fs.readFile(file));
     }
@@ -175,7 +179,7 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   for (const file of ['core.yaml', 'orderer.yaml']) await fs.copyFile(path.join(inputs.sampleConfigDir, file), at('opt', 'fabric', 'config', file));
   await fs.cp(path.join(sandboxDir, 'builders', 'ccaas'), at('opt', 'hyperledger', 'ccaas_builder'), { recursive: true });
   await fs.cp(path.join(sandboxDir, 'builders', 'node'), at('opt', 'studio', 'builders', 'node'), { recursive: true });
-  await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
+  await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !isTestFile(src) });
   await fs.cp(path.join(sandboxDir, 'config'), at('opt', 'studio', 'config'), { recursive: true });
   await fs.cp(path.join(inputs.runtimeDir, 'node_modules'), at('opt', 'chaincode', 'node_modules'), { recursive: true });
   await fs.mkdir(at('usr', 'local', 'bin'), { recursive: true });
