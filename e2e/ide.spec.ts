@@ -76,6 +76,12 @@ test.describe.serial('the IDE on a real sandbox', () => {
     await expect(logLines('chaincode', 'CreateAsset asset-e2e-1 owned by Alice')).toHaveCount(1, { timeout: invokeTimeoutMs });
     await screenshot(page, '03-transaction-result');
 
+    // What it wrote, from the result card: the asset as JSON under its key in the chaincode's namespace.
+    await card.getByTestId('result-rwset-summary').click();
+    const write = card.locator('[data-testid="rwset-namespace"][data-namespace="basic"] [data-testid="rwset-write"][data-key="asset-e2e-1"]');
+    await expect(write.getByTestId('rwset-value')).toContainText('"Color": "teal"');
+    await expect(card.locator('[data-testid="rwset-read"][data-key="asset-e2e-1"]')).toContainText('absent');
+
     const read = await settledResult(await invoke(page, 'evaluate', 'ReadAsset', { id: 'asset-e2e-1' }));
     await expect(read).toHaveAttribute('data-state', 'ok');
     const value = JSON.parse((await read.getByTestId('result-value').textContent()) ?? '') as Record<string, unknown>;

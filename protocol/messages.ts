@@ -11,6 +11,7 @@ import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
+import type { ReadWriteSet } from './ledger.ts';
 
 export * from './dap.ts';
 export * from './workspaceImport.ts';
@@ -113,6 +114,8 @@ export interface InvokeResult {
   /** Set for submits: Fabric's validation code name, e.g. VALID or MVCC_READ_CONFLICT. */
   validationCode?: string;
   events: ChaincodeEvent[];
+  /** What the transaction read and wrote (evaluate: what it would have written), as endorsed. */
+  readWriteSet?: ReadWriteSet;
   durationMs: number;
 }
 

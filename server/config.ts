@@ -170,6 +170,8 @@ export const longTransactionTickMs = 1000;
 
 // ---- Gateway (server -> peer) ----
 export const gatewayMaxMessageBytes = 100 * 1024 * 1024;
+/** A ledger value (in a read/write set) is shown up to this size; its full size is given beside it. */
+export const ledgerValueMaxBytes = 16 * 1024;
 /** Deadline of sending an endorsed transaction to the orderer, and of waiting for its commit status. */
 export const gatewaySubmitTimeoutMs = 60_000;
 export const gatewayCommitStatusTimeoutMs = 120_000;

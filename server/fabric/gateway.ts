@@ -13,12 +13,13 @@ import {
   type Gateway,
   type Identity,
 } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
+import { gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import type { FabricIdentity } from '../../protocol/fabric.ts';
 import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
 import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
+import { chaincodeActions, envelopeTransaction, preparedReadWriteSet } from './readWriteSet.ts';
 
 /** The identity transactions are signed with: the protocol's Fabric identity. */
 export type GatewayIdentity = FabricIdentity;
@@ -84,8 +85,17 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
       const started = performance.now();
       const built = proposal(request);
       try {
-        const result = await built.evaluate();
-        return { mode: 'evaluate', result: utf8.decode(result), txId: built.getTransactionId(), events: [], durationMs: elapsed(started) };
+        // Endorsed but never submitted: the result plus the reads and the writes it would have made.
+        const transaction = await built.endorse();
+        const bytes = transaction.getBytes();
+        return {
+          mode: 'evaluate',
+          result: utf8.decode(transaction.getResult()),
+          txId: transaction.getTransactionId(),
+          events: [],
+          readWriteSet: preparedReadWriteSet(bytes),
+          durationMs: elapsed(started),
+        };
       } catch (err) {
         throw translate(err, request);
       }
@@ -96,7 +106,8 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
       const built = proposal(request);
       try {
         const transaction = await built.endorse();
-        const events = chaincodeEvents(transaction.getBytes(), transaction.getTransactionId());
+        const bytes = transaction.getBytes();
+        const events = chaincodeEvents(bytes, transaction.getTransactionId());
         const submitted = await transaction.submit();
         const status = await submitted.getStatus();
         const blockNumber = status.blockNumber.toString();
@@ -107,6 +118,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           blockNumber,
           validationCode: statusNames[status.code] ?? String(status.code),
           events: status.successful ? events.map((e) => ({ ...e, blockNumber })) : [],
+          readWriteSet: preparedReadWriteSet(bytes),
           durationMs: elapsed(started),
         };
       } catch (err) {
@@ -139,13 +151,8 @@ function elapsed(started: number): number {
 export function chaincodeEvents(preparedBytes: Uint8Array, txId: string): Omit<ChaincodeEvent, 'blockNumber'>[] {
   const envelope = gatewayProto.PreparedTransaction.deserializeBinary(preparedBytes).getEnvelope();
   if (!envelope) return [];
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
   const events: Omit<ChaincodeEvent, 'blockNumber'>[] = [];
-  for (const action of transaction.getActionsList()) {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array());
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+  for (const chaincodeAction of chaincodeActions(envelopeTransaction(envelope))) {
     const eventBytes = chaincodeAction.getEvents_asU8();
     if (eventBytes.length === 0) continue;
     const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);

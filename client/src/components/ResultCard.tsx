@@ -1,4 +1,5 @@
 import type { InvokeRecord } from '../state/studioState.ts';
+import { ReadWriteSetView } from './ReadWriteSetView.tsx';
 
 /** The JSON result pretty-printed, or the text as it came when it is not JSON. */
 export function prettyResult(result: string): string {
@@ -85,6 +86,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           ))}
         </div>
       ) : null}
+      {r.readWriteSet ? <ReadWriteSetView set={r.readWriteSet} /> : null}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../protocol/messages.ts';
+import type { ReadWriteSet } from '../../../protocol/ledger.ts';
 import { samplesDir, sandboxMemoryBytes, sandboxPidsLimit } from '../../../server/config.ts';
 import { StudioError } from '../../../server/errors.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
@@ -97,6 +98,35 @@ describe('a sandbox running the TypeScript sample', () => {
     await expect.poll(() => ts.logHistory.some((l) => l.source === 'chaincode' && l.text.includes('CreateAsset asset1 owned by Tomoko')), { timeout: 5000 }).toBe(true);
     expect(ts.logHistory.some((l) => l.source === 'peer')).toBe(true);
     expect(ts.logHistory.some((l) => l.source === 'orderer')).toBe(true);
+  });
+
+  it('shows what each transaction read and wrote, decoded from what the peer endorsed', async () => {
+    const call = (mode: 'submit' | 'evaluate', fn: string, ...args: string[]) => ts.invoke({ workspace: 'asset-ts', mode, contract: '', fn, args });
+    const basic = (result: { readWriteSet?: ReadWriteSet }) => result.readWriteSet?.namespaces.find((n) => n.namespace === 'basic');
+
+    const created = await call('submit', 'CreateAsset', 'rw1', 'red', '3', 'Ana', '10');
+    expect(basic(created)?.reads).toEqual([{ key: 'rw1' }]); // AssetExists read it before it existed: no version
+    const [write] = basic(created)?.writes ?? [];
+    expect(write?.key).toBe('rw1');
+    expect(JSON.parse(write?.value?.text ?? '{}')).toMatchObject({ ID: 'rw1', Color: 'red', Owner: 'Ana' });
+
+    const moved = await call('submit', 'TransferAsset', 'rw1', 'Bo');
+    expect(basic(moved)?.reads).toEqual([{ key: 'rw1', version: { blockNum: created.blockNumber, txNum: '0' } }]);
+    expect(JSON.parse(basic(moved)?.writes[0]?.value?.text ?? '{}')).toMatchObject({ ID: 'rw1', Owner: 'Bo' });
+
+    // An evaluate shows the reads and the writes it would have made, and commits nothing.
+    const wouldMove = await call('evaluate', 'TransferAsset', 'rw1', 'Cy');
+    expect(JSON.parse(basic(wouldMove)?.writes[0]?.value?.text ?? '{}')).toMatchObject({ Owner: 'Cy' });
+    expect(JSON.parse((await call('evaluate', 'ReadAsset', 'rw1')).result)).toMatchObject({ Owner: 'Bo' });
+
+    const all = await call('evaluate', 'GetAllAssets');
+    const [range] = basic(all)?.rangeQueries ?? [];
+    // fabric-shim sends an empty start key as "\u0001" (the smallest key), as the Go shim does.
+    expect(range).toMatchObject({ startKey: '\u0001', endKey: '', exhausted: true });
+    expect(range?.reads?.map((r) => r.key)).toContain('rw1');
+
+    const deleted = await call('submit', 'DeleteAsset', 'rw1');
+    expect(basic(deleted)?.writes).toEqual([{ key: 'rw1', isDelete: true }]);
   });
 
   it('gives the chaincode its own error message', async () => {

@@ -1,0 +1,61 @@
+/**
+ * What the ledger holds, as the IDE shows it: a transaction's read/write set,
+ * decoded from Fabric's protobufs on the server (server/fabric/readWriteSet.ts).
+ */
+
+/** A ledger value as shown: UTF-8 text when it is text, else hex; cut at a bound with its full size kept. */
+export interface LedgerValue {
+  encoding: 'utf8' | 'hex';
+  text: string;
+  /** The value's real size; more than what `text` holds when `truncated`. */
+  bytes: number;
+  truncated: boolean;
+}
+
+/** The version a key was read at: the block and the transaction in it that last wrote it (absent: the key did not exist). */
+export interface KeyVersion {
+  blockNum: string;
+  txNum: string;
+}
+
+export interface KeyRead {
+  key: string;
+  version?: KeyVersion;
+}
+
+export interface KeyWrite {
+  key: string;
+  isDelete: boolean;
+  value?: LedgerValue;
+}
+
+export interface RangeQueryRead {
+  startKey: string;
+  endKey: string;
+  /** Whether the chaincode read the range to its end. */
+  exhausted: boolean;
+  /** The keys the range returned (absent when the peer kept only a Merkle summary of a large range). */
+  reads?: KeyRead[];
+}
+
+/** A private data collection's part: only hashes are on the ledger. */
+export interface CollectionHashes {
+  collection: string;
+  readKeyHashes: string[];
+  writes: { keyHash: string; isDelete: boolean; valueHash: string }[];
+}
+
+export interface NamespaceReadWriteSet {
+  /** The chaincode name (or `_lifecycle`, `lscc` for system namespaces). */
+  namespace: string;
+  reads: KeyRead[];
+  rangeQueries: RangeQueryRead[];
+  writes: KeyWrite[];
+  /** Keys whose metadata (e.g. a state-based endorsement policy) was written. */
+  metadataWrites: { key: string; names: string[] }[];
+  collections: CollectionHashes[];
+}
+
+export interface ReadWriteSet {
+  namespaces: NamespaceReadWriteSet[];
+}
