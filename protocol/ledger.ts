@@ -59,3 +59,52 @@ export interface NamespaceReadWriteSet {
 export interface ReadWriteSet {
   namespaces: NamespaceReadWriteSet[];
 }
+
+/** One transaction of a block, as the ledger view lists it. */
+export interface LedgerTransaction {
+  txId: string;
+  /** `endorser` for a chaincode transaction, `config` for a channel configuration update, else Fabric's header type name. */
+  type: string;
+  /** ISO time the client stamped on the proposal. */
+  time?: string;
+  creatorMsp?: string;
+  chaincode?: string;
+  /** The function and its arguments, as text (cut at a bound). */
+  fn?: string;
+  args?: string[];
+  /** Fabric's validation code name: VALID, MVCC_READ_CONFLICT, ENDORSEMENT_POLICY_FAILURE… */
+  validationCode: string;
+  /** The MSP IDs that endorsed it. */
+  endorsers: string[];
+  events: { name: string; payload: LedgerValue }[];
+  readWriteSet: ReadWriteSet;
+}
+
+export interface LedgerBlock {
+  number: string;
+  /** The earliest transaction time in the block (blocks carry no time of their own). */
+  time?: string;
+  transactions: LedgerTransaction[];
+}
+
+/** A block as listed (its transactions without their read/write sets; ask for one by txId). */
+export interface LedgerBlockSummary {
+  number: string;
+  time?: string;
+  transactions: Pick<LedgerTransaction, 'txId' | 'type' | 'time' | 'creatorMsp' | 'chaincode' | 'fn' | 'validationCode'>[];
+}
+
+/** A key's current value in the world state, with the version (block:tx) that wrote it. */
+export interface WorldStateEntry {
+  key: string;
+  value: LedgerValue;
+  version: KeyVersion;
+}
+
+export interface KeyHistoryEntry {
+  txId: string;
+  version: KeyVersion;
+  time?: string;
+  isDelete: boolean;
+  value?: LedgerValue;
+}

@@ -11,7 +11,7 @@ import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
-import type { ReadWriteSet } from './ledger.ts';
+import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 
 export * from './dap.ts';
 export * from './workspaceImport.ts';
@@ -208,6 +208,20 @@ export const requestParams = {
   }),
   'logs/history': z.object(ws),
 
+  /** Committed blocks newest first (below `before` when given); new ones arrive as `ledger/block`. */
+  'ledger/blocks': z.object({ ...ws, before: z.string().regex(/^\d{1,20}$/).optional(), limit: z.number().int().min(1).max(200).default(50) }),
+  /** One committed transaction with its read/write set. */
+  'ledger/transaction': z.object({ ...ws, txId: z.string().regex(/^[0-9a-f]{1,128}$/i, 'a transaction id') }),
+  /** A page of a chaincode namespace's world state in key order (default: the workspace's chaincode). */
+  'ledger/worldState': z.object({
+    ...ws,
+    namespace: z.string().max(256).optional(),
+    search: z.string().max(1024).optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  }),
+  'ledger/keyHistory': z.object({ ...ws, namespace: z.string().max(256).optional(), key: z.string().max(65_536) }),
+
   setBreakpoints: z.object({ ...ws, source: z.object({ path: RelPath }), breakpoints: z.array(SourceBreakpoint).max(500) }),
   setExceptionBreakpoints: z.object({ ...ws, filters: z.array(ExceptionFilter).max(2) }),
   threads: z.object(ws),
@@ -303,6 +317,11 @@ export interface ResultMap {
   invoke: InvokeResult;
   'logs/history': { lines: LogLine[] };
 
+  'ledger/blocks': { height: string; blocks: LedgerBlockSummary[] };
+  'ledger/transaction': LedgerTransaction & { blockNumber: string };
+  'ledger/worldState': { namespace: string; namespaces: string[]; total: number; entries: WorldStateEntry[] };
+  'ledger/keyHistory': { namespace: string; key: string; history: KeyHistoryEntry[] };
+
   setBreakpoints: { breakpoints: Breakpoint[] };
   setExceptionBreakpoints: Record<string, never>;
   threads: { threads: { id: number; name: string }[] };
@@ -336,6 +355,8 @@ export interface NotificationMap {
   diagnostics: { workspace: string; diagnostics: Diagnostic[] };
   'file/changed': { workspace: string; path: string; change: 'written' | 'created' | 'deleted' | 'renamed'; version?: string; to?: string };
   'chaincode/metadata': { workspace: string; metadata: ContractMetadata };
+  /** A block the sandbox's peer committed (its transactions without read/write sets). */
+  'ledger/block': { workspace: string; block: LedgerBlockSummary };
 
   // Debug Adapter Protocol events.
   stopped: {

@@ -18,6 +18,7 @@ import { importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
+import { ledgerBlocks, ledgerKeyHistory, ledgerTransaction, ledgerWorldState } from './ledger/ledgerRequests.ts';
 import type { Handlers, Hub } from './ws/index.ts';
 
 export interface AppOptions {
@@ -145,6 +146,10 @@ export function createApp(options: AppOptions): App {
       return s.idleStopped ? sessions.whileStarting(s, scopeKey(ctx.scope), () => s.invoke(params)) : s.invoke(params);
     },
     'logs/history': async ({ workspace }) => ({ lines: (await session(workspace)).logHistory }),
+    'ledger/blocks': async (params) => ledgerBlocks(await session(params.workspace), params),
+    'ledger/transaction': async (params) => ledgerTransaction(await session(params.workspace), params),
+    'ledger/worldState': async (params) => ledgerWorldState(await session(params.workspace), params),
+    'ledger/keyHistory': async (params) => ledgerKeyHistory(await session(params.workspace), params),
 
     setBreakpoints: async ({ workspace, source, breakpoints }) => (await session(workspace)).chaincodeDebugger.setBreakpoints(source.path, breakpoints),
     setExceptionBreakpoints: async ({ workspace, filters }) => (await session(workspace)).chaincodeDebugger.setExceptionBreakpoints(filters),

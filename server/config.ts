@@ -172,6 +172,17 @@ export const longTransactionTickMs = 1000;
 export const gatewayMaxMessageBytes = 100 * 1024 * 1024;
 /** A ledger value (in a read/write set) is shown up to this size; its full size is given beside it. */
 export const ledgerValueMaxBytes = 16 * 1024;
+/** A transaction argument is listed up to this many characters. */
+export const ledgerArgMaxChars = 4096;
+/** Blocks the ledger view keeps whole per sandbox (world state and key history cover every block). */
+export const ledgerBlocksKept = 2000;
+/** Writes kept per key in its history. */
+export const ledgerHistoryPerKey = 500;
+/** Value text the ledger index of one sandbox keeps whole; past it, values are kept cut to `ledgerValueOverBudgetBytes`. */
+export const ledgerIndexValueBudgetBytes = 64 * 1024 * 1024;
+export const ledgerValueOverBudgetBytes = 1024;
+/** After the peer's block stream breaks, the ledger view asks again this much later. */
+export const ledgerFeedRetryMs = 1000;
 /** Deadline of sending an endorsed transaction to the orderer, and of waiting for its commit status. */
 export const gatewaySubmitTimeoutMs = 60_000;
 export const gatewayCommitStatusTimeoutMs = 120_000;

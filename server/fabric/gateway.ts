@@ -13,6 +13,7 @@ import {
   type Gateway,
   type Identity,
 } from '@hyperledger/fabric-gateway';
+import type { common} from '@hyperledger/fabric-protos';
 import { gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import type { FabricIdentity } from '../../protocol/fabric.ts';
@@ -38,6 +39,8 @@ export interface SandboxGateway {
   submit(request: InvokeRequest): Promise<InvokeResult>;
   /** Evaluates `org.hyperledger.fabric:GetMetadata` and returns the parsed JSON. */
   metadata(chaincodeName: string, options?: { timeoutMs?: number }): Promise<unknown>;
+  /** The channel's committed blocks from `startBlock` on, as the peer delivers them (full blocks). */
+  blocks(startBlock: bigint): Promise<AsyncIterable<common.Block> & { close(): void }>;
   close(): void;
 }
 
@@ -134,6 +137,10 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
       } catch (err) {
         throw translate(err, { chaincodeName, contract: '', fn: 'org.hyperledger.fabric:GetMetadata', args: [] }, timeoutMs);
       }
+    },
+
+    async blocks(startBlock) {
+      return network.getBlockEvents({ startBlock });
     },
 
     close() {

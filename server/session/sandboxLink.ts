@@ -7,6 +7,8 @@
 import type { LogLine } from '../../protocol/messages.ts';
 import { channelName, logBatchMs, peerPort } from '../config.ts';
 import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
+import { followLedger, type LedgerFeed } from '../ledger/ledgerFeed.ts';
+import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
 import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { translateAgentStatus } from './agentStatus.ts';
@@ -23,6 +25,8 @@ export interface SandboxLink {
   readonly handle: SandboxHandle | undefined;
   /** The Gateway to the attached sandbox's peer. */
   readonly gateway: SandboxGateway | undefined;
+  /** The attached sandbox's ledger as the ledger view sees it (rebuilt from block 0 on each attach). */
+  readonly ledger: LedgerIndex | undefined;
   /**
    * Lets go of any earlier sandbox, attaches to `handle` (Gateway and events; `withHistory`:
    * replay the agent's log so far), then shows the agent's status and returns it.
@@ -43,6 +47,7 @@ class Link implements SandboxLink {
   #handle: SandboxHandle | undefined;
   #gateway: SandboxGateway | undefined;
   #events: { close(): void } | undefined;
+  #ledger: LedgerFeed | undefined;
   #closed = false;
   /** A peer or orderer restart is under way (reported in the status message). */
   #restarting = false;
@@ -59,11 +64,17 @@ class Link implements SandboxLink {
     return this.#gateway;
   }
 
+  get ledger(): LedgerIndex | undefined {
+    return this.#ledger?.index;
+  }
+
   async attach(handle: SandboxHandle, withHistory: boolean): Promise<AgentStatus> {
     this.detach();
     this.#handle = handle;
     const identity = await handle.agent.identity();
     this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${peerPort}`, channel: channelName, identity });
+    const { reporter } = this.#options;
+    this.#ledger = followLedger(this.#gateway, (block) => reporter.publish('ledger/block', { workspace: reporter.status.workspace, block }));
     this.#follow(handle, withHistory);
     const status = await handle.agent.status();
     this.#apply(status);
@@ -73,6 +84,8 @@ class Link implements SandboxLink {
   detach(): void {
     this.#events?.close();
     this.#events = undefined;
+    this.#ledger?.close();
+    this.#ledger = undefined;
     this.#gateway?.close();
     this.#gateway = undefined;
     this.#handle = undefined;

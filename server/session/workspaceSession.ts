@@ -14,6 +14,7 @@ import type { DependencyInstaller } from '../npm/dependencyInstaller.ts';
 import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readChaincodeName } from './chaincodeName.ts';
+import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
@@ -85,6 +86,11 @@ export class WorkspaceSession {
   get diagnostics(): Diagnostic[] { return [...this.#diagnostics]; }
   get logHistory(): LogLine[] { return this.#reporter.logHistory; }
   get metadata(): ContractMetadata | undefined { return this.#metadata; }
+  /** The running sandbox's ledger as the ledger view sees it, and the chaincode name last run (its namespace). */
+  get ledger(): { index: LedgerIndex; chaincodeName: string | undefined } | undefined {
+    const index = this.#link.ledger;
+    return index ? { index, chaincodeName: this.#chaincodeName } : undefined;
+  }
   get restartOnSave(): boolean { return this.status.restartOnSave === true; }
   /** True while the session is attached to a running sandbox. */
   get sandboxRunning(): boolean { return this.#link.handle !== undefined; }
