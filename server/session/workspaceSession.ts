@@ -73,6 +73,7 @@ export class WorkspaceSession {
       reporter: this.#reporter,
       debugger: this.#debugger,
       chaincodeName: () => this.#chaincodeName,
+      metadata: () => this.#metadata,
       resumeIfIdle: async () => {
         if (this.idleStopped) await this.run();
       },
