@@ -106,7 +106,7 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
     const owned = running.filter((o) => (this.#owners.get(o.workspace) ?? mainOwner) === owner);
     const yours = owned.map((o) => o.workspace);
     // Stop sandbox is what frees a slot (the chaincode's Stop leaves the sandbox running), and it keeps files and ledger.
-    const howToFree = 'Stop the sandbox of one of them (Sandbox ▸ Stop sandbox in its workspace, or Stop sandbox here: it keeps its files and ledger), then press Run again.';
+    const howToFree = 'Stop the sandbox of one of them (Sandbox ▸ Stop sandbox; its files and ledger are kept), then press Run again.';
     if (owned.length >= maxPerUser) {
       const data: LimitData = { limit: 'user', max: maxPerUser, running: yours };
       throw new StudioError(ErrorCode.Limit, `You already have ${owned.length} sandboxes running (${yours.join(', ')}); the limit is ${maxPerUser} running sandboxes per user. ${howToFree}`, { data });
