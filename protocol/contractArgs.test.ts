@@ -61,4 +61,8 @@ describe('argumentProblems', () => {
     ]);
     expect(argumentProblems(createAsset, ['a1', 'red', '7', 'extra'])).toEqual([{ index: 3, name: 'argument 4', message: '4 arguments given; the transaction takes 3' }]);
   });
+
+  it('lets any arguments through to a transaction that lists no parameters (plain JavaScript reading them itself)', () => {
+    expect(argumentProblems([], ['a', 'b'])).toEqual([]);
+  });
 });

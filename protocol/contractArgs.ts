@@ -125,8 +125,13 @@ export function argumentProblem(param: CheckedParam, value: string): string | un
   }
 }
 
-/** Every problem of `args` against `params`, in parameter order; a count that differs is one problem. */
+/**
+ * Every problem of `args` against `params`, in parameter order; a count that differs is one problem.
+ * A transaction that lists no parameters takes any arguments: fabric-shim hands them, as strings,
+ * to a plain-JavaScript function that reads them itself (its metadata lists none).
+ */
 export function argumentProblems(params: readonly CheckedParam[], args: readonly string[]): ArgumentProblem[] {
+  if (params.length === 0) return [];
   const problems: ArgumentProblem[] = [];
   params.forEach((param, index) => {
     const value = args[index];
