@@ -11,13 +11,16 @@ import type { StudioServer } from './studioServer.ts';
 export { expect } from '@playwright/test';
 export type { StudioServer } from './studioServer.ts';
 
-/** `test` with the worker-scoped `studio` server. */
-export const test = base.extend<{ serverOutputOnFailure: void }, { studio: StudioServer }>({
+/**
+ * `test` with the worker-scoped `studio` server. `studioEnv` (a worker option:
+ * `test.use({ studioEnv: { … } })` in a file gives it a server of its own) adds
+ * settings to the server's environment, e.g. a shorter long-transaction warning.
+ */
+export const test = base.extend<{ serverOutputOnFailure: void }, { studio: StudioServer; studioEnv: Readonly<Record<string, string>> }>({
+  studioEnv: [{}, { scope: 'worker', option: true }],
   studio: [
-    // Playwright reads a fixture's dependencies from its first parameter's pattern: none here.
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startStudioServer();
+    async ({ studioEnv }, use) => {
+      const server = await startStudioServer({ env: studioEnv });
       try {
         await use(server);
       } finally {

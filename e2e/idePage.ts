@@ -33,6 +33,11 @@ export async function createWorkspaceFromSample(page: Page, name: string, sample
 /** Presses Run and waits for a ready sandbox with the chaincode running and its transactions listed. */
 export async function runAndWaitReady(page: Page): Promise<void> {
   await page.getByTestId('run-button').click();
+  await waitUntilRunning(page);
+}
+
+/** Waits, after a Run (from any button), for a ready sandbox with the chaincode running and its transactions listed. */
+export async function waitUntilRunning(page: Page): Promise<void> {
   const pill = page.getByTestId('sandbox-state');
   await expect(pill).toHaveAttribute('data-phase', /^(ready|error)$/, { timeout: sandboxReadyTimeoutMs });
   if ((await pill.getAttribute('data-phase')) === 'error') {

@@ -74,8 +74,11 @@ export function destroyInstanceSandboxes(instance: string): void {
   if (volumes.length > 0) docker(['volume', 'rm', '-f', ...volumes]);
 }
 
-/** Starts a fresh server with its own port, temp data dir, token and instance, and waits for /healthz. */
-export async function startStudioServer(): Promise<StudioServer> {
+/**
+ * Starts a fresh server with its own port, temp data dir, token and instance, and waits for /healthz.
+ * `env` adds settings (STUDIO_*) to its environment.
+ */
+export async function startStudioServer(options: { env?: Readonly<Record<string, string>> } = {}): Promise<StudioServer> {
   const port = await freePort();
   const token = randomBytes(24).toString('hex');
   const instance = `e2e${randomBytes(3).toString('hex')}`;
@@ -90,6 +93,7 @@ export async function startStudioServer(): Promise<StudioServer> {
       cwd: projectRoot,
       env: {
         ...process.env,
+        ...options.env,
         STUDIO_HOST: '127.0.0.1',
         STUDIO_PORT: String(port),
         STUDIO_DATA_DIR: dataDir,

@@ -28,12 +28,20 @@ export type ChaincodeFailedData = z.infer<typeof ChaincodeFailedData>;
 export const InvalidParamsData = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
 export type InvalidParamsData = z.infer<typeof InvalidParamsData>;
 
+/**
+ * A `limit` error of the sandbox caps (other limits carry no data): which cap, its size, and the caller's own running
+ * sandboxes (stopping one of them frees a slot; other users' are not named).
+ */
+export const LimitData = z.object({ limit: z.enum(['user', 'server']), max: z.number().int(), running: z.array(z.string()) });
+export type LimitData = z.infer<typeof LimitData>;
+
 /** The data schema of each error code that carries data. */
 export const errorDataSchemas = {
   [ErrorCode.CompileFailed]: CompileFailedData,
   [ErrorCode.Export]: DeployFailedData,
   [ErrorCode.Chaincode]: ChaincodeFailedData,
   [ErrorCode.InvalidParams]: InvalidParamsData,
+  [ErrorCode.Limit]: LimitData,
 } as const;
 
 /** The error codes that carry typed data. */

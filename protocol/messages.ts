@@ -12,6 +12,7 @@ import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './f
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
 import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
+import type { ArgSchema } from './contractArgs.ts';
 
 export * from './dap.ts';
 export * from './workspaceImport.ts';
@@ -74,11 +75,34 @@ export interface SandboxStatus {
   packageId?: string;
   debuggerAttached?: boolean;
   restartOnSave?: boolean;
+  /**
+   * Set while the chaincode runs an older build than the sources because the
+   * last compile failed: why, in words. Transactions are answered by that older code.
+   */
+  previousBuild?: string;
+  /** A transaction that has run (not paused) past the long-transaction warning, until it ends. */
+  longTransaction?: LongTransaction;
+}
+
+/** A transaction that runs on and on: Fabric cannot interrupt it, only a chaincode restart ends it. */
+export interface LongTransaction {
+  /** The contract as the invoke named it ('' for the default one) and the function. */
+  contract: string;
+  fn: string;
+  /** Running time (paused time left out) when the warning was given. */
+  runningMs: number;
+  /** The sandbox's CPU limit, in words, e.g. "1 core". */
+  cpuLimit: string;
 }
 
 export interface ContractParam {
   name: string;
+  /** The type as shown, e.g. `number`, `Asset`, `string[]`. */
   type: string;
+  /** What the arguments are checked against (contractArgs.ts); absent: any value. */
+  schema?: ArgSchema;
+  /** False only when the metadata says `"required": false`; then an empty value may be sent. */
+  required?: boolean;
 }
 export interface ContractTransaction {
   name: string;
@@ -117,6 +141,8 @@ export interface InvokeResult {
   /** What the transaction read and wrote (evaluate: what it would have written), as endorsed. */
   readWriteSet?: ReadWriteSet;
   durationMs: number;
+  /** Set when an older build answered, because the last compile failed (SandboxStatus.previousBuild). */
+  previousBuild?: string;
 }
 
 export const LogSource = z.enum(['peer', 'orderer', 'chaincode', 'sandbox']);

@@ -6,9 +6,11 @@ import { EditorTabs } from './components/EditorTabs.tsx';
 import { FileTree } from './components/FileTree.tsx';
 import { Notices } from './components/Notices.tsx';
 import { PausedBanner } from './components/PausedBanner.tsx';
+import { RunBlockedBanner } from './components/RunBlockedBanner.tsx';
 import { SidePanel } from './components/SidePanel.tsx';
 import { Splitter } from './components/Splitter.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
+import { WelcomeView } from './components/WelcomeView.tsx';
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
@@ -25,10 +27,12 @@ export function App() {
       <Splitter direction="vertical" onDrag={(d) => setLeftPx((w) => clamp(w + d, 160, 520))} />
       <main className="centre">
         <EditorTabs />
+        <RunBlockedBanner />
         <PausedBanner />
         <CodeEditor />
         <Splitter direction="horizontal" onDrag={(d) => setBottomPx((h) => clamp(h - d, 80, 700))} />
         <BottomPanel heightPx={bottomPx} />
+        <WelcomeView />
       </main>
       <Splitter direction="vertical" onDrag={(d) => setRightPx((w) => clamp(w - d, 260, 640))} />
       <SidePanel />

@@ -13,6 +13,7 @@ import { StudioProvider } from './state/StudioContext.tsx';
 import { createUnsavedEdits } from './state/unsavedEdits.ts';
 import { queuedRequestTimeoutMs, reconnectInitialDelayMs, reconnectMaxDelayMs } from './config.ts';
 import './styles.css';
+import './stateViews.css';
 
 const token = takeAccessToken(window, window.sessionStorage);
 const rpc = createRpcClient({

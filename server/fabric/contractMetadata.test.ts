@@ -8,7 +8,7 @@ const raw = {
       contractInstance: { name: 'AssetTransfer', default: true },
       transactions: [
         { name: 'CreateAsset', tags: ['SUBMIT', 'submitTx'], parameters: [{ name: 'id', schema: { type: 'string' } }, { name: 'size', schema: { type: 'number' } }] },
-        { name: 'ReadAsset', tags: ['EVALUATE'], parameters: [{ name: 'id', schema: { type: 'string' } }], returns: { type: 'string' } },
+        { name: 'ReadAsset', tags: ['EVALUATE'], parameters: [{ name: 'id', schema: { type: 'string' }, required: false }], returns: { type: 'string' } },
         { name: 'GetAll', tag: ['evaluate'], parameters: [], returns: { schema: { type: 'array', items: { $ref: '#/components/schemas/Asset' } } } },
       ],
     },
@@ -27,8 +27,15 @@ describe('parseContractMetadata', () => {
   it('keeps parameter names and types, and tells submits from evaluates', () => {
     const [asset] = parseContractMetadata(raw).contracts;
     expect(asset?.transactions).toEqual([
-      { name: 'CreateAsset', kind: 'submit', params: [{ name: 'id', type: 'string' }, { name: 'size', type: 'number' }] },
-      { name: 'ReadAsset', kind: 'evaluate', params: [{ name: 'id', type: 'string' }], returns: 'string' },
+      {
+        name: 'CreateAsset',
+        kind: 'submit',
+        params: [
+          { name: 'id', type: 'string', schema: { type: 'string' }, required: true },
+          { name: 'size', type: 'number', schema: { type: 'number' }, required: true },
+        ],
+      },
+      { name: 'ReadAsset', kind: 'evaluate', params: [{ name: 'id', type: 'string', schema: { type: 'string' }, required: false }], returns: 'string' },
       { name: 'GetAll', kind: 'evaluate', params: [], returns: 'Asset[]' },
     ]);
   });

@@ -3,6 +3,7 @@
  * `org.hyperledger.fabric:GetMetadata` into the contracts, transactions and
  * parameters the IDE builds its forms from.
  */
+import { argSchemaOf } from '../../protocol/contractArgs.ts';
 import type { ContractInfo, ContractMetadata, ContractParam, ContractTransaction } from '../../protocol/messages.ts';
 
 interface RawSchema {
@@ -16,7 +17,7 @@ interface RawTransaction {
   tags?: string[];
   /** Older fabric-contract-api versions wrote `tag`. */
   tag?: string[];
-  parameters?: { name?: string; schema?: RawSchema }[];
+  parameters?: { name?: string; schema?: RawSchema; required?: boolean }[];
   returns?: { schema?: RawSchema } | RawSchema;
 }
 interface RawContract {
@@ -46,7 +47,12 @@ export function parseContractMetadata(raw: unknown): ContractMetadata {
     const transactions: ContractTransaction[] = (contract.transactions ?? [])
       .filter((tx): tx is RawTransaction & { name: string } => typeof tx.name === 'string')
       .map((tx) => {
-        const params: ContractParam[] = (tx.parameters ?? []).map((p, i) => ({ name: p.name ?? `arg${i}`, type: typeName(p.schema) }));
+        const params: ContractParam[] = (tx.parameters ?? []).map((p, i) => ({
+          name: p.name ?? `arg${i}`,
+          type: typeName(p.schema),
+          schema: argSchemaOf(p.schema),
+          required: p.required !== false,
+        }));
         const returnsSchema = tx.returns && 'schema' in tx.returns ? tx.returns.schema : (tx.returns as RawSchema | undefined);
         const result: ContractTransaction = { name: tx.name, kind: kindOf(tx.tags ?? tx.tag), params };
         if (returnsSchema && (returnsSchema.type || returnsSchema.$ref)) result.returns = typeName(returnsSchema);

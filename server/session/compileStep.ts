@@ -1,7 +1,9 @@
 /**
  * The first step of Run: compile the workspace into the sandbox's build dir,
  * publish the diagnostics, and on failure leave the chaincode phase as it was
- * (the old build goes on running) with a message naming the first error.
+ * (the old build goes on running) with a message naming the first error. A
+ * running old build is flagged (`previousBuild`), so no transaction it answers
+ * goes unannounced.
  */
 import type { Diagnostic } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../compile/compileWorkspace.ts';
@@ -28,6 +30,11 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
   const phaseBefore = reporter.status.chaincode;
   reporter.setStatus({ chaincode: 'compiling', message: 'Compiling' });
   const restorePhase = () => (reporter.status.chaincode === 'compiling' ? phaseBefore : reporter.status.chaincode);
+  /** The status after a failed compile: the phase as it was, and, when a build still runs, why it is the previous one. */
+  const failedStatus = (why: string, message: string) => {
+    const chaincode = restorePhase();
+    return chaincode === 'running' ? { chaincode, message, previousBuild: `${why}: transactions are answered by the build from before it` } : { chaincode, message };
+  };
   let build: Awaited<ReturnType<typeof compileWorkspace>>;
   try {
     build = await compileWorkspace(options.workspaceDir, options.outDir, options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir });
@@ -35,7 +42,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
     // A compile stopped at a limit (time, memory) or one that could not start: the old build goes on, and the status says why.
     const message = err instanceof Error ? err.message : String(err);
     reporter.log('sandbox', `Compile stopped: ${message}`);
-    reporter.setStatus({ chaincode: restorePhase(), message });
+    reporter.setStatus(failedStatus('The last Run did not compile', message));
     throw err;
   }
   const compileMs = Math.round(build.durationMs);
@@ -46,7 +53,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
     const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'see Problems';
     reporter.log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
     // The old build goes on as it was (unless its status changed meanwhile, e.g. it crashed).
-    reporter.setStatus({ chaincode: restorePhase(), message: `Compile failed: ${errors.length} error(s)` });
+    reporter.setStatus(failedStatus(`The last change did not compile (${errors.length} error${errors.length === 1 ? '' : 's'}, see Problems)`, `Compile failed: ${errors.length} error(s)`));
   } else reporter.log('sandbox', `Compiled ${build.language} in ${compileMs} ms`);
   return { ok: build.ok, diagnostics: build.diagnostics, compileMs };
 }

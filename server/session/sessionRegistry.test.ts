@@ -106,7 +106,18 @@ describe('the sandbox caps', () => {
     await start(registry, 'a', 'workspace:a');
     await start(registry, 'b', 'workspace:b');
     const err = await limitError(start(registry, 'c', 'workspace:c'));
-    expect(err.message).toMatch(/limit is 2 running sandboxes in all \(STUDIO_MAX_SANDBOXES_TOTAL\)/);
+    expect(err.message).toMatch(/limit is 2 running sandboxes in all\. None of them is yours: .*STUDIO_MAX_SANDBOXES_TOTAL/);
+    expect(err.data).toEqual({ limit: 'server', max: 2, running: [] });
+  });
+
+  it('names the caller\'s own sandboxes, and Stop sandbox as what frees a slot, at the global cap', async () => {
+    const { registry } = setup({ maxPerUser: 3, maxTotal: 2 });
+    registries.push(registry);
+    await start(registry, 'a', 'main');
+    await start(registry, 'b', 'workspace:b');
+    const err = await limitError(start(registry, 'c', 'main'));
+    expect(err.message).toMatch(/Stop the sandbox of one of yours \(a\) with Sandbox ▸ Stop sandbox/);
+    expect(err.data).toEqual({ limit: 'server', max: 2, running: ['a'] });
   });
 
   it('counts sandboxes that are still starting against the global cap', async () => {
@@ -129,7 +140,8 @@ describe('the sandbox caps', () => {
     registries.push(registry);
     await start(registry, 'a', 'main');
     const err = await limitError(start(registry, 'b', 'main'));
-    expect(err.message).toMatch(/You already have 1 sandboxes running \(a\); the limit is 1 running sandboxes per user/);
+    expect(err.message).toMatch(/You already have 1 sandboxes running \(a\); the limit is 1 running sandboxes per user\. Stop the sandbox of one of them \(Sandbox ▸ Stop sandbox/);
+    expect(err.data).toEqual({ limit: 'user', max: 1, running: ['a'] });
     await start(registry, 'c', 'workspace:c');
     await (await registry.session('a')).stop({});
     await start(registry, 'b', 'main');

@@ -5,6 +5,7 @@
  * idle. Sandboxes that are starting count against the caps, so concurrent
  * Runs cannot pass a cap together.
  */
+import type { LimitData } from '../../protocol/errorData.ts';
 import { idleCheckMaxIntervalMs, idleCheckMinIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { SandboxDriver } from '../sandbox/sandboxDriver.ts';
@@ -103,17 +104,17 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
     const { maxPerUser, maxTotal } = this.#options;
     const running = [...this.#sessions.values()].filter((o) => o !== session && (o.sandboxRunning || this.#starting.has(o.workspace)));
     const owned = running.filter((o) => (this.#owners.get(o.workspace) ?? mainOwner) === owner);
+    const yours = owned.map((o) => o.workspace);
+    // Stop sandbox is what frees a slot (the chaincode's Stop leaves the sandbox running), and it keeps files and ledger.
+    const howToFree = 'Stop the sandbox of one of them (Sandbox ▸ Stop sandbox; its files and ledger are kept), then press Run again.';
     if (owned.length >= maxPerUser) {
-      throw new StudioError(
-        ErrorCode.Limit,
-        `You already have ${owned.length} sandboxes running (${owned.map((o) => o.workspace).join(', ')}); the limit is ${maxPerUser} running sandboxes per user. Stop one of them (Stop in its workspace) and press Run again.`,
-      );
+      const data: LimitData = { limit: 'user', max: maxPerUser, running: yours };
+      throw new StudioError(ErrorCode.Limit, `You already have ${owned.length} sandboxes running (${yours.join(', ')}); the limit is ${maxPerUser} running sandboxes per user. ${howToFree}`, { data });
     }
     if (running.length >= maxTotal) {
-      throw new StudioError(
-        ErrorCode.Limit,
-        `This server already runs ${running.length} sandboxes; its limit is ${maxTotal} running sandboxes in all (STUDIO_MAX_SANDBOXES_TOTAL). Stop a sandbox you no longer use, or try again when others have stopped.`,
-      );
+      const data: LimitData = { limit: 'server', max: maxTotal, running: yours };
+      const action = yours.length > 0 ? `Stop the sandbox of one of yours (${yours.join(', ')}) with Sandbox ▸ Stop sandbox, or try again when others have stopped.` : 'None of them is yours: try again when others have stopped, or ask the server\'s operator to raise STUDIO_MAX_SANDBOXES_TOTAL.';
+      throw new StudioError(ErrorCode.Limit, `This server already runs ${running.length} sandboxes; its limit is ${maxTotal} running sandboxes in all. ${action}`, { data });
     }
     this.#owners.set(session.workspace, owner);
   }

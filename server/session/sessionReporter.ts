@@ -18,7 +18,7 @@ export interface SessionReporter {
   readonly status: SandboxStatus;
   /** A copy of the last config.logHistoryLines log lines. */
   readonly logHistory: LogLine[];
-  /** Merges `patch` into the status and publishes the result. */
+  /** Merges `patch` into the status and publishes the result (a field set to undefined is cleared). */
   setStatus(patch: Partial<SandboxStatus>): void;
   /** Adds one line to the log, stamped now. */
   log(source: LogSource, text: string): void;
@@ -50,7 +50,10 @@ class Reporter implements SessionReporter {
   }
 
   setStatus(patch: Partial<SandboxStatus>): void {
-    this.#status = { ...this.#status, ...patch };
+    const next = { ...this.#status, ...patch };
+    // An older build is only "the previous build" while it runs: any start, stop or crash ends that.
+    if (next.chaincode !== 'running' && next.chaincode !== 'compiling') delete next.previousBuild;
+    this.#status = next;
     this.publish('sandbox/status', this.status);
   }
 

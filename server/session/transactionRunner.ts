@@ -1,18 +1,22 @@
 /**
  * Submits and evaluates the IDE's transactions on a session's sandbox:
- * starts an idle-stopped sandbox again first, counts what is in flight (the
- * idle stop never stops a sandbox with an answer pending), and warns about a
- * transaction that runs on and on, since Fabric cannot interrupt it.
+ * checks the arguments against the contract metadata (the rule the browser
+ * checks too), starts an idle-stopped sandbox again first, counts what is in
+ * flight (the idle stop never stops a sandbox with an answer pending), says
+ * when an older build answered, and warns about a transaction that runs on and
+ * on, since Fabric cannot interrupt it.
  */
-import type { InvokeResult, ParamsOf } from '../../protocol/messages.ts';
+import { argumentProblems } from '../../protocol/contractArgs.ts';
+import type { InvalidParamsData } from '../../protocol/errorData.ts';
+import type { ContractMetadata, InvokeResult, LongTransaction, ParamsOf } from '../../protocol/messages.ts';
 import { longTransactionTickMs, longTransactionWarnMs, sandboxNanoCpus } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { ChaincodeDebugger } from './chaincodeDebugger.ts';
 import type { SandboxLink } from './sandboxLink.ts';
 import type { SessionReporter } from './sessionReporter.ts';
 
-/** How the CPU limit reads in messages, e.g. "CPU quota 1 core". */
-const cpuQuotaText = `CPU quota ${sandboxNanoCpus / 1e9} core${sandboxNanoCpus === 1e9 ? '' : 's'}`;
+/** How the CPU limit reads in messages, e.g. "1 core". */
+const cpuLimitText = `${sandboxNanoCpus / 1e9} core${sandboxNanoCpus === 1e9 ? '' : 's'}`;
 
 export interface TransactionRunnerOptions {
   readonly link: SandboxLink;
@@ -21,6 +25,8 @@ export interface TransactionRunnerOptions {
   readonly debugger: ChaincodeDebugger;
   /** The chaincode the last Run started, if any. */
   readonly chaincodeName: () => string | undefined;
+  /** The running chaincode's contract metadata, once read: the arguments are checked against it. */
+  readonly metadata: () => ContractMetadata | undefined;
   /** Starts the sandbox again if the idle stop (not the user) stopped it. */
   readonly resumeIfIdle: () => Promise<void>;
   /** A transaction started or ended: the sandbox is in use. */
@@ -65,11 +71,14 @@ class Runner implements TransactionRunner {
     if (status.chaincode !== 'running') {
       throw new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is ${status.chaincode}. Press Run to start it.`);
     }
+    this.#checkArguments(params);
+    const previousBuild = status.previousBuild;
     const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
-    const unwatch = this.#watchLongTransaction(params.fn);
+    const unwatch = this.#watchLongTransaction(params.contract, params.fn);
     this.#inFlight += 1;
     try {
-      return await (params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request));
+      const result = await (params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request));
+      return previousBuild === undefined ? result : { ...result, previousBuild };
     } finally {
       unwatch();
       this.#inFlight -= 1;
@@ -78,25 +87,47 @@ class Runner implements TransactionRunner {
   }
 
   /**
+   * Refuses arguments that do not read as their parameters' types (or a wrong count), naming each
+   * field, before the chaincode sees them. A function the metadata does not list is left to the chaincode.
+   */
+  #checkArguments(params: ParamsOf<'invoke'>): void {
+    const contracts = this.#options.metadata()?.contracts ?? [];
+    const contract = params.contract === '' ? (contracts.find((c) => c.isDefault) ?? contracts[0]) : contracts.find((c) => c.name === params.contract);
+    const fn = contract?.transactions.find((t) => t.name === params.fn);
+    if (!fn) return;
+    const problems = argumentProblems(fn.params, params.args);
+    if (problems.length === 0) return;
+    const data: InvalidParamsData = { issues: problems.map((p) => ({ path: `args.${p.index}`, message: p.message })) };
+    throw new StudioError(ErrorCode.InvalidParams, `${params.fn} was not sent: ${problems.map((p) => p.message).join('; ')}.`, { data });
+  }
+
+  /**
    * Fabric cannot interrupt a transaction (its execute timeout is long on purpose, for debugging),
    * so a loop that never ends would just hang. Time spent paused in the debugger does not count.
    */
-  #watchLongTransaction(fn: string): () => void {
+  #watchLongTransaction(contract: string, fn: string): () => void {
     const { reporter } = this.#options;
     const limitMs = this.#options.longTransactionWarnMs ?? longTransactionWarnMs;
     const tickMs = Math.min(longTransactionTickMs, limitMs);
     let runningMs = 0;
-    let warned = false;
+    let warning: LongTransaction | undefined;
+    let text = '';
     const timer = setInterval(() => {
       if (this.#options.debugger.isPaused) return;
       runningMs += tickMs;
-      if (warned || runningMs < limitMs) return;
-      warned = true;
-      const text = `${fn} is still running after ${Math.round(runningMs / 1000)} s: possible infinite loop; the chaincode is limited to 1 CPU (${cpuQuotaText}); press Run to restart it (the transaction then fails and nothing is committed).`;
+      if (warning || runningMs < limitMs) return;
+      warning = { contract, fn, runningMs, cpuLimit: cpuLimitText };
+      text = `${fn} is still running after ${Math.round(runningMs / 1000)} s: possible infinite loop; the chaincode is limited to ${cpuLimitText} of CPU; press Restart to restart it (the transaction then fails and nothing is committed), or pause it in the debugger to see where it is.`;
       reporter.log('sandbox', text);
-      reporter.setStatus({ message: text });
+      // In the status, so the IDE shows it on the pending transaction (also after a reload).
+      reporter.setStatus({ message: text, longTransaction: warning });
     }, tickMs);
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      const current = reporter.status;
+      if (warning === undefined || current.longTransaction !== warning) return;
+      reporter.setStatus({ longTransaction: undefined, ...(current.message === text ? { message: undefined } : {}) });
+    };
   }
 }

@@ -74,6 +74,7 @@ export class WorkspaceSession {
       reporter: this.#reporter,
       debugger: this.#debugger,
       chaincodeName: () => this.#chaincodeName,
+      metadata: () => this.#metadata,
       resumeIfIdle: async () => {
         if (this.idleStopped) await this.run();
       },

@@ -5,6 +5,9 @@ export interface MenuItem {
   label: string;
   testId: string;
   danger?: boolean;
+  /** Shown greyed out; `title` may say why. */
+  disabled?: boolean;
+  title?: string;
   run: () => void;
 }
 
@@ -33,6 +36,8 @@ export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; it
           role="menuitem"
           className={item.danger ? 'danger' : undefined}
           data-testid={item.testId}
+          disabled={item.disabled}
+          title={item.title}
           onClick={() => {
             onClose();
             item.run();

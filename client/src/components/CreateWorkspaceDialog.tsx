@@ -8,11 +8,14 @@ const namePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const controller = useController();
   const samples = useStudio((s) => s.samples);
+  const workspaces = useStudio((s) => s.workspaces);
   const [sample, setSample] = useState(samples[0]?.id ?? '');
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<{ name: string; message: string } | null>(null);
   const chosen = sample || samples[0]?.id || '';
-  const nameOk = namePattern.test(name);
+  const clash = workspaces.some((w) => w.id === name) ? `A workspace named ${name} already exists: pick another name.` : refused?.name === name ? refused.message : null;
+  const nameOk = namePattern.test(name) && clash === null;
 
   const submit = async (ev: FormEvent): Promise<void> => {
     ev.preventDefault();
@@ -20,7 +23,8 @@ export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     const created = await controller.workspace.create(name, chosen);
     setBusy(false);
-    if (created) onClose();
+    if (created.ok) onClose();
+    else setRefused({ name, message: created.message });
   };
 
   return (
@@ -46,7 +50,13 @@ export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
             placeholder="my-chaincode"
             onChange={(e) => setName(e.target.value.toLowerCase())}
           />
-          <small className={name && !nameOk ? 'hint error' : 'hint'}>Lowercase letters, digits and dashes.</small>
+          {clash ? (
+            <small className="hint error" data-testid="workspace-name-error" role="alert">
+              {clash}
+            </small>
+          ) : (
+            <small className={name && !nameOk ? 'hint error' : 'hint'}>Lowercase letters, digits and dashes.</small>
+          )}
         </label>
         <div className="modal-actions">
           <button type="button" className="btn" onClick={onClose}>

@@ -1,5 +1,7 @@
 import type { InvokeRecord } from '../state/studioState.ts';
 import { ReadWriteSetView } from './ReadWriteSetView.tsx';
+import { useController, useStudio } from '../state/StudioContext.tsx';
+import { Icon } from './Icon.tsx';
 
 /** The JSON result pretty-printed, or the text as it came when it is not JSON. */
 export function prettyResult(result: string): string {
@@ -15,11 +17,19 @@ export function prettyResult(result: string): string {
 export function ResultCard({ record }: { record: InvokeRecord }) {
   const { request, outcome } = record;
   const title = `${request.mode === 'submit' ? 'Submit' : 'Evaluate'} ${request.contract ? `${request.contract}:` : ''}${request.fn}`;
+  const previousBuild = 'ok' in outcome && outcome.ok ? (outcome.result.previousBuild ?? record.previousBuild) : record.previousBuild;
+  const previousBuildNote = previousBuild ? (
+    <div className="previous-build" data-testid="result-previous-build">
+      Answered by the previous build: {previousBuild}.
+    </div>
+  ) : null;
   if ('pending' in outcome) {
     return (
       <div className="result-card pending" data-testid="result-card" data-state="pending">
         <div className="result-title">{title}</div>
         <div className="muted">Waiting for the peer…</div>
+        <LongTransactionWarning contract={request.contract} fn={request.fn} />
+        {previousBuildNote}
       </div>
     );
   }
@@ -27,6 +37,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
     return (
       <div className="result-card error" data-testid="result-card" data-state="error">
         <div className="result-title">{title}</div>
+        {previousBuildNote}
         <div className="result-error" data-testid="result-error">
           <span className="error-code" data-testid="result-error-code">
             {outcome.code}
@@ -66,6 +77,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           </>
         ) : null}
       </dl>
+      {previousBuildNote}
       {r.result === '' ? (
         <div className="result-value none" data-testid="result-value">
           No return value
@@ -87,6 +99,45 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
         </div>
       ) : null}
       {r.readWriteSet ? <ReadWriteSetView set={r.readWriteSet} /> : null}
+    </div>
+  );
+}
+
+/**
+ * On a pending transaction the server reported as running on (a loop that
+ * never ends): what that means, and the two ways out, pausing it in the
+ * debugger to see the line, or restarting the chaincode.
+ */
+function LongTransactionWarning({ contract, fn }: { contract: string; fn: string }) {
+  const controller = useController();
+  const long = useStudio((s) => s.status?.longTransaction);
+  const attached = useStudio((s) => s.debuggerAttached);
+  const paused = useStudio((s) => s.paused !== null);
+  const busy = useStudio((s) => s.busy);
+  if (!long || long.fn !== fn || long.contract !== contract) return null;
+  return (
+    <div className="long-transaction" data-testid="result-long-running" role="alert">
+      <p>
+        <strong>
+          Still running after {Math.round(long.runningMs / 1000)} s: possibly an infinite loop.
+        </strong>{' '}
+        Fabric cannot interrupt a transaction, and the chaincode is limited to {long.cpuLimit} of CPU. Pause it to see the line it is on, or restart the chaincode
+        (this transaction then fails and nothing is committed).
+      </p>
+      <div className="long-transaction-actions">
+        <button
+          className="btn small"
+          data-testid="result-pause"
+          disabled={!attached || paused}
+          title={attached ? 'Pause the chaincode and show where it is' : 'The debugger is not attached: press Run first'}
+          onClick={() => void controller.debug.step('pause')}
+        >
+          <Icon name="pause" /> Pause to see where
+        </button>
+        <button className="btn small" data-testid="result-restart" disabled={busy !== null} onClick={() => void controller.workspace.run()}>
+          <Icon name="restart" /> Restart
+        </button>
+      </div>
     </div>
   );
 }

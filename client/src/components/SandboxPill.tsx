@@ -36,8 +36,15 @@ export function SandboxPill() {
         </span>
       ) : null}
       {status ? (
-        <span className={`status-meta cc-${status.chaincode}`} data-testid="chaincode-state" data-state={status.chaincode}>
+        <span
+          className={`status-meta cc-${status.chaincode}${status.previousBuild ? ' cc-previous-build' : ''}`}
+          data-testid="chaincode-state"
+          data-state={status.chaincode}
+          data-previous-build={status.previousBuild ? 'true' : undefined}
+          title={status.previousBuild}
+        >
           chaincode: {status.chaincode}
+          {status.previousBuild && status.chaincode === 'running' ? ' (previous build)' : ''}
         </span>
       ) : null}
     </div>

@@ -3,6 +3,7 @@ import { useController, useStudio } from '../state/StudioContext.tsx';
 import { CreateWorkspaceDialog } from './CreateWorkspaceDialog.tsx';
 import { ExportDialog } from './ExportDialog.tsx';
 import { Icon } from './Icon.tsx';
+import { SandboxMenu } from './SandboxMenu.tsx';
 import { SandboxPill } from './SandboxPill.tsx';
 
 /** The top bar: product name, workspace picker, Run / Restart / Stop, restart-on-save, sandbox state. */
@@ -58,9 +59,10 @@ export function Toolbar() {
         <button className="btn" data-testid="restart-button" disabled={!canAct || !running} onClick={() => void controller.workspace.run()} title="Restart the chaincode">
           <Icon name="restart" /> Restart
         </button>
-        <button className="btn" data-testid="stop-button" disabled={!canAct || !running} onClick={() => void controller.workspace.stopChaincode()} title="Stop the chaincode">
+        <button className="btn" data-testid="stop-button" disabled={!canAct || !running} onClick={() => void controller.workspace.stopChaincode()} title="Stop the chaincode; the sandbox keeps running (Sandbox ▸ Stop sandbox stops it)">
           <Icon name="stop" /> Stop
         </button>
+        <SandboxMenu />
         <label className="toggle" title="Restart the chaincode each time a file is saved (takes effect from the next Run)">
           <input
             type="checkbox"

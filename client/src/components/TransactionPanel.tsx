@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { argumentProblem } from '../../../protocol/contractArgs.ts';
 import type { ContractTransaction } from '../../../protocol/messages.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
@@ -18,6 +19,8 @@ export function TransactionPanel() {
   const metadata = useStudio((s) => s.metadata);
   const invokes = useStudio((s) => s.invokes);
   const chaincode = useStudio((s) => s.status?.chaincode ?? 'stopped');
+  const previousBuild = useStudio((s) => s.status?.previousBuild);
+  const workspace = useStudio((s) => s.workspace);
   const contracts = useMemo(() => metadata?.contracts ?? [], [metadata]);
   const [contractName, setContractName] = useState<string | null>(null);
   const [fnName, setFnName] = useState<string | null>(null);
@@ -25,6 +28,8 @@ export function TransactionPanel() {
   const [values, setValues] = useState<Record<string, Record<string, string>>>({});
   const [transient, setTransient] = useState<TransientRow[]>([]);
   const [shownId, setShownId] = useState<number | null>(null);
+  // Problems show once a field was left or a send was tried, so a fresh form is not all red.
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
 
   const contract = contracts.find((c) => c.name === contractName) ?? contracts.find((c) => c.isDefault) ?? contracts[0];
   const transactions = contract?.transactions ?? [];
@@ -34,6 +39,12 @@ export function TransactionPanel() {
   const formKey = `${contract?.name ?? ''}/${fn?.name ?? ''}`;
   const current = values[formKey] ?? {};
   const setParam = (name: string, value: string): void => setValues({ ...values, [formKey]: { ...current, [name]: value } });
+  const touch = (...names: string[]): void => setTouched(new Set([...touched, ...names.map((n) => `${formKey}/${n}`)]));
+  const problems = new Map((fn?.params ?? []).flatMap((p) => {
+    const problem = argumentProblem(p, current[p.name] ?? '');
+    return problem === undefined ? [] : [[p.name, problem] as const];
+  }));
+  const shownProblem = (name: string): string | undefined => (touched.has(`${formKey}/${name}`) ? problems.get(name) : undefined);
 
   const requestFor = (mode: 'submit' | 'evaluate'): InvokeRequest | undefined => {
     if (!contract || !fn) return undefined;
@@ -47,7 +58,14 @@ export function TransactionPanel() {
   };
   const send = (mode: 'submit' | 'evaluate'): void => {
     const request = requestFor(mode);
-    if (!request) return;
+    if (!request || !fn) return;
+    if (problems.size > 0) {
+      // Nothing is sent: every field that does not fit says why, and the first one gets the cursor.
+      touch(...fn.params.map((p) => p.name));
+      const first = fn.params.find((p) => problems.has(p.name));
+      if (first) document.querySelector<HTMLElement>(`[data-testid="tx-param-${CSS.escape(first.name)}"]`)?.focus();
+      return;
+    }
     setShownId(null);
     void controller.invokes.invoke(request);
   };
@@ -68,8 +86,10 @@ export function TransactionPanel() {
     return (
       <div className="tx-panel" data-testid="tx-panel">
         <div className="empty-state">
-          <p className="empty-title">{chaincode === 'running' ? 'Reading the contract metadata…' : 'No chaincode running'}</p>
-          {chaincode === 'running' ? null : (
+          <p className="empty-title">{workspace === null ? 'No workspace open' : chaincode === 'running' ? 'Reading the contract metadata…' : 'No chaincode running'}</p>
+          {workspace === null ? (
+            <p className="muted small">Pick a sample on the start page and press Create &amp; Run, or open a workspace. Its transactions then appear here as forms.</p>
+          ) : chaincode === 'running' ? null : (
             <p className="muted small">
               Press <strong>Run</strong> to start the chaincode in the sandbox. Its contracts and transactions appear here as a form, one field per parameter.
             </p>
@@ -102,29 +122,41 @@ export function TransactionPanel() {
           ))}
         </select>
       </label>
-      {fn?.params.map((p) => (
-        <label key={p.name} className="field">
-          <span>
-            {p.name} <span className="type">{p.type}</span>
-          </span>
-          {structuredType.test(p.type) ? (
-            <textarea
-              data-testid={`tx-param-${p.name}`}
-              rows={3}
-              value={current[p.name] ?? ''}
-              placeholder="JSON"
-              onChange={(e) => setParam(p.name, e.target.value)}
-            />
-          ) : (
-            <input
-              data-testid={`tx-param-${p.name}`}
-              value={current[p.name] ?? ''}
-              inputMode={/number|int/i.test(p.type) ? 'numeric' : undefined}
-              onChange={(e) => setParam(p.name, e.target.value)}
-            />
-          )}
-        </label>
-      ))}
+      {fn?.params.map((p) => {
+        const problem = shownProblem(p.name);
+        const required = p.required !== false;
+        const common = {
+          'data-testid': `tx-param-${p.name}`,
+          value: current[p.name] ?? '',
+          'aria-required': required,
+          'aria-invalid': problem !== undefined,
+          'aria-describedby': problem ? `tx-param-error-${p.name}` : undefined,
+          onBlur: () => touch(p.name),
+        };
+        return (
+          <label key={p.name} className={`field${problem ? ' invalid' : ''}`}>
+            <span>
+              {p.name}
+              {required ? (
+                <span className="required-mark" title="Required: Fabric passes every parameter" data-testid={`tx-param-required-${p.name}`}>
+                  *
+                </span>
+              ) : null}{' '}
+              <span className="type">{p.type}</span>
+            </span>
+            {structuredType.test(p.type) ? (
+              <textarea {...common} rows={3} placeholder="JSON" onChange={(e) => setParam(p.name, e.target.value)} />
+            ) : (
+              <input {...common} inputMode={/number|int/i.test(p.type) ? 'decimal' : undefined} onChange={(e) => setParam(p.name, e.target.value)} />
+            )}
+            {problem ? (
+              <small className="hint error" id={`tx-param-error-${p.name}`} data-testid={`tx-param-error-${p.name}`}>
+                {problem}
+              </small>
+            ) : null}
+          </label>
+        );
+      })}
       {fn && fn.params.length === 0 ? <p className="muted small">No parameters.</p> : null}
       <div className="subhead row">
         Transient data
@@ -151,6 +183,11 @@ export function TransactionPanel() {
           </button>
         </div>
       ))}
+      {previousBuild && chaincode === 'running' ? (
+        <div className="previous-build" data-testid="tx-previous-build" role="status">
+          <strong>Running the previous build.</strong> {previousBuild}. Fix the errors and press Run to answer with your current code.
+        </div>
+      ) : null}
       <div className="tx-actions">
         <button className={`btn${fn?.kind !== 'evaluate' ? ' primary' : ''}`} data-testid="tx-submit" disabled={!ready} onClick={() => send('submit')}>
           Submit
@@ -160,6 +197,11 @@ export function TransactionPanel() {
         </button>
         {pending ? <span className="muted small">running…</span> : null}
       </div>
+      {fn && fn.params.some((p) => shownProblem(p.name)) ? (
+        <p className="hint error" data-testid="tx-form-problems">
+          Not sent: {problems.size === 1 ? 'one field does' : `${problems.size} fields do`} not fit the parameter types.
+        </p>
+      ) : null}
       {shown ? <ResultCard record={shown} /> : null}
       {invokes.length > 0 ? (
         <div className="tx-history" data-testid="tx-history">

@@ -1,7 +1,7 @@
 import { errorDataOf } from '../../../protocol/errorData.ts';
 import { ErrorCode } from '../../../protocol/errors.ts';
 import { downloadPath, type ResultOf } from '../../../protocol/messages.ts';
-import { RpcError } from '../rpc/rpcError.ts';
+import { describeError, RpcError } from '../rpc/rpcError.ts';
 import { currentWorkspace, reportError } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
 import type { DebugController } from './debugController.ts';
@@ -10,11 +10,18 @@ import type { FileModels } from './fileModels.ts';
 /** Workspaces, files and the sandbox: what the toolbar and the file tree ask for. */
 export interface WorkspaceController {
   refreshLists(): Promise<void>;
-  create(name: string, sample: string): Promise<boolean>;
+  /** Creates a workspace from a sample and opens it; a refusal comes back (to show beside the name), not as a notice. */
+  create(name: string, sample: string): Promise<CreateOutcome>;
   /** Opens a workspace; `reopen` keeps the tabs and models (after a reconnect). */
   open(workspace: string, reopen?: boolean): Promise<void>;
   run(): Promise<void>;
   stopChaincode(): Promise<void>;
+  /** Stops a workspace's sandbox (default: the open one), keeping its files and ledger; it frees a running-sandbox slot. */
+  stopSandbox(workspace?: string): Promise<void>;
+  /** Removes the open workspace's sandbox with its ledger; the next Run starts a fresh one. */
+  resetLedger(): Promise<void>;
+  /** Deletes the open workspace: files, sandbox, ledger and exports. */
+  deleteWorkspace(): Promise<void>;
   setRestartOnSave(value: boolean): void;
   /** Saves a file; with restart-on-save, the server restarts the chaincode. */
   save(path: string): Promise<void>;
@@ -31,6 +38,9 @@ export interface WorkspaceController {
   /** Handles workspace notifications; returns the unsubscribe function. */
   listen(): () => void;
 }
+
+/** How a create ended: a refusal carries the server's code and words. */
+export type CreateOutcome = { ok: true } | { ok: false; code: string; message: string };
 
 /** An export, and the same-origin link (with the token) that downloads it. */
 export type ExportedPackage = ResultOf<'export/package'> & { readonly downloadUrl: string };
@@ -70,15 +80,15 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
     },
 
     async create(name, sample) {
+      let created: string;
       try {
-        const reply = await rpc.request('workspace/create', { name, sample });
-        await controller.refreshLists();
-        await controller.open(reply.workspace);
-        return true;
+        created = (await rpc.request('workspace/create', { name, sample })).workspace;
       } catch (err) {
-        reportError(store, 'Could not create the workspace', err);
-        return false;
+        return { ok: false, ...describeError(err) };
       }
+      await controller.refreshLists();
+      await controller.open(created);
+      return { ok: true };
     },
 
     async open(workspace, reopen = false) {
@@ -110,6 +120,7 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
     async run() {
       const workspace = currentWorkspace(store);
       store.dispatch({ type: 'busy', busy: 'run' });
+      store.dispatch({ type: 'runBlocked', blocked: null });
       try {
         await files.saveAll();
         await debug.syncAllBreakpoints();
@@ -119,11 +130,18 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
         if (reply.metadata) store.dispatch({ type: 'metadata', metadata: reply.metadata });
         if (!reply.ok) {
           store.dispatch({ type: 'bottomTab', tab: 'problems' });
-          store.dispatch({ type: 'notice', kind: 'error', text: 'The chaincode did not start: see Problems and Logs.' });
+          // Not "did not start" when the old build runs on: the status and the Transaction panel say which build answers.
+          const text = reply.status.previousBuild
+            ? 'The change did not compile (see Problems); the previous build keeps running and answering.'
+            : 'The chaincode did not compile: see Problems.';
+          store.dispatch({ type: 'notice', kind: 'error', text });
         }
       } catch (err) {
         showCompileFailure(err);
-        reportError(store, 'Run failed', err);
+        if (err instanceof RpcError && err.code === ErrorCode.Limit) {
+          // Shown where Run is, with the action that frees a slot, for as long as it holds.
+          store.dispatch({ type: 'runBlocked', blocked: { message: err.message, limit: errorDataOf(ErrorCode.Limit, err) ?? null } });
+        } else reportError(store, 'Run failed', err);
       } finally {
         store.dispatch({ type: 'busy', busy: null });
       }
@@ -136,6 +154,56 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
         store.dispatch({ type: 'status', status });
       } catch (err) {
         reportError(store, 'Stop failed', err);
+      } finally {
+        store.dispatch({ type: 'busy', busy: null });
+      }
+    },
+
+    async stopSandbox(workspace) {
+      const target = workspace ?? currentWorkspace(store);
+      store.dispatch({ type: 'busy', busy: 'sandbox' });
+      try {
+        const status = await rpc.request('sandbox/stop', { workspace: target });
+        store.dispatch({ type: 'status', status });
+        const blocked = store.getState().runBlocked;
+        if (blocked?.limit?.running.includes(target)) {
+          const running = blocked.limit.running.filter((w) => w !== target);
+          store.dispatch({ type: 'runBlocked', blocked: { ...blocked, freed: true, limit: { ...blocked.limit, running } } });
+        }
+        if (target !== store.getState().workspace) store.dispatch({ type: 'notice', kind: 'info', text: `Stopped the sandbox of ${target}; its files and ledger are kept.` });
+      } catch (err) {
+        reportError(store, `Could not stop the sandbox of ${target}`, err);
+      } finally {
+        store.dispatch({ type: 'busy', busy: null });
+      }
+    },
+
+    async resetLedger() {
+      const workspace = currentWorkspace(store);
+      store.dispatch({ type: 'busy', busy: 'sandbox' });
+      try {
+        const status = await rpc.request('sandbox/destroy', { workspace });
+        store.dispatch({ type: 'status', status });
+        store.dispatch({ type: 'notice', kind: 'info', text: 'The sandbox and its ledger are gone. Press Run to start a fresh one.' });
+      } catch (err) {
+        reportError(store, 'Could not reset the ledger', err);
+      } finally {
+        store.dispatch({ type: 'busy', busy: null });
+      }
+    },
+
+    async deleteWorkspace() {
+      const workspace = currentWorkspace(store);
+      store.dispatch({ type: 'busy', busy: 'sandbox' });
+      try {
+        await rpc.request('workspace/delete', { workspace });
+        files.clear();
+        prefs.setLastWorkspace(null);
+        store.dispatch({ type: 'workspaceClosed' });
+        await controller.refreshLists();
+        store.dispatch({ type: 'notice', kind: 'info', text: `Deleted the workspace ${workspace}.` });
+      } catch (err) {
+        reportError(store, `Could not delete ${workspace}`, err);
       } finally {
         store.dispatch({ type: 'busy', busy: null });
       }

@@ -85,4 +85,22 @@ describe('studioReducer', () => {
     state = run([{ type: 'invokeFinished', id, outcome: { ok: false, code: 'chaincode', message: 'asset a1 does not exist' } }], state);
     expect(state.invokes[0]?.outcome).toEqual({ ok: false, code: 'chaincode', message: 'asset a1 does not exist' });
   });
+
+  it('remembers on an invoke that the previous build was running when it was sent', () => {
+    const request = { mode: 'evaluate' as const, contract: '', fn: 'ReadAsset', args: ['a'], transient: {} };
+    const stale = run([
+      opened('demo'),
+      { type: 'status', status: { workspace: 'demo', phase: 'ready', chaincode: 'running', previousBuild: 'The last change did not compile (1 error, see Problems)' } },
+      { type: 'invokeStarted', request },
+    ]);
+    expect(stale.invokes[0]?.previousBuild).toBe('The last change did not compile (1 error, see Problems)');
+    const fresh = run([{ type: 'status', status: { workspace: 'demo', phase: 'ready', chaincode: 'running' } }, { type: 'invokeStarted', request }], stale);
+    expect(fresh.invokes[0]?.previousBuild).toBeUndefined();
+  });
+
+  it('forgets a refused Run when another workspace opens', () => {
+    const blocked = run([opened('demo'), { type: 'runBlocked', blocked: { message: 'limit', limit: { limit: 'user', max: 1, running: ['other'] } } }]);
+    expect(run([opened('demo')], blocked).runBlocked).not.toBeNull();
+    expect(run([opened('other')], blocked).runBlocked).toBeNull();
+  });
 });

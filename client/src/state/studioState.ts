@@ -12,6 +12,7 @@ import type {
   SourceBreakpoint,
   StackFrame,
 } from '../../../protocol/messages.ts';
+import type { LimitData } from '../../../protocol/errorData.ts';
 import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptMax } from '../config.ts';
 import type { ConnectionState } from '../rpc/rpcClient.ts';
 import { isUnderPath } from './fileTree.ts';
@@ -46,6 +47,8 @@ export interface InvokeRecord {
   id: number;
   request: InvokeRequest;
   startedAt: string;
+  /** Set when the chaincode ran the previous build as the invoke was sent (SandboxStatus.previousBuild). */
+  previousBuild?: string;
   outcome: { ok: true; result: InvokeResult } | { ok: false; code: string; message: string } | { pending: true };
 }
 
@@ -61,6 +64,14 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+}
+
+/** Run was refused at a sandbox cap: the server's words, and the caller's running sandboxes that could be stopped. */
+export interface RunBlocked {
+  message: string;
+  limit: LimitData | null;
+  /** Set once the user stopped one of the listed sandboxes: a slot is free. */
+  freed?: boolean;
 }
 
 /** Everything the IDE shows. */
@@ -91,7 +102,9 @@ export interface StudioState {
   consoleEntries: ConsoleEntry[];
   invokes: InvokeRecord[];
   /** The toolbar action in progress, if any. */
-  busy: 'run' | 'stop' | null;
+  busy: 'run' | 'stop' | 'sandbox' | null;
+  /** Set while the last Run was refused at a sandbox cap, until a Run starts or the workspace changes. */
+  runBlocked: RunBlocked | null;
   restartOnSave: boolean;
   bottomTab: BottomTab;
   sideTab: SideTab;
@@ -134,6 +147,7 @@ export type StudioAction =
   | { type: 'invokeStarted'; request: InvokeRequest }
   | { type: 'invokeFinished'; id: number; outcome: InvokeRecord['outcome'] }
   | { type: 'busy'; busy: StudioState['busy'] }
+  | { type: 'runBlocked'; blocked: RunBlocked | null }
   | { type: 'restartOnSave'; value: boolean }
   | { type: 'bottomTab'; tab: BottomTab }
   | { type: 'sideTab'; tab: SideTab }
@@ -167,6 +181,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     consoleEntries: [],
     invokes: [],
     busy: null,
+    runBlocked: null,
     restartOnSave,
     bottomTab: 'problems',
     sideTab: 'transaction',
@@ -214,6 +229,7 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         selectedFrameId: same ? state.selectedFrameId : null,
         invokes: same ? state.invokes : [],
         consoleEntries: same ? state.consoleEntries : [],
+        runBlocked: same ? state.runBlocked : null,
       };
     }
     case 'workspaceClosed':
@@ -328,13 +344,22 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
     case 'consoleCleared':
       return { ...state, consoleEntries: [] };
     case 'invokeStarted': {
-      const record: InvokeRecord = { id: state.nextId, request: action.request, startedAt: new Date().toISOString(), outcome: { pending: true } };
+      const previousBuild = state.status?.previousBuild;
+      const record: InvokeRecord = {
+        id: state.nextId,
+        request: action.request,
+        startedAt: new Date().toISOString(),
+        ...(previousBuild === undefined ? {} : { previousBuild }),
+        outcome: { pending: true },
+      };
       return { ...state, invokes: [record, ...state.invokes].slice(0, invokeHistoryMax), nextId: state.nextId + 1 };
     }
     case 'invokeFinished':
       return { ...state, invokes: state.invokes.map((r) => (r.id === action.id ? { ...r, outcome: action.outcome } : r)) };
     case 'busy':
       return { ...state, busy: action.busy };
+    case 'runBlocked':
+      return { ...state, runBlocked: action.blocked };
     case 'restartOnSave':
       return { ...state, restartOnSave: action.value };
     case 'bottomTab':

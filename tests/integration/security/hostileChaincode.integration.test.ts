@@ -81,7 +81,7 @@ describe('CPU', () => {
   it('reports a transaction stuck in a loop, and Run kills it and fails the transaction clearly', async () => {
     const stuck = settle(kit.call(attacker, 'evaluate', 'Spin'));
     await duringAttack('infinite loop in a transaction', sleep(longTransactionWarnMs + 1500));
-    expect(attacker.status.message).toMatch(/Spin is still running after \d+ s: possible infinite loop; the chaincode is limited to 1 CPU \(CPU quota 1 core\); press Run/);
+    expect(attacker.status.message).toMatch(/Spin is still running after \d+ s: possible infinite loop; the chaincode is limited to 1 core of CPU; press Restart/);
     expect(logText()).toContain('possible infinite loop');
     await expectRunRecovers();
     const err = await stuck;

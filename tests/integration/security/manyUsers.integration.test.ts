@@ -65,7 +65,7 @@ it('caps running sandboxes per token, stops idle ones, and resumes them with the
   // A second sandbox for the same token is refused, with the cap and the way out in words.
   const refused = await admin.request('run', { workspace: 'two' }, slow);
   expect('error' in refused && refused.error.code).toBe('limit');
-  expect('error' in refused && refused.error.message).toMatch(/You already have 1 sandboxes running \(one\); the limit is 1 running sandboxes per user\. Stop one of them/);
+  expect('error' in refused && refused.error.message).toMatch(/You already have 1 sandboxes running \(one\); the limit is 1 running sandboxes per user\. Stop the sandbox of one of them \(Sandbox ▸ Stop sandbox/);
   expect(await kit.containers()).toEqual([`${kit.instance}-one`]);
 
   // Another token is another user: its own cap.
