@@ -11,9 +11,11 @@ import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
+import type { DependencyTypes } from './dependencyTypes.ts';
 
 export * from './dap.ts';
 export * from './workspaceImport.ts';
+export * from './dependencyTypes.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -181,6 +183,8 @@ export const requestParams = {
   'workspace/settings': z.object(ws),
   /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
   'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
+  /** The declaration files of the workspace's installed npm packages, for the editor. */
+  'dependencies/types': z.object(ws),
 
   'file/list': z.object(ws),
   'file/read': z.object({ ...ws, path: RelPath }),
@@ -283,6 +287,7 @@ export interface ResultMap {
   'workspace/settings': WorkspaceSettings;
   /** `path` and `version` are those of the studio.json just written. */
   'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
+  'dependencies/types': DependencyTypes;
 
   'file/list': { files: FileEntry[] };
   'file/read': { path: string; content: string; version: string };
@@ -333,6 +338,8 @@ export interface NotificationMap {
   diagnostics: { workspace: string; diagnostics: Diagnostic[] };
   'file/changed': { workspace: string; path: string; change: 'written' | 'created' | 'deleted' | 'renamed'; version?: string; to?: string };
   'chaincode/metadata': { workspace: string; metadata: ContractMetadata };
+  /** Run installed (or found installed) the workspace's dependencies: ask `dependencies/types` again when `key` is new. */
+  'dependencies/installed': { workspace: string; key: string };
 
   // Debug Adapter Protocol events.
   stopped: {

@@ -276,6 +276,12 @@ export const npmRegistryUrl = process.env.STUDIO_NPM_REGISTRY ?? 'https://regist
 export const dependencyInstallTimeoutMs = 180_000;
 /** The disk one installed set of dependencies may take (node_modules, measured after the install). */
 export const maxDependencyBytes = Number(process.env.STUDIO_MAX_DEPENDENCY_MB ?? 300) * 1024 * 1024;
+/** The declaration files of a workspace's installed packages served to the editor: at most this many… */
+export const maxDependencyTypeFiles = 1500;
+/** …of this many bytes together (@types/node alone is about 2 MB)… */
+export const maxDependencyTypeBytes = 8 * 1024 * 1024;
+/** …none larger than this. */
+export const maxDependencyTypeFileBytes = 1024 * 1024;
 /** How often a server waiting for another server's install of the same dependencies looks again. */
 export const dependencyLockPollMs = 250;
 /** The package.json of the Node modules the sandbox image ships for chaincode (fabric-contract-api, fabric-shim). */

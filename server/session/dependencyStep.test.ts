@@ -21,6 +21,7 @@ const installer = (outcome: () => Promise<InstalledDependencies>): DependencyIns
     request?.onProgress?.('Resolving 1 dependency');
     return outcome();
   },
+  installed: async () => undefined,
 });
 const working = installer(async () => installed);
 
@@ -67,6 +68,7 @@ describe('the dependency step of Run', () => {
     // The install's steps reach the log and the progress notifications.
     expect(logText()).toContain('Resolving 1 dependency');
     expect(published).toContainEqual({ method: 'sandbox/progress', params: { workspace: 'ws', step: 'dependencies', message: 'Resolving 1 dependency' } });
+    expect(published).toContainEqual({ method: 'dependencies/installed', params: { workspace: 'ws', key: 'k' } });
   });
 
   it("puts the installer's refusal in the log and the status, and throws it", async () => {
