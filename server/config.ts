@@ -278,8 +278,11 @@ export const dependencyInstallTimeoutMs = 180_000;
 export const maxDependencyBytes = Number(process.env.STUDIO_MAX_DEPENDENCY_MB ?? 300) * 1024 * 1024;
 /** The declaration files of a workspace's installed packages served to the editor: at most this many… */
 export const maxDependencyTypeFiles = 1500;
-/** …of this many bytes together (@types/node alone is about 2 MB)… */
-export const maxDependencyTypeBytes = 8 * 1024 * 1024;
+/**
+ * …of this many bytes together (@types/node alone is about 2 MB; a Fabric project's whole tree about 3 MB),
+ * so two replies in a row stay under the 2 × maxBufferedBytes at which a slow browser is cut off…
+ */
+export const maxDependencyTypeBytes = 6 * 1024 * 1024;
 /** …none larger than this. */
 export const maxDependencyTypeFileBytes = 1024 * 1024;
 /** How often a server waiting for another server's install of the same dependencies looks again. */
