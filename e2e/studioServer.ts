@@ -99,6 +99,8 @@ export async function startStudioServer(options: { env?: Readonly<Record<string,
         STUDIO_DATA_DIR: dataDir,
         STUDIO_TOKEN: token,
         STUDIO_INSTANCE: instance,
+        // Its own npm dependency cache, so a test sees a workspace before and after its first install.
+        STUDIO_DEPENDENCY_CACHE_DIR: path.join(dataDir, 'dependency-cache'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -13,9 +13,11 @@ import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, typ
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
 import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 import type { ArgSchema } from './contractArgs.ts';
+import type { DependencyTypes } from './dependencyTypes.ts';
 
 export * from './dap.ts';
 export * from './workspaceImport.ts';
+export * from './dependencyTypes.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -210,6 +212,8 @@ export const requestParams = {
   'workspace/settings': z.object(ws),
   /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
   'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
+  /** The declaration files of the workspace's installed npm packages, for the editor. */
+  'dependencies/types': z.object(ws),
 
   'file/list': z.object(ws),
   'file/read': z.object({ ...ws, path: RelPath }),
@@ -326,6 +330,7 @@ export interface ResultMap {
   'workspace/settings': WorkspaceSettings;
   /** `path` and `version` are those of the studio.json just written. */
   'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
+  'dependencies/types': DependencyTypes;
 
   'file/list': { files: FileEntry[] };
   'file/read': { path: string; content: string; version: string };
@@ -383,6 +388,8 @@ export interface NotificationMap {
   'chaincode/metadata': { workspace: string; metadata: ContractMetadata };
   /** A block the sandbox's peer committed (its transactions without read/write sets). */
   'ledger/block': { workspace: string; block: LedgerBlockSummary };
+  /** Run installed (or found installed) the workspace's dependencies: ask `dependencies/types` again when `key` is new. */
+  'dependencies/installed': { workspace: string; key: string };
 
   // Debug Adapter Protocol events.
   stopped: {

@@ -12,6 +12,7 @@ import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
+import { createDependencyTypesService } from './npm/dependencyTypes.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
@@ -60,6 +61,7 @@ export function createApp(options: AppOptions): App {
   const deployments = createDeployments({ dataDir: options.dataDir, store, exports: (id) => exportsService.find(id) });
 
   const dependencies = createDependencyInstaller();
+  const dependencyTypes = createDependencyTypesService(dependencies);
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
   const sessions = createSessionRegistry({
     sandboxes,
@@ -96,6 +98,10 @@ export function createApp(options: AppOptions): App {
       return empty;
     },
     'workspace/settings': async ({ workspace }) => workspaceSettings(store, workspace),
+    'dependencies/types': async ({ workspace }) => {
+      if (!(await store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}": create it first or pick one from the list.`);
+      return dependencyTypes.typesOf(store.dir(workspace));
+    },
     'workspace/setChaincodeName': async ({ workspace, chaincodeName }) => {
       const result = await setChaincodeName(store, workspace, chaincodeName);
       publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });

@@ -289,6 +289,15 @@ export const npmRegistryUrl = process.env.STUDIO_NPM_REGISTRY ?? 'https://regist
 export const dependencyInstallTimeoutMs = 180_000;
 /** The disk one installed set of dependencies may take (node_modules, measured after the install). */
 export const maxDependencyBytes = Number(process.env.STUDIO_MAX_DEPENDENCY_MB ?? 300) * 1024 * 1024;
+/** The declaration files of a workspace's installed packages served to the editor: at most this many… */
+export const maxDependencyTypeFiles = 1500;
+/**
+ * …of this many bytes together (@types/node alone is about 2 MB; a Fabric project's whole tree about 3 MB),
+ * so two replies in a row stay under the 2 × maxBufferedBytes at which a slow browser is cut off…
+ */
+export const maxDependencyTypeBytes = 6 * 1024 * 1024;
+/** …none larger than this. */
+export const maxDependencyTypeFileBytes = 1024 * 1024;
 /** How often a server waiting for another server's install of the same dependencies looks again. */
 export const dependencyLockPollMs = 250;
 /** The package.json of the Node modules the sandbox image ships for chaincode (fabric-contract-api, fabric-shim). */

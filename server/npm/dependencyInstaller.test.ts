@@ -206,6 +206,17 @@ describe('install', () => {
     }
   });
 
+  it('finds an earlier install without running npm, and nothing before one or for a refused package.json', async () => {
+    const dir = await workspace({ 'package.json': { dependencies: { a: '^1.0.0' } } });
+    expect(await installer().installed(dir)).toBeUndefined();
+    const done = await installer().install(dir);
+    const before = (await calls()).length;
+    expect(await installer().installed(dir)).toMatchObject({ key: done.key, nodeModulesDir: done.nodeModulesDir, packages: done.packages, fromCache: true });
+    expect(await calls()).toHaveLength(before);
+    const refused = await workspace({ 'package.json': { dependencies: { a: 'git+https://example.invalid/a.git' } } });
+    expect(await installer().installed(refused)).toBeUndefined();
+  });
+
   it('runs npm ci with the lockfile, and one install serves concurrent requests', async () => {
     const lockfile = { lockfileVersion: 3, packages: { '': {}, 'node_modules/a': { version: '1.0.0', resolved: `${registryUrl}a/-/a-1.0.0.tgz` } } };
     const dir = await workspace({ 'package.json': { dependencies: { a: '^1.0.0' } }, 'package-lock.json': lockfile });

@@ -68,6 +68,12 @@ export interface DependencyInstaller {
    * does not have, `timeout` and `limit` naming the limit reached.
    */
   install(workspaceDir: string, request?: InstallRequest): Promise<InstalledDependencies>;
+  /**
+   * The workspace's dependencies when an earlier install of exactly them is
+   * whole in the cache; undefined when none is, or when its package.json or
+   * lockfile would be refused. Never runs an install.
+   */
+  installed(workspaceDir: string): Promise<InstalledDependencies | undefined>;
 }
 
 class NpmDependencyInstaller implements DependencyInstaller {
@@ -123,6 +129,21 @@ class NpmDependencyInstaller implements DependencyInstaller {
       progress(`Installed ${plural(packages, 'package')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       return result(packages, false);
     });
+  }
+
+  async installed(workspaceDir: string): Promise<InstalledDependencies | undefined> {
+    const started = performance.now();
+    let manifest: DependencyManifest;
+    try {
+      manifest = await readDependencyManifest(workspaceDir, this.#registryUrl);
+    } catch (err) {
+      if (err instanceof StudioError) return undefined;
+      throw err;
+    }
+    const key = dependencyKey(manifest, { npmVersion: await this.#npmVersionOnce(), nodeVersion: process.version, registryUrl: this.#registryUrl });
+    const stamp = await this.#cache.readComplete(key);
+    if (stamp === undefined) return undefined;
+    return { nodeModulesDir: path.join(this.#cache.folderOf(key), 'node_modules'), key, packages: stamp.packages, fromCache: true, durationMs: performance.now() - started };
   }
 
   async #installFresh(key: string, manifest: DependencyManifest, progress: (step: string) => void): Promise<number> {

@@ -58,7 +58,10 @@ export async function installForRun(options: DependencyStepOptions): Promise<Dep
     reporter.publish('sandbox/progress', { workspace, step: 'dependencies', message });
   };
   try {
-    return { installed: await installer.install(workspaceDir, { onProgress: progress }), runtimeWarning };
+    const installed = await installer.install(workspaceDir, { onProgress: progress });
+    // The editor's IntelliSense asks for these packages' declarations (dependencies/types).
+    reporter.publish('dependencies/installed', { workspace, key: installed.key });
+    return { installed, runtimeWarning };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     reporter.log('sandbox', `Dependencies not installed: ${message}`);

@@ -24,6 +24,8 @@ export interface TestSandboxes {
   readonly sandboxes: SandboxManager;
   /** Copies `from` into a new workspace and returns its session. */
   workspace(id: string, from: string, options?: Pick<WorkspaceSessionOptions, 'longTransactionWarnMs' | 'dependencies'>): Promise<WorkspaceSession>;
+  /** The session of a workspace already in `<dataDir>/workspaces/<id>` (one a store created, e.g. by an import). */
+  attach(id: string, options?: Pick<WorkspaceSessionOptions, 'longTransactionWarnMs' | 'dependencies'>): WorkspaceSession;
   /** Submits or evaluates `fn` on `session` and returns the result string. */
   call(session: WorkspaceSession, mode: 'submit' | 'evaluate', fn: string, ...args: string[]): Promise<string>;
   /** Containers of this instance still on Docker. */
@@ -41,18 +43,23 @@ export async function createTestSandboxes(prefix: string, options: { docker?: Re
   const sessions: WorkspaceSession[] = [];
   const notifications: Notification[] = [];
 
+  const attach: TestSandboxes['attach'] = (id, options = {}) => {
+    const dir = path.join(dataDir, 'workspaces', id);
+    const session = new WorkspaceSession({ workspace: id, workspaceDir: dir, sandboxes, publish: (n) => notifications.push(n), ...options });
+    sessions.push(session);
+    return session;
+  };
+
   return {
     docker,
     instance,
     dataDir,
     sandboxes,
     async workspace(id, from, options = {}) {
-      const dir = path.join(dataDir, 'workspaces', id);
-      await fs.cp(from, dir, { recursive: true });
-      const session = new WorkspaceSession({ workspace: id, workspaceDir: dir, sandboxes, publish: (n) => notifications.push(n), ...options });
-      sessions.push(session);
-      return session;
+      await fs.cp(from, path.join(dataDir, 'workspaces', id), { recursive: true });
+      return attach(id, options);
     },
+    attach,
     async call(session, mode, fn, ...args) {
       const result: InvokeResult = await session.invoke({ workspace: session.workspace, mode, contract: '', fn, args });
       return result.result;

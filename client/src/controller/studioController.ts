@@ -1,6 +1,7 @@
 import type { StudioDeps } from './deps.ts';
 import { createDebugController } from './debugController.ts';
 import type { DebugController } from './debugController.ts';
+import { createDependencyTypesLoader } from './dependencyTypesLoader.ts';
 import { createFileModels } from './fileModels.ts';
 import type { FileModels } from './fileModels.ts';
 import { createInvokeController } from './invokeController.ts';
@@ -28,6 +29,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
   const debug = createDebugController(deps, files);
   const workspace = createWorkspaceController(deps, files, debug);
   const invokes = createInvokeController(deps);
+  const dependencyTypes = createDependencyTypesLoader(deps);
   const { rpc, store, prefs } = deps;
 
   return {
@@ -49,6 +51,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
         }),
         workspace.listen(),
         debug.listen(),
+        dependencyTypes.listen(),
         store.subscribe(rememberTabs(deps)),
       ];
       const last = initialWorkspace ?? prefs.lastWorkspace();

@@ -46,7 +46,8 @@ import TypeScriptWorker from 'monaco-editor/languages/features/typescript/ts.wor
 import contractApiTypes from 'fabric-contract-api/types/index.d.ts?raw';
 import shimTypes from 'fabric-shim/types/index.d.ts?raw';
 import shimApiTypes from 'fabric-shim-api/types/index.d.ts?raw';
-import { typeStubs } from './typeStubs.ts';
+import type { DependencyTypes } from '../../../protocol/messages.ts';
+import { editorLibs, stubLibs, type BundledLib } from './editorLibs.ts';
 
 globalThis.MonacoEnvironment = {
   getWorker: (_workerId, label) =>
@@ -70,11 +71,23 @@ for (const defaults of [typescriptDefaults, javascriptDefaults]) {
     allowNonTsExtensions: true,
   });
   defaults.setEagerModelSync(true);
-  defaults.addExtraLib(contractApiTypes, 'file:///node_modules/fabric-contract-api/index.d.ts');
-  defaults.addExtraLib(shimTypes, 'file:///node_modules/fabric-shim/index.d.ts');
-  defaults.addExtraLib(shimApiTypes, 'file:///node_modules/fabric-shim-api/index.d.ts');
-  defaults.addExtraLib(typeStubs, 'file:///node_modules/@types/studio-stubs/index.d.ts');
 }
+
+/** The Fabric typings of the studio's own packages (the sandbox runs the same versions), and the stubs. */
+const bundledLibs: BundledLib[] = [
+  { package: 'fabric-contract-api', content: contractApiTypes, filePath: 'file:///node_modules/fabric-contract-api/index.d.ts' },
+  { package: 'fabric-shim', content: shimTypes, filePath: 'file:///node_modules/fabric-shim/index.d.ts' },
+  { package: 'fabric-shim-api', content: shimApiTypes, filePath: 'file:///node_modules/fabric-shim-api/index.d.ts' },
+  ...stubLibs(),
+];
+
+/** Gives the TypeScript worker the declarations of the open workspace's installed packages (undefined: none). */
+export function setDependencyTypes(types: DependencyTypes | undefined): void {
+  const libs = editorLibs(bundledLibs, types);
+  for (const defaults of [typescriptDefaults, javascriptDefaults]) defaults.setExtraLibs(libs.map((lib) => ({ ...lib })));
+}
+
+setDependencyTypes(undefined);
 
 monaco.editor.defineTheme('studio-dark', {
   base: 'vs-dark',

@@ -1,9 +1,13 @@
 /**
  * Small declarations for what the Fabric typings import but we do not ship
  * (winston, long, grpc) and the few Node globals chaincode uses. Enough for
- * IntelliSense, far smaller than @types/node.
+ * IntelliSense, far smaller than @types/node; the Node globals give way to a
+ * workspace's installed @types/node (see editorLibs.ts).
  */
-export const typeStubs = `
+
+/** Each package's stub, given way to when the workspace has the package installed. */
+export const moduleStubs: Readonly<Record<string, string>> = {
+  winston: `
 declare module 'winston' {
   export interface Logger {
     error(message: string, ...meta: unknown[]): Logger;
@@ -13,6 +17,8 @@ declare module 'winston' {
     level: string;
   }
 }
+`,
+  long: `
 declare module 'long' {
   class Long {
     constructor(low: number, high?: number, unsigned?: boolean);
@@ -26,9 +32,16 @@ declare module 'long' {
   }
   export = Long;
 }
+`,
+  '@grpc/grpc-js': `
 declare module '@grpc/grpc-js' {
   export interface ChannelOptions { [key: string]: string | number | undefined }
 }
+`,
+};
+
+/** The Node globals chaincode uses. */
+export const nodeGlobalStubs = `
 type BufferEncoding = 'ascii' | 'utf8' | 'utf-8' | 'utf16le' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'hex';
 interface Buffer extends Uint8Array {
   toString(encoding?: BufferEncoding, start?: number, end?: number): string;

@@ -45,6 +45,7 @@ const idempotentMethods: ReadonlySet<Method> = new Set<Method>([
   'sample/list',
   'workspace/list',
   'workspace/open',
+  'dependencies/types',
   'file/list',
   'file/read',
   'file/write',

@@ -78,18 +78,26 @@ describe('a chaincode that fails while loading', () => {
     });
   }
 
-  it('is reported by the agent with its own error text when no debugger is attached', async () => {
-    await useFixture(path.join(loadFailures, 'missing-module'));
-    await failingRun();
-    const handle = await kit.sandboxes.find('loader');
-    const name = session.status.chaincodeName;
-    if (!handle || !name) throw new Error('the sandbox or its chaincode name is gone');
-    await handle.agent.startChaincode(name, { debug: false });
-    await expect.poll(async () => (await handle.agent.status()).chaincode.phase, { timeout: 10_000, interval: 50 }).toBe('crashed');
-    const { chaincode } = await handle.agent.status();
-    expect(chaincode.lastError).toContain("Cannot find module 'json-stringify-deterministic'");
-    expect(chaincode.exitCode).toBe(1);
-  });
+  const withoutDebugger = [
+    { fixture: 'missing-module', text: "Cannot find module 'json-stringify-deterministic'" },
+    { fixture: 'throws-at-import', text: 'LEDGER_LIMIT must be a number' },
+  ];
+  for (const { fixture, text } of withoutDebugger) {
+    it(`is reported by the agent with its own error text when no debugger is attached (${fixture})`, async () => {
+      await useFixture(path.join(loadFailures, fixture));
+      await failingRun();
+      const handle = await kit.sandboxes.find('loader');
+      const name = session.status.chaincodeName;
+      if (!handle || !name) throw new Error('the sandbox or its chaincode name is gone');
+      const started = performance.now();
+      await handle.agent.startChaincode(name, { debug: false });
+      await expect.poll(async () => (await handle.agent.status()).chaincode.phase, { timeout: 10_000, interval: 50 }).toBe('crashed');
+      console.info(`Without the debugger, the ${fixture} chaincode was reported crashed after ${Math.round(performance.now() - started)} ms`);
+      const { chaincode } = await handle.agent.status();
+      expect(chaincode.lastError).toContain(text);
+      expect(chaincode.exitCode).toBe(1);
+    });
+  }
 
   it('runs again once the code is fixed', async () => {
     await useFixture(path.join(fixtures, 'peer-env-chaincode'));
