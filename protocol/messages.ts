@@ -11,7 +11,9 @@ import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
+import type { ClientConnection } from './clientConnection.ts';
 
+export * from './clientConnection.ts';
 export * from './dap.ts';
 export * from './workspaceImport.ts';
 
@@ -69,6 +71,8 @@ export interface SandboxStatus {
   message?: string;
   fabricVersion?: string;
   channel?: string;
+  /** The org the sandbox's peer belongs to (what a client's identity must be issued by). */
+  mspId?: string;
   chaincodeName?: string;
   packageId?: string;
   debuggerAttached?: boolean;
@@ -204,6 +208,8 @@ export const requestParams = {
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
   }),
   'logs/history': z.object(ws),
+  /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */
+  'client/connection': z.object(ws),
 
   setBreakpoints: z.object({ ...ws, source: z.object({ path: RelPath }), breakpoints: z.array(SourceBreakpoint).max(500) }),
   setExceptionBreakpoints: z.object({ ...ws, filters: z.array(ExceptionFilter).max(2) }),
@@ -299,6 +305,7 @@ export interface ResultMap {
   'chaincode/metadata': ContractMetadata;
   invoke: InvokeResult;
   'logs/history': { lines: LogLine[] };
+  'client/connection': ClientConnection;
 
   setBreakpoints: { breakpoints: Breakpoint[] };
   setExceptionBreakpoints: Record<string, never>;

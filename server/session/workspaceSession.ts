@@ -15,6 +15,7 @@ import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readChaincodeName } from './chaincodeName.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
+import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
@@ -53,6 +54,7 @@ export class WorkspaceSession {
   readonly #link: SandboxLink;
   readonly #debugger: ChaincodeDebugger;
   readonly #transactions: TransactionRunner;
+  readonly #clientAccess: ClientAccess;
   #diagnostics: Diagnostic[] = [];
   #metadata: ContractMetadata | undefined;
   #chaincodeName: string | undefined;
@@ -79,6 +81,8 @@ export class WorkspaceSession {
       onActivity: () => (this.#lastActivityMs = Date.now()),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
     });
+    const chaincodeName = async () => this.#chaincodeName ?? readChaincodeName(workspaceDir, workspace);
+    this.#clientAccess = createClientAccess({ workspace, link: this.#link, chaincodeName });
   }
 
   get status(): SandboxStatus { return this.#reporter.status; }
@@ -96,6 +100,8 @@ export class WorkspaceSession {
   get transactionsInFlight(): number { return this.#transactions.inFlight; }
   /** The user's breakpoints, kept across chaincode processes. */
   get breakpoints(): BreakpointStore { return this.#debugger.breakpoints; }
+  /** "Connect a client": the Gateway endpoint, identity and connection profile for the user's own applications. */
+  get clientAccess(): ClientAccess { return this.#clientAccess; }
   /** The chaincode's debugger, attached or not (breakpoints set while detached apply at the next Run). */
   get chaincodeDebugger(): ChaincodeDebugger { return this.#debugger; }
   /** The attached debug session, or a clear error. */
@@ -226,6 +232,7 @@ export class WorkspaceSession {
   async close(): Promise<void> {
     this.#link.close();
     await this.#debugger.detach();
+    await this.#clientAccess.close();
   }
 
   /** Memory of this sandbox, for the benchmark and status. */
