@@ -265,4 +265,24 @@ describe('with the sandbox running', () => {
     const run = await runClient(again.chaincodeName, 'evaluate:Get:colour');
     expect(run.results[0]?.result).toBe('blue');
   });
+
+  it("issues the client identity into keys made before there was one, from the same org CA", async () => {
+    const session = await app.session(workspace);
+    await session.stop();
+    // What a ledger disk made by an older image holds: the org, its admin and User1, no client user.
+    const users = path.join(dataDir, 'disks', `${instance}-${workspace}-data`, 'crypto', 'peerOrganizations', 'org1.example.com', 'users');
+    const clientUser = (await fs.readdir(users)).find((name) => name === connection.identity.commonName);
+    if (!clientUser) throw new Error(`no ${connection.identity.commonName} under ${users}`);
+    await fs.rm(path.join(users, clientUser), { recursive: true });
+
+    expect((await session.run()).ok).toBe(true);
+    const client = await connect(workspaceToken);
+    const issued = resultOf<ClientConnection>(await client.request('client/connection', { workspace }, { timeoutMs: 30_000 }));
+    expect(issued.identity.commonName).toBe(connection.identity.commonName);
+    expect(issued.identity.certificate).not.toBe(connection.identity.certificate);
+    expect(new X509Certificate(issued.identity.certificate).checkIssued(new X509Certificate((await adminMaterial()).caCert))).toBe(true);
+    for (const file of ['connection-profile.json', 'client-cert.pem', 'client-key.pem'] as const) await download(file);
+    const run = await runClient(issued.chaincodeName, 'submit:Put:colour:green', 'evaluate:Get:colour');
+    expect(run.results.map((r) => r.error ?? r.result)).toEqual(['green', 'green']);
+  });
 });
