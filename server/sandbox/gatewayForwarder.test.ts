@@ -32,8 +32,8 @@ async function namedEcho(name: string): Promise<ForwardTarget & { connections: (
   return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, connections: () => connections };
 }
 
-async function forwarder(target: () => ForwardTarget | undefined, maxConnections = 8): Promise<GatewayForwarder> {
-  const f = await openGatewayForwarder({ listenHost: '127.0.0.1', target, maxConnections });
+async function forwarder(target: () => ForwardTarget | undefined, maxConnections = 8, onActivity?: () => void): Promise<GatewayForwarder> {
+  const f = await openGatewayForwarder({ listenHost: '127.0.0.1', target, maxConnections, ...(onActivity ? { onActivity } : {}) });
   closers.push(() => f.close());
   return f;
 }
@@ -65,6 +65,25 @@ describe('the Gateway forwarder', () => {
     expect(f.host).toBe('127.0.0.1');
     expect(f.port).not.toBe(peer.port);
     expect((await exchange(f.port, 'hello')).reply).toBe('peer:hello');
+  });
+
+  it('reports activity when a forwarded connection opens and when it ends, not for a refused one', async () => {
+    const peer = await namedEcho('peer');
+    let target: ForwardTarget | undefined = undefined;
+    let activity = 0;
+    const f = await forwarder(() => target, 8, () => activity++);
+    await exchange(f.port, 'x', 2000);
+    expect(activity).toBe(0);
+    target = peer;
+    const socket = net.connect({ host: '127.0.0.1', port: f.port });
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()).write('x'));
+    expect(activity).toBe(1);
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.end();
+    await ended;
+    await expect.poll(() => f.connectionCount).toBe(0);
+    expect(activity).toBe(2);
   });
 
   it('reaches only the target it is given, whatever the client sends', async () => {

@@ -23,6 +23,8 @@ export interface GatewayForwarderOptions {
   readonly target: () => ForwardTarget | undefined;
   /** Connections held at once; more are refused. */
   readonly maxConnections: number;
+  /** Called when a forwarded connection opens or ends (the sandbox is in use). */
+  readonly onActivity?: () => void;
 }
 
 export interface GatewayForwarder {
@@ -100,10 +102,11 @@ class Forwarder implements GatewayForwarder {
     upstream.setNoDelay(true);
     const pair = [client, upstream] as const;
     this.#pairs.add(pair);
+    this.#options.onActivity?.();
     const end = () => {
       client.destroy();
       upstream.destroy();
-      this.#pairs.delete(pair);
+      if (this.#pairs.delete(pair)) this.#options.onActivity?.();
     };
     for (const socket of pair) {
       socket.on('error', end);

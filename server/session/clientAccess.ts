@@ -38,6 +38,8 @@ export interface ClientAccess {
   file(name: ClientConnectionFile): Promise<ClientFile>;
   /** The forwarder, when open (tests look at its address). */
   readonly forwarder: GatewayForwarder | undefined;
+  /** When a client last used the sandbox through the forwarder (now while one is connected; 0: never), for the idle stop. */
+  readonly lastUseMs: number;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ class Access implements ClientAccess {
   #forwarder: Promise<GatewayForwarder> | undefined;
   #opened: GatewayForwarder | undefined;
   #closed = false;
+  #lastUseMs = 0;
 
   constructor(options: ClientAccessOptions) {
     this.#options = options;
@@ -66,6 +69,10 @@ class Access implements ClientAccess {
 
   get forwarder(): GatewayForwarder | undefined {
     return this.#opened;
+  }
+
+  get lastUseMs(): number {
+    return this.#opened && this.#opened.connectionCount > 0 ? Date.now() : this.#lastUseMs;
   }
 
   async connection(): Promise<ClientConnection> {
@@ -128,6 +135,7 @@ class Access implements ClientAccess {
     this.#forwarder ??= openGatewayForwarder({
       listenHost: this.#options.listenHost ?? clientGatewayHost,
       maxConnections: clientGatewayMaxConnections,
+      onActivity: () => (this.#lastUseMs = Date.now()),
       // Only ever the peer's Gateway port of the sandbox attached now: never the agent or the inspector.
       target: () => {
         const handle = this.#options.link.handle;

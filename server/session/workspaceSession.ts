@@ -92,8 +92,8 @@ export class WorkspaceSession {
   get restartOnSave(): boolean { return this.status.restartOnSave === true; }
   /** True while the session is attached to a running sandbox. */
   get sandboxRunning(): boolean { return this.#link.handle !== undefined; }
-  /** When Run, Stop or a transaction last touched the sandbox (ms since the epoch), for the idle stop. */
-  get lastActivityMs(): number { return this.#lastActivityMs; }
+  /** When Run, Stop, a transaction or a connected client last touched the sandbox (ms since the epoch), for the idle stop. */
+  get lastActivityMs(): number { return Math.max(this.#lastActivityMs, this.#clientAccess.lastUseMs); }
   /** True when the idle stop stopped the sandbox (the next invoke starts it again). */
   get idleStopped(): boolean { return this.#idleStopped && !this.#link.handle; }
   /** Transactions waiting for an answer. */
