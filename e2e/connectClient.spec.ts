@@ -45,6 +45,8 @@ test.describe.serial('connect a client through the UI', () => {
     await runAndWaitReady(page);
     await expect(page.getByTestId('status-channel')).toHaveText('studio');
     await expect(page.getByTestId('status-msp-id')).toHaveText('Org1MSP');
+    // Whole, not cut off by the status message beside it.
+    for (const id of ['status-channel', 'status-chaincode-name', 'status-msp-id']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
     const chaincodeName = (await page.getByTestId('status-chaincode-name').textContent()) ?? '';
     expect(chaincodeName).not.toBe('');
 
