@@ -55,7 +55,7 @@ export const ChaincodeDefinition = z.object({
 });
 export type ChaincodeDefinition = z.infer<typeof ChaincodeDefinition>;
 
-/** An org identity: PEM certificate and private key (`GET /identity`). */
+/** An org identity: PEM certificate and private key (`GET /identity`, and `GET /client-identity` for the user's own client applications). */
 export const AgentIdentity = z.object({ mspId: z.string(), certificate: z.string(), privateKey: z.string() });
 export type AgentIdentity = z.infer<typeof AgentIdentity>;
 
@@ -111,6 +111,7 @@ export interface AgentStartRequest {
 export const agentReplies = {
   'GET /status': AgentStatus,
   'GET /identity': AgentIdentity,
+  'GET /client-identity': AgentIdentity,
   'GET /connection': AgentConnectionReply,
   'GET /logs': AgentLogsReply,
   'GET /definitions': AgentDefinitionsReply,

@@ -14,7 +14,9 @@ import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport
 import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
+import type { ClientConnection } from './clientConnection.ts';
 
+export * from './clientConnection.ts';
 export * from './dap.ts';
 export * from './workspaceImport.ts';
 export * from './dependencyTypes.ts';
@@ -73,6 +75,8 @@ export interface SandboxStatus {
   message?: string;
   fabricVersion?: string;
   channel?: string;
+  /** The org the sandbox's peer belongs to (what a client's identity must be issued by). */
+  mspId?: string;
   chaincodeName?: string;
   packageId?: string;
   debuggerAttached?: boolean;
@@ -237,6 +241,8 @@ export const requestParams = {
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
   }),
   'logs/history': z.object(ws),
+  /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */
+  'client/connection': z.object(ws),
 
   /** Committed blocks newest first (below `before` when given); new ones arrive as `ledger/block`. */
   'ledger/blocks': z.object({ ...ws, before: z.string().regex(/^\d{1,20}$/).optional(), limit: z.number().int().min(1).max(200).default(50) }),
@@ -347,6 +353,7 @@ export interface ResultMap {
   'chaincode/metadata': ContractMetadata;
   invoke: InvokeResult;
   'logs/history': { lines: LogLine[] };
+  'client/connection': ClientConnection;
 
   'ledger/blocks': { height: string; blocks: LedgerBlockSummary[] };
   'ledger/transaction': LedgerTransaction & { blockNumber: string };

@@ -9,6 +9,7 @@ import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
+import type { ClientConnectionFiles } from './http/clientConnectionRoute.ts';
 import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
@@ -45,6 +46,8 @@ export interface App {
   readonly downloads: DownloadResolver;
   /** A workspace's sources as a `.zip`, or undefined when there is no such workspace. */
   readonly workspaceZips: WorkspaceZipper;
+  /** A file of a workspace's client connection (identity, connection profile), or undefined when there is no such workspace. */
+  readonly clientConnectionFiles: ClientConnectionFiles;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
   session(workspace: string): Promise<WorkspaceSession>;
@@ -156,6 +159,7 @@ export function createApp(options: AppOptions): App {
     'ledger/transaction': async (params) => ledgerTransaction(await session(params.workspace), params),
     'ledger/worldState': async (params) => ledgerWorldState(await session(params.workspace), params),
     'ledger/keyHistory': async (params) => ledgerKeyHistory(await session(params.workspace), params),
+    'client/connection': async ({ workspace }) => (await session(workspace)).clientAccess.connection(),
 
     setBreakpoints: async ({ workspace, source, breakpoints }) => (await session(workspace)).chaincodeDebugger.setBreakpoints(source.path, breakpoints),
     setExceptionBreakpoints: async ({ workspace, filters }) => (await session(workspace)).chaincodeDebugger.setExceptionBreakpoints(filters),
@@ -181,6 +185,7 @@ export function createApp(options: AppOptions): App {
     handlers,
     downloads: (id) => exportsService.find(id),
     workspaceZips: async (workspace) => ((await store.exists(workspace)) ? zipWorkspace(store, workspace) : undefined),
+    clientConnectionFiles: async (workspace, file) => ((await store.exists(workspace)) ? (await session(workspace)).clientAccess.file(file) : undefined),
     store,
     sandboxes,
     session,

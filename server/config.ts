@@ -116,6 +116,19 @@ export const agentPort = 7000;
 export const peerPort = 7051;
 export const channelName = 'studio';
 export const mspId = 'Org1MSP';
+/** The peer's org and node name, as sandbox/config/crypto-config.yaml makes them (named in connection profiles). */
+export const sandboxOrgName = 'Org1';
+export const sandboxPeerName = 'peer0.org1.example.com';
+
+// ---- "Connect a client" (the user's own Gateway applications) ----
+/**
+ * Where the server forwards the sandboxes' peer Gateway ports for the user's own client
+ * applications (STUDIO_CLIENT_GATEWAY_HOST): loopback unless set. Each workspace gets an
+ * ephemeral port there, forwarding to its sandbox's peer port and to nothing else.
+ */
+export const clientGatewayHost = process.env.STUDIO_CLIENT_GATEWAY_HOST ?? '127.0.0.1';
+/** Connections one workspace's Gateway forwarder holds at once; more are refused. */
+export const clientGatewayMaxConnections = 32;
 
 export const sandboxReadyTimeoutMs = 120_000;
 /** How often a starting sandbox's agent is asked whether the network is ready. */

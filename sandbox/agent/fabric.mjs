@@ -208,6 +208,11 @@ export async function generateArtifacts(logs) {
     // CA certs; in dev mode everything is plaintext (dev mode needs it), so
     // the channel config must list none. Production mode keeps them.
     if (!tls) await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
+  } else if (!(await exists(p.clientMsp))) {
+    // Keys made by an older image lack the client user: the org's own CA issues it now.
+    logs.write('sandbox', 'Issuing the client identity for this sandbox (cryptogen extend)');
+    await run('cryptogen', ['extend', `--config=${path.join(p.studioConfig, 'crypto-config.yaml')}`, `--input=${p.cryptoDir}`], { logs });
+    if (!tls) await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
   }
   await fs.mkdir(p.configCopyDir, { recursive: true });
   await fs.copyFile(path.join(p.studioConfig, 'configtx.yaml'), path.join(p.configCopyDir, 'configtx.yaml'));

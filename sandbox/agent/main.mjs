@@ -171,6 +171,7 @@ function requireReady() {
 const routes = {
   'GET /status': async () => status(),
   'GET /identity': async () => identity(),
+  'GET /client-identity': async () => identity(p.clientMsp),
   'GET /connection': async () => connection(),
   'GET /logs': async () => ({ lines: logs.history() }),
   'GET /definitions': async () => (await readState()).definitions,

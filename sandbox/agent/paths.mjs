@@ -28,6 +28,8 @@ const peerOrg = path.join(cryptoDir, 'peerOrganizations', 'org1.example.com');
 export const peerMsp = path.join(peerOrg, 'peers', 'peer0.org1.example.com', 'msp');
 export const adminMsp = path.join(peerOrg, 'users', 'Admin@org1.example.com', 'msp');
 export const userMsp = path.join(peerOrg, 'users', 'User1@org1.example.com', 'msp');
+/** The identity handed to the user's own client applications: an ordinary member, neither the admin nor the IDE's user. */
+export const clientMsp = path.join(peerOrg, 'users', 'User2@org1.example.com', 'msp');
 const ordererNode = path.join(cryptoDir, 'ordererOrganizations', 'example.com', 'orderers', 'orderer.example.com');
 export const ordererMsp = path.join(ordererNode, 'msp');
 /** TLS material (server.crt, server.key, ca.crt) that cryptogen writes beside each node's MSP. */

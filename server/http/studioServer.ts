@@ -1,6 +1,7 @@
 /**
  * The server's network edge: one HTTP server that serves the built client,
- * `/healthz`, `/download/:id` and `/workspace-zip/:workspace`, and upgrades `/ws` to the WebSocket
+ * `/healthz`, `/download/:id`, `/workspace-zip/:workspace` and
+ * `/client-connection/:workspace/:file`, and upgrades `/ws` to the WebSocket
  * endpoint whose requests go to the handlers the app plugs in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import { consoleEdgeLogger, redactUrl, type EdgeLogger } from '../ws/edgeLogger.
 import type { Handlers } from '../ws/handlers.ts';
 import { createHub, type Hub, type StudioHub } from '../ws/hub.ts';
 import { createWsEndpoint } from '../ws/wsEndpoint.ts';
+import { clientConnectionPathPrefix, serveClientConnectionFile, type ClientConnectionFiles } from './clientConnectionRoute.ts';
 import { downloadPathPrefix, serveDownload, type DownloadResolver } from './downloadRoute.ts';
 import { sendJson, sendText } from './plainResponse.ts';
 import { applySecurityHeaders } from './securityHeaders.ts';
@@ -38,6 +40,8 @@ export interface StudioServerOptions {
   readonly downloads?: DownloadResolver;
   /** Zips a workspace's sources for `/workspace-zip/:workspace`; without it every such request is 404. */
   readonly workspaceZips?: WorkspaceZipper;
+  /** The files of `/client-connection/:workspace/:file` (client identity, connection profile); without it every such request is 404. */
+  readonly clientConnectionFiles?: ClientConnectionFiles;
   /** Pass one when handlers need the hub before the server exists; by default a new one. */
   readonly hub?: StudioHub;
   /** Overrides of the config limits (tests tighten them). */
@@ -94,6 +98,10 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     }
     if (pathname.startsWith(workspaceZipPathPrefix)) {
       await serveWorkspaceZip(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, options.workspaceZips);
+      return;
+    }
+    if (pathname.startsWith(clientConnectionPathPrefix)) {
+      await serveClientConnectionFile(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, options.clientConnectionFiles);
       return;
     }
     if (pathname === wsPath) {

@@ -50,7 +50,10 @@ export interface AgentConnection {
 export interface AgentClient {
   readonly host: string;
   status(): Promise<AgentStatus>;
+  /** The identity the server signs its transactions with (an ordinary member of the org). */
   identity(): Promise<GatewayIdentity>;
+  /** The identity handed to the user's own client applications: another ordinary member, never the admin. */
+  clientIdentity(): Promise<GatewayIdentity>;
   /** Production mode only: endpoints, TLS CAs and identities for a deployer. */
   connection(): Promise<AgentConnection>;
   define(name: string): Promise<ChaincodeDefinition>;
@@ -149,6 +152,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     host: options.host,
     status: () => call('GET /status', undefined, 5000),
     identity: () => call('GET /identity'),
+    clientIdentity: () => call('GET /client-identity'),
     async connection() {
       const wire = await call('GET /connection');
       const at = (node: AgentReply<'GET /connection'>['peer']): AgentTlsEndpoint => ({

@@ -23,7 +23,7 @@ const shown = (patch: Partial<SandboxStatus> = {}): SandboxStatus => ({ workspac
 describe('translating the agent status', () => {
   it('shows a ready sandbox with a running chaincode as such', () => {
     const t = translateAgentStatus(agent(), shown({ phase: 'starting', chaincode: 'stopped' }), false);
-    expect(t.patch).toEqual({ phase: 'ready', chaincode: 'running', fabricVersion: '2.5.9', channel: 'studio', packageId: 'basic:1' });
+    expect(t.patch).toEqual({ phase: 'ready', chaincode: 'running', fabricVersion: '2.5.9', channel: 'studio', mspId: 'Org1MSP', packageId: 'basic:1' });
     expect(t.chaincodeCrashed).toBe(false);
     expect(t.restarting).toBe(false);
   });

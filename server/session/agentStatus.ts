@@ -27,7 +27,7 @@ export function translateAgentStatus(agent: AgentStatus, current: SandboxStatus,
   const cc = agent.chaincode.phase;
   const chaincode =
     cc === 'running' ? (current.chaincode === 'starting' ? 'starting' : 'running') : cc === 'crashed' ? 'crashed' : current.chaincode === 'compiling' ? 'compiling' : 'stopped';
-  const patch: Partial<SandboxStatus> = { phase, chaincode, fabricVersion: agent.fabricVersion ?? undefined, channel: agent.channel };
+  const patch: Partial<SandboxStatus> = { phase, chaincode, fabricVersion: agent.fabricVersion ?? undefined, channel: agent.channel, mspId: agent.mspId };
   if (agent.chaincode.packageId) patch.packageId = agent.chaincode.packageId;
   const chaincodeCrashed = cc === 'crashed' && current.chaincode !== 'crashed';
   if (chaincodeCrashed) {

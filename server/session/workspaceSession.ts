@@ -16,6 +16,7 @@ import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebu
 import { readChaincodeName } from './chaincodeName.ts';
 import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
+import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
@@ -54,6 +55,7 @@ export class WorkspaceSession {
   readonly #link: SandboxLink;
   readonly #debugger: ChaincodeDebugger;
   readonly #transactions: TransactionRunner;
+  readonly #clientAccess: ClientAccess;
   #diagnostics: Diagnostic[] = [];
   #metadata: ContractMetadata | undefined;
   #chaincodeName: string | undefined;
@@ -81,6 +83,8 @@ export class WorkspaceSession {
       onActivity: () => (this.#lastActivityMs = Date.now()),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
     });
+    const chaincodeName = async () => this.#chaincodeName ?? readChaincodeName(workspaceDir, workspace);
+    this.#clientAccess = createClientAccess({ workspace, link: this.#link, chaincodeName });
   }
 
   get status(): SandboxStatus { return this.#reporter.status; }
@@ -95,14 +99,16 @@ export class WorkspaceSession {
   get restartOnSave(): boolean { return this.status.restartOnSave === true; }
   /** True while the session is attached to a running sandbox. */
   get sandboxRunning(): boolean { return this.#link.handle !== undefined; }
-  /** When Run, Stop or a transaction last touched the sandbox (ms since the epoch), for the idle stop. */
-  get lastActivityMs(): number { return this.#lastActivityMs; }
+  /** When Run, Stop, a transaction or a connected client last touched the sandbox (ms since the epoch), for the idle stop. */
+  get lastActivityMs(): number { return Math.max(this.#lastActivityMs, this.#clientAccess.lastUseMs); }
   /** True when the idle stop stopped the sandbox (the next invoke starts it again). */
   get idleStopped(): boolean { return this.#idleStopped && !this.#link.handle; }
   /** Transactions waiting for an answer. */
   get transactionsInFlight(): number { return this.#transactions.inFlight; }
   /** The user's breakpoints, kept across chaincode processes. */
   get breakpoints(): BreakpointStore { return this.#debugger.breakpoints; }
+  /** "Connect a client": the Gateway endpoint, identity and connection profile for the user's own applications. */
+  get clientAccess(): ClientAccess { return this.#clientAccess; }
   /** The chaincode's debugger, attached or not (breakpoints set while detached apply at the next Run). */
   get chaincodeDebugger(): ChaincodeDebugger { return this.#debugger; }
   /** The attached debug session, or a clear error. */
@@ -233,6 +239,7 @@ export class WorkspaceSession {
   async close(): Promise<void> {
     this.#link.close();
     await this.#debugger.detach();
+    await this.#clientAccess.close();
   }
 
   /** Memory of this sandbox, for the benchmark and status. */

@@ -4,6 +4,7 @@ import { CreateWorkspaceDialog } from './CreateWorkspaceDialog.tsx';
 import { ExportDialog } from './ExportDialog.tsx';
 import { Icon } from './Icon.tsx';
 import { SandboxMenu } from './SandboxMenu.tsx';
+import { SandboxNetworkInfo } from './SandboxNetworkInfo.tsx';
 import { SandboxPill } from './SandboxPill.tsx';
 
 /** The top bar: product name, workspace picker, Run / Restart / Stop, restart-on-save, sandbox state. */
@@ -85,6 +86,7 @@ export function Toolbar() {
         </button>
       </div>
       <div className="toolbar-spacer" />
+      <SandboxNetworkInfo />
       <SandboxPill />
       {creating ? <CreateWorkspaceDialog onClose={() => setCreating(false)} /> : null}
       {exporting ? <ExportDialog onClose={() => setExporting(false)} /> : null}
