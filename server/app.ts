@@ -12,6 +12,9 @@ import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import type { ClientConnectionFiles } from './http/clientConnectionRoute.ts';
 import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
+import { countStartFailures } from './metrics/countedDriver.ts';
+import { countInstalls } from './metrics/countedInstaller.ts';
+import { createStudioMetrics, type StudioMetrics } from './metrics/studioMetrics.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createDependencyTypesService } from './npm/dependencyTypes.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
@@ -39,6 +42,8 @@ export interface AppOptions {
   maxSandboxesPerUser?: number;
   /** Overrides config.maxSandboxesTotal. */
   maxSandboxesTotal?: number;
+  /** Where the app's metrics go; by default a registry of its own. */
+  metrics?: StudioMetrics;
 }
 
 export interface App {
@@ -50,6 +55,8 @@ export interface App {
   readonly clientConnectionFiles: ClientConnectionFiles;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
+  /** The app's Prometheus metrics (served on their own port by main.ts when STUDIO_METRICS_PORT is set). */
+  readonly metrics: StudioMetrics;
   session(workspace: string): Promise<WorkspaceSession>;
   /** Reattaches to sandboxes an earlier server process left running. */
   reattach(): Promise<void>;
@@ -59,23 +66,28 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const store = createWorkspaceStore({ dataDir: options.dataDir, samplesDir });
-  const sandboxes = createSandboxManager({ docker: options.docker, dataDir: options.dataDir, ...(options.instance ? { instance: options.instance } : {}) });
+  const metrics = options.metrics ?? createStudioMetrics();
+  const sandboxes = countStartFailures(createSandboxManager({ docker: options.docker, dataDir: options.dataDir, ...(options.instance ? { instance: options.instance } : {}) }), metrics);
   const exportsService: Exports = createExports({ dataDir: options.dataDir, store });
   const deployments = createDeployments({ dataDir: options.dataDir, store, exports: (id) => exportsService.find(id) });
 
-  const dependencies = createDependencyInstaller();
+  const dependencies = countInstalls(createDependencyInstaller(), metrics);
   const dependencyTypes = createDependencyTypesService(dependencies);
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
-    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, dependencies, publish: (n) => publish(workspace, n) }),
+    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, dependencies, metrics, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
     maxTotal: options.maxSandboxesTotal ?? maxSandboxesTotal,
     idleStopMs: options.idleStopMs ?? idleSandboxStopMs,
   });
   const session = (workspace: string) => sessions.session(workspace);
+  metrics.observe({
+    sandboxPhases: () => sessions.list().map((s) => s.status.phase),
+    webSocketConnections: () => options.hub()?.connectionCount ?? 0,
+  });
 
   const debug = async (workspace: string) => (await session(workspace)).debugger();
   const empty = {} as Record<string, never>;
@@ -188,6 +200,7 @@ export function createApp(options: AppOptions): App {
     clientConnectionFiles: async (workspace, file) => ((await store.exists(workspace)) ? (await session(workspace)).clientAccess.file(file) : undefined),
     store,
     sandboxes,
+    metrics,
     session,
     reattach: () => sessions.reattach(),
     async close() {

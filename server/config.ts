@@ -19,6 +19,13 @@ export const cacheDir = process.env.STUDIO_CACHE_DIR ?? path.join(projectRoot, '
 export const samplesDir = path.join(projectRoot, 'samples');
 export const clientDistDir = path.join(projectRoot, 'dist', 'client');
 
+// ---- metrics (Prometheus) ----
+/** The metrics endpoint's own port (STUDIO_METRICS_PORT); unset: no metrics endpoint. */
+export const metricsPort = process.env.STUDIO_METRICS_PORT === undefined || process.env.STUDIO_METRICS_PORT === '' ? undefined : Number(process.env.STUDIO_METRICS_PORT);
+/** Where the metrics endpoint listens (STUDIO_METRICS_HOST): loopback unless a scraper elsewhere must reach it. */
+export const metricsHost = process.env.STUDIO_METRICS_HOST ?? '127.0.0.1';
+export const metricsPath = '/metrics';
+
 // ---- WebSocket and HTTP edges ----
 export const wsPath = '/ws';
 export const maxMessageBytes = 2 * 1024 * 1024;

@@ -8,9 +8,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createApp } from './app.ts';
 import { warmUpCompiler } from './compile/compileWorkspace.ts';
-import { clientDistDir, defaultDataDir, defaultHost, defaultPort, workspaceTokenTtlMs } from './config.ts';
+import { clientDistDir, defaultDataDir, defaultHost, defaultPort, metricsHost, metricsPath, metricsPort, workspaceTokenTtlMs } from './config.ts';
 import { createStudioServer } from './http/index.ts';
 import { createTokenAuthority } from './http/tokenScope.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metricsServer.ts';
 import { createDocker } from './sandbox/docker.ts';
 import { prepareDataDir, secretFileMode, tokenFileName } from './workspace/dataDir.ts';
 import { sweepLeftovers } from './workspace/sweepLeftovers.ts';
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
     hub,
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });
+  // Off unless asked for: the numbers are for whoever hosts the studio, on a port of their own.
+  let metricsServer: MetricsServer | undefined;
+  if (metricsPort !== undefined) {
+    metricsServer = await startMetricsServer({ host: metricsHost, port: metricsPort, metrics: app.metrics });
+    console.log(`Prometheus metrics: ${metricsServer.url}${metricsPath}`);
+  }
   await app.reattach().catch((err: unknown) => console.error(`Reattaching to sandboxes failed: ${String(err)}`));
   // Start the compile workers now, in the background, so the first Run does not pay for loading the compiler.
   void warmUpCompiler().catch((err: unknown) => console.error(`Warming up the compiler failed (the first Run will be slower): ${String(err)}`));
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping the server`);
     await app.close();
     await server.close();
+    await metricsServer?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -41,6 +41,14 @@ export const minTokenChars = 16;
 export const chaincodeExecuteTimeout = '900s';
 export const chaincodeInstallTimeout = '60s';
 export const gatewayBroadcastTimeout = '60s';
+/**
+ * How long the peer's gossip batches messages before sending them (core.yaml
+ * `peer.gossip.maxPropagationBurstLatency`). Fabric's 10 ms default is a ticker that wakes the
+ * peer 100 times a second for ever; with no other peer to gossip with, that was nearly all an
+ * idle peer's CPU (bench: idleSandboxCpuMillicores). Gossip's other timers (alive, pull, state
+ * info, membership, reconciliation: 1 s to 1 min) cost no measurable CPU and keep their defaults.
+ */
+export const gossipBurstLatency = '1s';
 /** How long orderer and peer may take to listen after they start. */
 export const portWaitTimeoutMs = 30_000;
 export const portPollMs = 25;

@@ -30,6 +30,7 @@ import {
   peerOperationsPort,
   peerPort,
   portPollMs,
+  gossipBurstLatency,
 } from './constants.mjs';
 import * as p from './paths.mjs';
 import { withoutCapabilities } from './privileges.mjs';
@@ -99,6 +100,7 @@ export function peerEnv() {
     CORE_PEER_GOSSIP_BOOTSTRAP: peerAddress,
     CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
     CORE_PEER_GOSSIP_ORGLEADER: 'true',
+    CORE_PEER_GOSSIP_MAXPROPAGATIONBURSTLATENCY: gossipBurstLatency,
     CORE_PEER_LOCALMSPID: mspId,
     CORE_PEER_MSPCONFIGPATH: p.peerMsp,
     CORE_PEER_TLS_ENABLED: String(tls),

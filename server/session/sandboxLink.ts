@@ -11,6 +11,8 @@ import { followLedger, type LedgerFeed } from '../ledger/ledgerFeed.ts';
 import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
 import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
+import { limitHitOf } from '../metrics/limitHits.ts';
+import type { SessionMetrics } from '../metrics/studioMetrics.ts';
 import { translateAgentStatus } from './agentStatus.ts';
 import type { SessionReporter } from './sessionReporter.ts';
 
@@ -18,6 +20,8 @@ export interface SandboxLinkOptions {
   readonly reporter: SessionReporter;
   /** The agent reported that the chaincode process crashed: its debugger is gone. */
   readonly onChaincodeCrashed: () => void;
+  /** Counts the limits the agent reports in its log lines. */
+  readonly metrics?: Pick<SessionMetrics, 'limitHit'>;
 }
 
 export interface SandboxLink {
@@ -97,7 +101,9 @@ class Link implements SandboxLink {
   }
 
   #follow(handle: SandboxHandle, withHistory: boolean): void {
-    const { reporter } = this.#options;
+    const { reporter, metrics } = this.#options;
+    // Lines replayed from before this attach were counted by whoever saw them live.
+    const countFromMs = withHistory ? Date.now() : 0;
     let batch: LogLine[] = [];
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
@@ -108,7 +114,10 @@ class Link implements SandboxLink {
     const onEvent = (event: AgentEvent) => {
       if (event.type === 'log') {
         // One notification per batch instead of one per line.
-        batch.push({ source: event.source, time: event.time, text: stripAnsi(event.text) });
+        const line = { source: event.source, time: event.time, text: stripAnsi(event.text) };
+        batch.push(line);
+        const limit = metrics && limitHitOf(line);
+        if (limit && Date.parse(line.time) >= countFromMs) metrics.limitHit(limit);
         timer ??= setTimeout(flush, logBatchMs);
       } else if (event.type === 'status') this.#apply(event.status);
     };

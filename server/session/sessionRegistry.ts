@@ -41,6 +41,8 @@ export interface SessionRegistryOptions<S extends RegisteredSession> {
 export interface SessionRegistry<S extends RegisteredSession> {
   /** The session of an existing workspace, made on first use. */
   session(workspace: string): Promise<S>;
+  /** The sessions made so far. */
+  list(): S[];
   /**
    * Runs `fn`, which may start the sandbox of `session` for `owner` (a token's scope key), counting it
    * as starting until it settles. Refuses with ErrorCode.Limit when that would exceed a cap.
@@ -86,6 +88,10 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       this.#sessions.set(workspace, s);
     }
     return s;
+  }
+
+  list(): S[] {
+    return [...this.#sessions.values()];
   }
 
   async whileStarting<T>(session: S, owner: string, fn: () => Promise<T>): Promise<T> {

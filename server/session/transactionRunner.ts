@@ -11,6 +11,7 @@ import type { InvalidParamsData } from '../../protocol/errorData.ts';
 import type { ContractMetadata, InvokeResult, LongTransaction, ParamsOf } from '../../protocol/messages.ts';
 import { longTransactionTickMs, longTransactionWarnMs, sandboxNanoCpus } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
+import { timed, type SessionMetrics } from '../metrics/studioMetrics.ts';
 import type { ChaincodeDebugger } from './chaincodeDebugger.ts';
 import type { SandboxLink } from './sandboxLink.ts';
 import type { SessionReporter } from './sessionReporter.ts';
@@ -33,6 +34,8 @@ export interface TransactionRunnerOptions {
   readonly onActivity: () => void;
   /** Overrides config.longTransactionWarnMs (tests shorten it). */
   readonly longTransactionWarnMs?: number;
+  /** Times each invoke. */
+  readonly metrics?: Pick<SessionMetrics, 'invokeFinished'>;
 }
 
 export interface TransactionRunner {
@@ -57,7 +60,13 @@ class Runner implements TransactionRunner {
     return this.#inFlight;
   }
 
-  async invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
+  invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
+    const metrics = this.#options.metrics;
+    const work = this.#invoke(params);
+    return metrics ? timed(work, (seconds, outcome) => metrics.invokeFinished(params.mode, seconds, outcome)) : work;
+  }
+
+  async #invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
     const { link, reporter } = this.#options;
     this.#options.onActivity();
     // Stopped for idleness, not by the user: resume on demand, the ledger is still there.

@@ -10,6 +10,7 @@ import type { ContractMetadata, Diagnostic, InvokeResult, LogLine, Notification,
 import { reattachMetadataTimeoutMs } from '../config.ts';
 import type { BreakpointStore } from '../debug/breakpointStore.ts';
 import type { DebugSession } from '../debug/debugSession.ts';
+import { timed, type SessionMetrics } from '../metrics/studioMetrics.ts';
 import type { DependencyInstaller } from '../npm/dependencyInstaller.ts';
 import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
@@ -35,6 +36,8 @@ export interface WorkspaceSessionOptions {
   dependencies?: DependencyInstaller;
   /** Overrides config.longTransactionWarnMs (tests shorten it). */
   longTransactionWarnMs?: number;
+  /** Times Run and invoke and counts limit hits (the server's metrics). */
+  metrics?: SessionMetrics;
 }
 
 export interface RunOutcome {
@@ -70,7 +73,8 @@ export class WorkspaceSession {
     const { workspace, workspaceDir } = options;
     this.#reporter = createSessionReporter({ workspace, publish: options.publish });
     this.#debugger = createChaincodeDebugger({ workspace, workspaceDir, reporter: this.#reporter });
-    this.#link = createSandboxLink({ reporter: this.#reporter, onChaincodeCrashed: () => void this.#debugger.detach() });
+    const metrics = options.metrics ? { metrics: options.metrics } : {};
+    this.#link = createSandboxLink({ reporter: this.#reporter, onChaincodeCrashed: () => void this.#debugger.detach(), ...metrics });
     this.#transactions = createTransactionRunner({
       link: this.#link,
       reporter: this.#reporter,
@@ -82,6 +86,7 @@ export class WorkspaceSession {
       },
       onActivity: () => (this.#lastActivityMs = Date.now()),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
+      ...metrics,
     });
     const chaincodeName = async () => this.#chaincodeName ?? readChaincodeName(workspaceDir, workspace);
     this.#clientAccess = createClientAccess({ workspace, link: this.#link, chaincodeName });
@@ -145,7 +150,9 @@ export class WorkspaceSession {
     this.#lastActivityMs = Date.now();
     this.#idleStopped = false;
     if (options.restartOnSave !== undefined) this.#reporter.setStatus({ restartOnSave: options.restartOnSave });
-    return this.#queue(() => this.#run());
+    const run = this.#queue(() => this.#run());
+    const metrics = this.#options.metrics;
+    return metrics ? timed(run, metrics.runFinished, (outcome) => (outcome.ok ? 'ok' : 'compile_failed')) : run;
   }
 
   async #run(): Promise<RunOutcome> {
