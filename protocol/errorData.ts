@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode } from './errors.ts';
-import { DeployStepInfo, Diagnostic } from './messages.ts';
+import { DeployStepInfo, Diagnostic, ImportSkipped } from './messages.ts';
 
 /**
  * The one way a compile failure is reported, by every request that compiles
@@ -28,12 +28,17 @@ export type ChaincodeFailedData = z.infer<typeof ChaincodeFailedData>;
 export const InvalidParamsData = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
 export type InvalidParamsData = z.infer<typeof InvalidParamsData>;
 
+/** An import left nothing to write (`bad_file`): what it skipped, and why. */
+export const NothingImportedData = z.object({ skipped: z.array(ImportSkipped) });
+export type NothingImportedData = z.infer<typeof NothingImportedData>;
+
 /** The data schema of each error code that carries data. */
 export const errorDataSchemas = {
   [ErrorCode.CompileFailed]: CompileFailedData,
   [ErrorCode.Export]: DeployFailedData,
   [ErrorCode.Chaincode]: ChaincodeFailedData,
   [ErrorCode.InvalidParams]: InvalidParamsData,
+  [ErrorCode.BadFile]: NothingImportedData,
 } as const;
 
 /** The error codes that carry typed data. */

@@ -9,12 +9,13 @@ import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
+import type { ArchiveImporter } from './http/importUploadRoute.ts';
 import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
-import { importWorkspace } from './workspace/importArchive.ts';
+import { importArchiveBytes, importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
@@ -43,6 +44,8 @@ export interface App {
   readonly downloads: DownloadResolver;
   /** A workspace's sources as a `.zip`, or undefined when there is no such workspace. */
   readonly workspaceZips: WorkspaceZipper;
+  /** Creates a workspace from an uploaded archive (the HTTP upload route). */
+  readonly archiveImports: ArchiveImporter;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
   session(workspace: string): Promise<WorkspaceSession>;
@@ -170,6 +173,7 @@ export function createApp(options: AppOptions): App {
     handlers,
     downloads: (id) => exportsService.find(id),
     workspaceZips: async (workspace) => ((await store.exists(workspace)) ? zipWorkspace(store, workspace) : undefined),
+    archiveImports: (name, kind, bytes) => importArchiveBytes(store, name, kind, bytes),
     store,
     sandboxes,
     session,

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     handlers: app.handlers,
     downloads: app.downloads,
     workspaceZips: app.workspaceZips,
+    archiveImports: app.archiveImports,
     hub,
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });

@@ -1,0 +1,11 @@
+/**
+ * The limits of one workspace, declared once: the server holds every write
+ * and import to them, and the browser names them before it uploads.
+ */
+
+/** Largest file a workspace holds. */
+export const maxFileBytes = 1024 * 1024;
+/** Files and folders a workspace holds, together. */
+export const maxFilesPerWorkspace = 2000;
+/** All of a workspace's files together; also the largest upload `POST /workspace-import/` reads. */
+export const maxWorkspaceBytes = 20 * 1024 * 1024;
