@@ -3,6 +3,8 @@ import { createDebugController } from './debugController.ts';
 import type { DebugController } from './debugController.ts';
 import { createFileModels } from './fileModels.ts';
 import type { FileModels } from './fileModels.ts';
+import { createImportController } from './importController.ts';
+import type { ImportController } from './importController.ts';
 import { createInvokeController } from './invokeController.ts';
 import type { InvokeController } from './invokeController.ts';
 import { createWorkspaceController } from './workspaceController.ts';
@@ -15,6 +17,7 @@ export interface StudioController {
   readonly workspace: WorkspaceController;
   readonly debug: DebugController;
   readonly invokes: InvokeController;
+  readonly imports: ImportController;
   /**
    * Wires notifications and the connection to the store, and opens
    * `initialWorkspace` (from the page URL) or else the last workspace.
@@ -28,6 +31,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
   const debug = createDebugController(deps, files);
   const workspace = createWorkspaceController(deps, files, debug);
   const invokes = createInvokeController(deps);
+  const imports = createImportController(deps, workspace);
   const { rpc, store, prefs } = deps;
 
   return {
@@ -36,6 +40,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
     workspace,
     debug,
     invokes,
+    imports,
     start(initialWorkspace) {
       store.dispatch({ type: 'connection', state: rpc.state });
       store.dispatch({ type: 'exceptionFilters', filters: prefs.exceptionFilters() });
