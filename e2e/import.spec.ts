@@ -59,7 +59,7 @@ async function addAndReadNote(page: Page, id: string): Promise<void> {
   await expect(added.getByTestId('result-validation')).toHaveText('VALID');
   const read = await settledResult(await invoke(page, 'evaluate', 'ReadNote', { id }));
   await expect(read).toHaveAttribute('data-state', 'ok');
-  await expect(read.getByTestId('result-value')).toContainText(`"text":"hello from ${id}"`);
+  await expect(read.getByTestId('result-value')).toContainText(`"text": "hello from ${id}"`);
 }
 
 test.describe.serial('bring your own chaincode project', () => {
@@ -94,7 +94,7 @@ test.describe.serial('bring your own chaincode project', () => {
 
     const nameInput = dialog.getByTestId('chaincode-name-input');
     await expect(nameInput).toHaveValue('ledger-notes');
-    await expect(dialog.getByTestId('chaincode-name-hint')).toContainText('from package.json');
+    await expect(dialog.getByTestId('chaincode-name-hint')).toContainText('From package.json');
     for (const bad of ['ledger notes', '-notes', 'notes--v2']) {
       await nameInput.fill(bad);
       await expect(dialog.getByTestId('chaincode-name-hint')).toHaveClass(/error/);
@@ -102,7 +102,7 @@ test.describe.serial('bring your own chaincode project', () => {
     }
     await nameInput.fill('notes');
     await dialog.getByTestId('chaincode-name-save').click();
-    await expect(dialog.getByTestId('chaincode-name-hint')).toContainText('set in studio.json');
+    await expect(dialog.getByTestId('chaincode-name-hint')).toContainText('Set in studio.json');
     await screenshot(page, '10-import-folder');
     await dialog.getByTestId('import-done').click();
     await expect(dialog).toHaveCount(0);
@@ -151,6 +151,25 @@ test.describe.serial('bring your own chaincode project', () => {
     await addAndReadNote(page, 'note-zip');
   });
 
+  test('an archive dropped on the dialog is imported the same way', async () => {
+    const zip = zipSync(filesUnder(fixture));
+    const dialog = await openImport(page);
+    const dataTransfer = await page.evaluateHandle((bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], 'Dropped Notes.zip', { type: 'application/zip' }));
+      return transfer;
+    }, Array.from(zip));
+    await dialog.getByTestId('import-drop-zone').dispatchEvent('drop', { dataTransfer });
+    await expect(dialog.getByTestId('import-source')).toContainText('Dropped Notes.zip');
+    await expect(dialog.getByTestId('workspace-name-input')).toHaveValue('dropped-notes');
+    await dialog.getByTestId('create-workspace-submit').click();
+    await expect(dialog).toHaveAttribute('data-step', 'imported');
+    await expect(dialog.getByTestId('import-summary')).toContainText('6 files imported into the workspace dropped-notes');
+    await expect(dialog.getByTestId('import-skipped')).toHaveCount(0);
+    await dialog.getByTestId('import-done').click();
+    await expect(page.getByTestId('workspace-select')).toHaveValue('dropped-notes');
+  });
+
   test('imports over a limit name the limit beside the field, and create nothing', async () => {
     const dialog = await openImport(page);
 
@@ -188,17 +207,34 @@ test.describe.serial('bring your own chaincode project', () => {
     expect(options.some((o) => /many-files|big-files|huge/.test(o))).toBe(false);
   });
 
-  test('an empty project in the language chosen has a package.json and a contract, and its name from it', async () => {
+  /** New → Empty project → language → name → Create; waits until the workspace is open. */
+  async function createEmpty(name: string, language: 'typescript' | 'javascript'): Promise<void> {
     await page.getByTestId('workspace-new').click();
     const dialog = page.getByTestId('create-workspace-dialog');
     await dialog.getByTestId('create-mode-empty').check();
-    await dialog.getByTestId('create-language-select').selectOption('javascript');
-    await dialog.getByTestId('workspace-name-input').fill('fresh-js');
+    await dialog.getByTestId('create-language-select').selectOption(language);
+    await dialog.getByTestId('workspace-name-input').fill(name);
     await dialog.getByTestId('create-workspace-submit').click();
     await expect(dialog).toHaveCount(0);
-    await expect(page.getByTestId('workspace-select')).toHaveValue('fresh-js');
+    await expect(page.getByTestId('workspace-select')).toHaveValue(name);
+    await expect(page.getByTestId('project-bar').getByTestId('chaincode-name-input')).toHaveValue(name);
+    await expect(page.getByTestId('project-bar').getByTestId('chaincode-name-hint')).toContainText('From package.json');
+  }
+
+  test('an empty JavaScript project has a package.json, an index.js and a contract', async () => {
+    await createEmpty('fresh-js', 'javascript');
     for (const file of ['package.json', 'index.js', 'lib']) await expect(page.locator(`[data-testid="file-tree-item"][data-path="${file}"]`)).toBeVisible();
-    await expect(page.getByTestId('project-bar').getByTestId('chaincode-name-input')).toHaveValue('fresh-js');
-    await expect(page.getByTestId('project-bar').getByTestId('chaincode-name-hint')).toContainText('from package.json');
+    await expect(page.locator('[data-testid="file-tree-item"][data-path="tsconfig.json"]')).toHaveCount(0);
+  });
+
+  test('an empty TypeScript project runs as it is, and its Put and Get answer', async () => {
+    await createEmpty('fresh-ts', 'typescript');
+    for (const file of ['package.json', 'tsconfig.json', 'src']) await expect(page.locator(`[data-testid="file-tree-item"][data-path="${file}"]`)).toBeVisible();
+    await runAndWaitReady(page);
+    const put = await settledResult(await invoke(page, 'submit', 'Put', { key: 'greeting', value: 'hello' }));
+    await expect(put).toHaveAttribute('data-state', 'ok');
+    const get = await settledResult(await invoke(page, 'evaluate', 'Get', { key: 'greeting' }));
+    await expect(get).toHaveAttribute('data-state', 'ok');
+    await expect(get.getByTestId('result-value')).toContainText('hello');
   });
 });

@@ -6,9 +6,9 @@ import { describeError } from '../rpc/rpcError.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 
 const sourceWords: Record<WorkspaceSettings['source'], string> = {
-  'studio.json': 'set in studio.json',
-  'package.json': 'from package.json',
-  workspace: 'the workspace name',
+  'studio.json': 'Set in studio.json',
+  'package.json': 'From package.json',
+  workspace: 'The workspace name (package.json has none)',
 };
 
 const settingsFiles = new Set(['studio.json', 'package.json']);
@@ -80,7 +80,7 @@ export function ChaincodeNameField({ workspace }: { workspace: string }) {
     (saved !== null && problem !== null ? problem : null) ??
     (changed ? 'Press Save; it applies from the next Run.' : null) ??
     (running !== undefined && saved !== null && running !== saved.chaincodeName ? `Running as ${running}; this name applies from the next Run.` : null) ??
-    (saved ? `Chaincode name, ${sourceWords[saved.source]}.` : 'Reading the project settings…');
+    (saved ? `${sourceWords[saved.source]}; Fabric knows the chaincode by this name.` : 'Reading the project settings…');
 
   return (
     <form className="chaincode-name-field" data-testid="chaincode-name-field" onSubmit={(ev) => void save(ev)}>
