@@ -113,7 +113,7 @@ describe('archive uploads', () => {
   it('refuses a body over the workspace size limit, declared or streamed, naming the limit', async () => {
     const declared = await upload('huge', new Uint8Array(maxWorkspaceBytes + 1));
     expect(declared.status).toBe(413);
-    expect(declared.json.error).toMatchObject({ code: 'limit', message: expect.stringContaining(`at most ${maxWorkspaceBytes} bytes`) });
+    expect(declared.json.error).toMatchObject({ code: 'limit', message: expect.stringContaining(`at most 20 MB (${maxWorkspaceBytes} bytes)`) });
 
     // A chunked body has no Content-Length: the cap is found while reading.
     const chunk = new Uint8Array(1024 * 1024);
@@ -127,7 +127,7 @@ describe('archive uploads', () => {
     });
     const streamed = await upload('streamed', stream, { init: { duplex: 'half' } as RequestInit });
     expect(streamed.status).toBe(413);
-    expect(streamed.json.error).toMatchObject({ code: 'limit', message: expect.stringContaining(`at most ${maxWorkspaceBytes} bytes`) });
+    expect(streamed.json.error).toMatchObject({ code: 'limit', message: expect.stringContaining(`at most 20 MB (${maxWorkspaceBytes} bytes)`) });
     expect(await store.exists('huge')).toBe(false);
     expect(await store.exists('streamed')).toBe(false);
   }, 60_000);

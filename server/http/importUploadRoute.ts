@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type ErrorBody } from '../../protocol/errors.ts';
 import { ImportArchiveKind, importUploadPathPrefix, WorkspaceId, type ResultOf } from '../../protocol/messages.ts';
+import { limitText } from '../../protocol/workspaceLimits.ts';
 import { maxWorkspaceBytes } from '../config.ts';
 import { StudioError } from '../errors.ts';
 import { scopeRefusal } from '../ws/scopeCheck.ts';
@@ -43,7 +44,7 @@ function uploadTooLarge(bytes: number | undefined, maxBodyBytes: number): ErrorB
   const size = bytes === undefined ? 'more than that' : `${bytes} bytes`;
   return {
     code: ErrorCode.Limit,
-    message: `The upload is ${size}; an archive may be at most ${maxBodyBytes} bytes (the size limit of a workspace). Leave node_modules, build output and .git out of it.`,
+    message: `The upload is ${size}; an archive may be at most ${limitText(maxBodyBytes)}, the size limit of a workspace. Leave node_modules, build output and .git out of it.`,
   };
 }
 

@@ -20,6 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import type { ImportArchiveKind, ImportFile, ImportSkipped, ParamsOf, ResultOf } from '../../protocol/messages.ts';
 import { importZipSliceBytes, maxFileBytes, maxFilesPerWorkspace, maxImportArchiveBytes, maxImportExpandedBytes, maxWorkspaceBytes } from '../config.ts';
+import { limitText } from '../../protocol/workspaceLimits.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createSkipReport, planImport, type ArchiveEntry, type ImportPlan } from './importPolicy.ts';
 import type { NewFile } from './newWorkspace.ts';
@@ -49,14 +50,14 @@ function unreadable(kind: string, cause: unknown): StudioError {
 
 function expandedTooFar(cause?: unknown): StudioError {
   return limit(
-    `The archive expands to more than ${maxImportExpandedBytes} bytes (skipped folders such as node_modules count too): leave dependencies and build output out of it.`,
+    `The archive expands to more than ${limitText(maxImportExpandedBytes)} (skipped folders such as node_modules count too): leave dependencies and build output out of it.`,
     cause,
   );
 }
 
 function checkArchiveSize(bytes: number): void {
   if (bytes > maxImportArchiveBytes) {
-    throw limit(`The archive is ${bytes} bytes, over the ${maxImportArchiveBytes}-byte limit of an import: leave dependencies and build output out of it.`);
+    throw limit(`The archive is ${bytes} bytes, over the ${limitText(maxImportArchiveBytes)} limit of an import: leave dependencies and build output out of it.`);
   }
 }
 
@@ -115,7 +116,7 @@ class Collector {
         }
         this.#keptBytes += chunk.byteLength;
         if (this.#keptBytes > maxWorkspaceBytes) {
-          throw limit(`The project's files add up to more than ${maxWorkspaceBytes} bytes, the most a workspace holds: import a smaller project.`);
+          throw limit(`The project's files add up to more than ${limitText(maxWorkspaceBytes)}, the most a workspace holds: import a smaller project.`);
         }
         chunks.push(chunk);
       },

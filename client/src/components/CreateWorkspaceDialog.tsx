@@ -1,13 +1,13 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { DragEvent, FormEvent } from 'react';
 import { NothingImportedData } from '../../../protocol/errorData.ts';
 import { ErrorCode } from '../../../protocol/errors.ts';
 import type { ImportSkipped } from '../../../protocol/workspaceImport.ts';
-import { maxWorkspaceBytes } from '../../../protocol/workspaceLimits.ts';
 import type { ImportOutcome } from '../controller/importController.ts';
 import { readDrop } from '../import/droppedItems.ts';
-import { archiveKindOf, filesOfInput, selectFolderFiles, suggestedWorkspaceName, type FolderFile } from '../import/folderFiles.ts';
+import { filesOfInput, selectFolderFiles, suggestedWorkspaceName, type FolderFile } from '../import/folderFiles.ts';
 import type { StarterLanguage } from '../import/starterProject.ts';
+import { archiveProblem } from '../import/uploadLimits.ts';
 import { describeError, RpcError } from '../rpc/rpcError.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { ChaincodeNameField } from './ChaincodeNameField.tsx';
@@ -31,11 +31,7 @@ const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)
 function sourceProblem(source: Source | null): string | null {
   if (source === null) return null;
   if (source.kind === 'folder') return source.files.length === 0 ? 'The folder is empty.' : null;
-  if (archiveKindOf(source.file.name) === undefined) return `"${source.file.name}" is not a .zip, .tar.gz or .tgz file.`;
-  if (source.file.size > maxWorkspaceBytes) {
-    return `"${source.file.name}" is ${megabytes(source.file.size)}; an upload may be at most ${megabytes(maxWorkspaceBytes)} (the size limit of a workspace). Leave node_modules, build output and .git out of it.`;
-  }
-  return null;
+  return archiveProblem(source.file)?.message ?? null;
 }
 
 function describeSource(source: Source): string {
@@ -68,6 +64,7 @@ export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const chosen = sample || samples[0]?.id || '';
   const nameOk = namePattern.test(name);
   const problem = sourceProblem(source);
+  const sourceText = useMemo(() => (source === null ? null : describeSource(source)), [source]);
   const ready = nameOk && !busy && (mode === 'sample' ? chosen !== '' : mode === 'import' ? source !== null && problem === null : true);
 
   const choose = (next: Source | null): void => {
@@ -222,9 +219,9 @@ export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
                 </label>
               </span>
             </div>
-            {source !== null ? (
+            {sourceText !== null ? (
               <small className="hint mono" data-testid="import-source">
-                {describeSource(source)}
+                {sourceText}
               </small>
             ) : (
               <small className="hint">node_modules, build output and .git are left out; Run installs the dependencies from package.json.</small>

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../../protocol/errors.ts';
 import { importUploadPath, ImportSkipped, workspaceZipPath, type ImportArchiveKind, type WorkspaceSettings } from '../../../protocol/messages.ts';
-import { maxWorkspaceBytes } from '../../../protocol/workspaceLimits.ts';
 import { archiveKindOf, selectFolderFiles, zipFolder, type FolderFile } from '../import/folderFiles.ts';
 import { starterFiles, type StarterLanguage } from '../import/starterProject.ts';
+import { archiveProblem, uploadSizeProblem, type UploadProblem } from '../import/uploadLimits.ts';
 import { RpcError } from '../rpc/rpcError.ts';
 import type { StudioDeps } from './deps.ts';
 import type { WorkspaceController } from './workspaceController.ts';
@@ -36,13 +36,8 @@ const UploadAnswer = z.union([
   z.object({ error: z.object({ code: z.enum(ErrorCode), message: z.string(), data: z.unknown().optional() }) }),
 ]);
 
-const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-function tooLargeToUpload(what: string, bytes: number): RpcError {
-  return new RpcError(
-    ErrorCode.Limit,
-    `${what} is ${megabytes(bytes)}; an upload may be at most ${megabytes(maxWorkspaceBytes)} (the size limit of a workspace). Leave node_modules, build output and .git out of it.`,
-  );
+function refused(problem: UploadProblem): RpcError {
+  return new RpcError(problem.code, problem.message);
 }
 
 /** Creates the import controller; `workspaces` refreshes the list and opens what was created. */
@@ -75,15 +70,16 @@ export function createImportController(deps: StudioDeps, workspaces: WorkspaceCo
         throw new RpcError(ErrorCode.BadFile, 'Nothing to import: the folder holds no file the import keeps (see the list).', { skipped: selection.skipped });
       }
       const zip = await zipFolder(selection.files);
-      if (zip.byteLength > maxWorkspaceBytes) throw tooLargeToUpload('The folder, zipped,', zip.byteLength);
+      const tooLarge = uploadSizeProblem('The folder, zipped,', zip.byteLength);
+      if (tooLarge !== null) throw refused(tooLarge);
       const outcome = await upload(name, 'zip', new Blob([new Uint8Array(zip)], { type: 'application/zip' }));
       return opened({ ...outcome, skipped: [...selection.skipped, ...outcome.skipped] });
     },
 
     async importArchive(name, archive) {
+      const problem = archiveProblem(archive);
       const kind = archiveKindOf(archive.name);
-      if (kind === undefined) throw new RpcError(ErrorCode.BadFile, `"${archive.name}" is not a .zip, .tar.gz or .tgz file.`);
-      if (archive.size > maxWorkspaceBytes) throw tooLargeToUpload(`"${archive.name}"`, archive.size);
+      if (problem !== null || kind === undefined) throw refused(problem ?? { code: ErrorCode.BadFile, message: `"${archive.name}" is not an archive.` });
       return opened(await upload(name, kind, archive));
     },
 
