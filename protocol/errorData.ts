@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode } from './errors.ts';
-import { DeployStepInfo, Diagnostic } from './messages.ts';
+import { DeployStepInfo, Diagnostic, ImportSkipped } from './messages.ts';
 
 /**
  * The one way a compile failure is reported, by every request that compiles
@@ -34,6 +34,9 @@ export type InvalidParamsData = z.infer<typeof InvalidParamsData>;
  */
 export const LimitData = z.object({ limit: z.enum(['user', 'server']), max: z.number().int(), running: z.array(z.string()) });
 export type LimitData = z.infer<typeof LimitData>;
+/** An import left nothing to write (`bad_file`): what it skipped, and why. */
+export const NothingImportedData = z.object({ skipped: z.array(ImportSkipped) });
+export type NothingImportedData = z.infer<typeof NothingImportedData>;
 
 /** The data schema of each error code that carries data. */
 export const errorDataSchemas = {
@@ -42,6 +45,7 @@ export const errorDataSchemas = {
   [ErrorCode.Chaincode]: ChaincodeFailedData,
   [ErrorCode.InvalidParams]: InvalidParamsData,
   [ErrorCode.Limit]: LimitData,
+  [ErrorCode.BadFile]: NothingImportedData,
 } as const;
 
 /** The error codes that carry typed data. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChaincodeDefinitionParams, packageLabelPattern, packageLabelProblem, suggestedPackageLabel, TlsEndpoint } from './fabric.ts';
+import { ChaincodeDefinitionParams, chaincodeNameProblem, packageLabelPattern, packageLabelProblem, suggestedPackageLabel, TlsEndpoint } from './fabric.ts';
 
 describe('packageLabelProblem', () => {
   it('accepts the labels the peer accepts', () => {
@@ -13,6 +13,21 @@ describe('packageLabelProblem', () => {
     expect(packageLabelProblem('basic 1.0')).toMatch(/only letters, digits/);
     expect(packageLabelProblem('basic:1.0')).toMatch(/only letters, digits/);
     expect(packageLabelProblem('bäsic')).toMatch(/only letters, digits/);
+  });
+});
+
+describe('chaincodeNameProblem', () => {
+  it('accepts what a chaincode definition accepts, and names what is wrong with the rest', () => {
+    for (const name of ['basic', 'asset-transfer', 'cc_2', 'A1-b_C']) {
+      expect(chaincodeNameProblem(name)).toBeNull();
+      expect(ChaincodeDefinitionParams.shape.name.safeParse(name).success).toBe(true);
+    }
+    expect(chaincodeNameProblem('')).toMatch(/Enter a chaincode name/);
+    expect(chaincodeNameProblem('x'.repeat(129))).toMatch(/at most 128/);
+    for (const name of ['-basic', 'basic-', 'a--b', 'a b', 'asset.transfer', 'bäsic']) {
+      expect(chaincodeNameProblem(name)).toMatch(/joined by single - or _/);
+      expect(ChaincodeDefinitionParams.shape.name.safeParse(name).success).toBe(false);
+    }
   });
 });
 

@@ -32,12 +32,22 @@ export function suggestedPackageLabel(chaincodeName: string): string {
 
 /** Fabric's rule for chaincode names: letters and digits, joined by single `-` or `_`. */
 export const chaincodeNamePattern = /^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/;
+/** Longest chaincode name a definition takes. */
+export const chaincodeNameMaxChars = 128;
+
+/** Why `name` is not a chaincode name Fabric accepts, in words a user can act on; null when it is. */
+export function chaincodeNameProblem(name: string): string | null {
+  if (name.length === 0) return 'Enter a chaincode name, for example basic.';
+  if (name.length > chaincodeNameMaxChars) return `A chaincode name has at most ${chaincodeNameMaxChars} characters.`;
+  if (!chaincodeNamePattern.test(name)) return 'A chaincode name is letters and digits, joined by single - or _ (not at the start or the end).';
+  return null;
+}
 /** What a chaincode definition's version may hold. */
 export const chaincodeVersionPattern = /^[A-Za-z0-9_.+-]{1,64}$/;
 
 /** The chaincode definition to approve and commit. */
 export const ChaincodeDefinitionParams = z.object({
-  name: z.string().regex(chaincodeNamePattern, 'a Fabric chaincode name: letters and digits, joined by single - or _').max(128),
+  name: z.string().regex(chaincodeNamePattern, 'a Fabric chaincode name: letters and digits, joined by single - or _').max(chaincodeNameMaxChars),
   version: z.string().regex(chaincodeVersionPattern, 'a version of letters, digits and _ . + -'),
   /** A whole number from 1; each new definition of a chaincode takes the next one. */
   sequence: z.number().int().min(1).max(1_000_000),

@@ -10,6 +10,7 @@ import { createExports, type Exports } from './export/exportService.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import type { ClientConnectionFiles } from './http/clientConnectionRoute.ts';
+import type { ArchiveImporter } from './http/importUploadRoute.ts';
 import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { countStartFailures } from './metrics/countedDriver.ts';
@@ -19,7 +20,7 @@ import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createDependencyTypesService } from './npm/dependencyTypes.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
-import { importWorkspace } from './workspace/importArchive.ts';
+import { importArchiveBytes, importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
@@ -53,6 +54,8 @@ export interface App {
   readonly workspaceZips: WorkspaceZipper;
   /** A file of a workspace's client connection (identity, connection profile), or undefined when there is no such workspace. */
   readonly clientConnectionFiles: ClientConnectionFiles;
+  /** Creates a workspace from an uploaded archive (the HTTP upload route). */
+  readonly archiveImports: ArchiveImporter;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
   /** The app's Prometheus metrics (served on their own port by main.ts when STUDIO_METRICS_PORT is set). */
@@ -198,6 +201,7 @@ export function createApp(options: AppOptions): App {
     downloads: (id) => exportsService.find(id),
     workspaceZips: async (workspace) => ((await store.exists(workspace)) ? zipWorkspace(store, workspace) : undefined),
     clientConnectionFiles: async (workspace, file) => ((await store.exists(workspace)) ? (await session(workspace)).clientAccess.file(file) : undefined),
+    archiveImports: (name, kind, bytes) => importArchiveBytes(store, name, kind, bytes),
     store,
     sandboxes,
     metrics,

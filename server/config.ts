@@ -59,9 +59,7 @@ export const backpressurePollMs = 100;
 export const immutableAssetMaxAgeSeconds = 365 * 24 * 60 * 60;
 
 // ---- workspaces ----
-export const maxFileBytes = 1024 * 1024;
-export const maxFilesPerWorkspace = 2000;
-export const maxWorkspaceBytes = 20 * 1024 * 1024;
+export { maxFileBytes, maxFilesPerWorkspace, maxWorkspaceBytes } from '../protocol/workspaceLimits.ts';
 /** Largest archive (compressed) `workspace/import` reads; a WebSocket message (maxMessageBytes) carries less anyway. */
 export const maxImportArchiveBytes = 50 * 1024 * 1024;
 /**

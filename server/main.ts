@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     downloads: app.downloads,
     workspaceZips: app.workspaceZips,
     clientConnectionFiles: app.clientConnectionFiles,
+    archiveImports: app.archiveImports,
     hub,
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });

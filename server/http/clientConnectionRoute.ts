@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClientConnectionFile, clientConnectionPathPrefix } from '../../protocol/clientConnection.ts';
 import { WorkspaceId } from '../../protocol/messages.ts';
 import { StudioError } from '../errors.ts';
-import { contentDisposition, scopeOf, type DownloadAccess } from './downloadRoute.ts';
+import { contentDisposition } from './downloadRoute.ts';
+import { openGuardedRoute, type RouteAccess } from './guardedRoute.ts';
 import { sendText } from './plainResponse.ts';
 
 export { clientConnectionPathPrefix };
@@ -23,22 +24,17 @@ export async function serveClientConnectionFile(
   res: ServerResponse,
   rawPath: string,
   query: URLSearchParams,
-  access: DownloadAccess,
+  access: RouteAccess,
   files: ClientConnectionFiles | undefined,
 ): Promise<void> {
-  const scope = await scopeOf(access, query.get('token'));
-  if (scope === undefined) {
-    sendText(res, 403, 'A valid token is required to download the client connection.');
-    return;
-  }
-  const parts = rawPath.slice(clientConnectionPathPrefix.length).split('/');
-  let workspace: string;
-  try {
-    workspace = decodeURIComponent(parts[0] ?? '');
-  } catch {
-    sendText(res, 404, 'No such workspace.');
-    return;
-  }
+  const opened = await openGuardedRoute(res, { rawPath, prefix: clientConnectionPathPrefix, query }, access, {
+    noToken: 'A valid token is required to download the client connection.',
+    badId: 'No such workspace.',
+  });
+  if (!opened) return;
+  const { scope } = opened;
+  const parts = opened.id.split('/');
+  const workspace = parts[0] ?? '';
   const file = ClientConnectionFile.safeParse(parts[1]);
   if (parts.length !== 2 || !WorkspaceId.safeParse(workspace).success || !file.success) {
     sendText(res, 404, `No such file. The client connection has ${ClientConnectionFile.options.join(', ')}.`);

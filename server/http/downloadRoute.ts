@@ -10,9 +10,8 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { downloadPath, downloadPathPrefix, ExportId } from '../../protocol/messages.ts';
+import { openGuardedRoute, type RouteAccess } from './guardedRoute.ts';
 import { sendText } from './plainResponse.ts';
-import { tokenMatches } from './token.ts';
-import { mainScope, type TokenAuthority, type TokenScope } from './tokenScope.ts';
 
 export { downloadPath, downloadPathPrefix };
 
@@ -29,38 +28,20 @@ export interface DownloadFile {
 /** Finds the file for a download id; undefined when there is none. */
 export type DownloadResolver = (id: string) => DownloadFile | undefined | Promise<DownloadFile | undefined>;
 
-/** The tokens a download accepts: the main token, and the workspace tokens `authority` grants. */
-export interface DownloadAccess {
-  readonly token: string;
-  readonly authority?: TokenAuthority | undefined;
-}
-
-/** What `given` may reach: the scope of a valid token, or undefined for none. */
-export async function scopeOf(access: DownloadAccess, given: string | null): Promise<TokenScope | undefined> {
-  if (access.authority) return access.authority.verify(given);
-  return tokenMatches(access.token, given) ? mainScope : undefined;
-}
-
 export async function serveDownload(
   req: IncomingMessage,
   res: ServerResponse,
   rawPath: string,
   query: URLSearchParams,
-  access: DownloadAccess,
+  access: RouteAccess,
   resolve: DownloadResolver | undefined,
 ): Promise<void> {
-  const scope = await scopeOf(access, query.get('token'));
-  if (scope === undefined) {
-    sendText(res, 403, 'A valid token is required to download this file.');
-    return;
-  }
-  let id: string;
-  try {
-    id = decodeURIComponent(rawPath.slice(downloadPathPrefix.length));
-  } catch {
-    sendText(res, 404, 'No such download.');
-    return;
-  }
+  const opened = await openGuardedRoute(res, { rawPath, prefix: downloadPathPrefix, query }, access, {
+    noToken: 'A valid token is required to download this file.',
+    badId: 'No such download.',
+  });
+  if (opened === undefined) return;
+  const { scope, id } = opened;
   const file = ExportId.safeParse(id).success && resolve !== undefined ? await resolve(id) : undefined;
   if (file !== undefined && scope.kind === 'workspace' && file.workspace !== scope.workspace) {
     sendText(res, 403, "This token opens another workspace; it may not download this workspace's files.");

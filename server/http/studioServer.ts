@@ -1,7 +1,8 @@
 /**
  * The server's network edge: one HTTP server that serves the built client,
  * `/healthz`, `/download/:id`, `/workspace-zip/:workspace` and
- * `/client-connection/:workspace/:file`, and upgrades `/ws` to the WebSocket
+ * `/client-connection/:workspace/:file`, takes archive uploads at
+ * `POST /workspace-import/:workspace`, and upgrades `/ws` to the WebSocket
  * endpoint whose requests go to the handlers the app plugs in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import { createHub, type Hub, type StudioHub } from '../ws/hub.ts';
 import { createWsEndpoint } from '../ws/wsEndpoint.ts';
 import { clientConnectionPathPrefix, serveClientConnectionFile, type ClientConnectionFiles } from './clientConnectionRoute.ts';
 import { downloadPathPrefix, serveDownload, type DownloadResolver } from './downloadRoute.ts';
+import { importUploadPathPrefix, serveImportUpload, type ArchiveImporter } from './importUploadRoute.ts';
 import { sendJson, sendText } from './plainResponse.ts';
 import { applySecurityHeaders } from './securityHeaders.ts';
 import { createStaticSite } from './staticSite.ts';
@@ -42,6 +44,8 @@ export interface StudioServerOptions {
   readonly workspaceZips?: WorkspaceZipper;
   /** The files of `/client-connection/:workspace/:file` (client identity, connection profile); without it every such request is 404. */
   readonly clientConnectionFiles?: ClientConnectionFiles;
+  /** Creates a workspace from an archive posted to `/workspace-import/:workspace`; without it every upload is refused. */
+  readonly archiveImports?: ArchiveImporter;
   /** Pass one when handlers need the hub before the server exists; by default a new one. */
   readonly hub?: StudioHub;
   /** Overrides of the config limits (tests tighten them). */
@@ -84,8 +88,18 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     applySecurityHeaders(req, res);
     const [pathname = '', rawQuery = ''] = (req.url ?? '').split('?', 2);
+    if (pathname.startsWith(importUploadPathPrefix)) {
+      if (req.method !== 'POST') {
+        sendText(res, 405, 'Post the archive here.', { Allow: 'POST' });
+        return;
+      }
+      await serveImportUpload(req, res, pathname, new URLSearchParams(rawQuery), { token, authority: options.tokens }, options.archiveImports);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendText(res, 405, 'Only GET and HEAD are served here; everything else goes over the WebSocket.', { Allow: 'GET, HEAD' });
+      sendText(res, 405, 'Only GET and HEAD are served here (and POST of an archive to /workspace-import/); everything else goes over the WebSocket.', {
+        Allow: 'GET, HEAD',
+      });
       return;
     }
     if (pathname === '/healthz') {

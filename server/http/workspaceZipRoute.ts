@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkspaceId, workspaceZipPathPrefix } from '../../protocol/messages.ts';
-import { contentDisposition, scopeOf, type DownloadAccess } from './downloadRoute.ts';
+import { contentDisposition } from './downloadRoute.ts';
+import { openGuardedRoute, type RouteAccess } from './guardedRoute.ts';
 import { sendText } from './plainResponse.ts';
 
 export { workspaceZipPathPrefix };
@@ -19,21 +20,15 @@ export async function serveWorkspaceZip(
   res: ServerResponse,
   rawPath: string,
   query: URLSearchParams,
-  access: DownloadAccess,
+  access: RouteAccess,
   zip: WorkspaceZipper | undefined,
 ): Promise<void> {
-  const scope = await scopeOf(access, query.get('token'));
-  if (scope === undefined) {
-    sendText(res, 403, 'A valid token is required to download this workspace.');
-    return;
-  }
-  let workspace: string;
-  try {
-    workspace = decodeURIComponent(rawPath.slice(workspaceZipPathPrefix.length));
-  } catch {
-    sendText(res, 404, 'No such workspace.');
-    return;
-  }
+  const opened = await openGuardedRoute(res, { rawPath, prefix: workspaceZipPathPrefix, query }, access, {
+    noToken: 'A valid token is required to download this workspace.',
+    badId: 'No such workspace.',
+  });
+  if (opened === undefined) return;
+  const { scope, id: workspace } = opened;
   if (!WorkspaceId.safeParse(workspace).success) {
     sendText(res, 404, 'No such workspace.');
     return;

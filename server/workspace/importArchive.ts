@@ -18,8 +18,9 @@ import { Unzip, UnzipInflate, unzipSync } from 'fflate';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
-import type { ImportArchive, ImportFile, ImportSkipped, ParamsOf, ResultOf } from '../../protocol/messages.ts';
+import type { ImportArchiveKind, ImportFile, ImportSkipped, ParamsOf, ResultOf } from '../../protocol/messages.ts';
 import { importZipSliceBytes, maxFileBytes, maxFilesPerWorkspace, maxImportArchiveBytes, maxImportExpandedBytes, maxWorkspaceBytes } from '../config.ts';
+import { limitText } from '../../protocol/workspaceLimits.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createSkipReport, planImport, type ArchiveEntry, type ImportPlan } from './importPolicy.ts';
 import type { NewFile } from './newWorkspace.ts';
@@ -49,14 +50,14 @@ function unreadable(kind: string, cause: unknown): StudioError {
 
 function expandedTooFar(cause?: unknown): StudioError {
   return limit(
-    `The archive expands to more than ${maxImportExpandedBytes} bytes (skipped folders such as node_modules count too): leave dependencies and build output out of it.`,
+    `The archive expands to more than ${limitText(maxImportExpandedBytes)} (skipped folders such as node_modules count too): leave dependencies and build output out of it.`,
     cause,
   );
 }
 
 function checkArchiveSize(bytes: number): void {
   if (bytes > maxImportArchiveBytes) {
-    throw limit(`The archive is ${bytes} bytes, over the ${maxImportArchiveBytes}-byte limit of an import: leave dependencies and build output out of it.`);
+    throw limit(`The archive is ${bytes} bytes, over the ${limitText(maxImportArchiveBytes)} limit of an import: leave dependencies and build output out of it.`);
   }
 }
 
@@ -115,7 +116,7 @@ class Collector {
         }
         this.#keptBytes += chunk.byteLength;
         if (this.#keptBytes > maxWorkspaceBytes) {
-          throw limit(`The project's files add up to more than ${maxWorkspaceBytes} bytes, the most a workspace holds: import a smaller project.`);
+          throw limit(`The project's files add up to more than ${limitText(maxWorkspaceBytes)}, the most a workspace holds: import a smaller project.`);
         }
         chunks.push(chunk);
       },
@@ -269,22 +270,33 @@ export function readPickedFiles(files: readonly { readonly path: string; readonl
   return collector.result('folder');
 }
 
-function readArchive(archive: ImportArchive): Promise<ImportedProject> | ImportedProject {
-  const bytes = Buffer.from(archive.base64, 'base64');
-  return archive.kind === 'zip' ? readZip(bytes) : readTarGz(bytes);
+function readArchive(kind: ImportArchiveKind, bytes: Uint8Array): Promise<ImportedProject> | ImportedProject {
+  return kind === 'zip' ? readZip(bytes) : readTarGz(bytes);
 }
 
 function pickedContent(file: ImportFile): Uint8Array {
   return 'text' in file ? Buffer.from(file.text, 'utf8') : Buffer.from(file.base64, 'base64');
 }
 
-/** The `workspace/import` request: reads the project and creates workspace `name` from it, all or nothing. */
-export async function importWorkspace(store: WorkspaceStore, params: ParamsOf<'workspace/import'>): Promise<ResultOf<'workspace/import'>> {
-  const project =
-    'archive' in params ? await readArchive(params.archive) : readPickedFiles(params.files.map((file) => ({ path: file.path, content: pickedContent(file) })));
+/** Creates workspace `name` from what was read, all or nothing; refuses a project with nothing left to import. */
+async function createFromProject(store: WorkspaceStore, name: string, project: ImportedProject): Promise<ResultOf<'workspace/import'>> {
   if (project.files.length === 0) {
     throw new StudioError(ErrorCode.BadFile, 'Nothing to import: every file was skipped (see the list), or the project is empty.', { data: { skipped: project.skipped } });
   }
-  await store.createFromFiles(params.name, project.files);
-  return { workspace: params.name, imported: project.files.length, skipped: project.skipped };
+  await store.createFromFiles(name, project.files);
+  return { workspace: name, imported: project.files.length, skipped: project.skipped };
+}
+
+/** The `workspace/import` request: reads the project and creates workspace `name` from it, all or nothing. */
+export async function importWorkspace(store: WorkspaceStore, params: ParamsOf<'workspace/import'>): Promise<ResultOf<'workspace/import'>> {
+  const project =
+    'archive' in params
+      ? await readArchive(params.archive.kind, Buffer.from(params.archive.base64, 'base64'))
+      : readPickedFiles(params.files.map((file) => ({ path: file.path, content: pickedContent(file) })));
+  return createFromProject(store, params.name, project);
+}
+
+/** An uploaded archive's bytes (the HTTP upload route) as new workspace `name`, all or nothing. */
+export async function importArchiveBytes(store: WorkspaceStore, name: string, kind: ImportArchiveKind, bytes: Uint8Array): Promise<ResultOf<'workspace/import'>> {
+  return createFromProject(store, name, await readArchive(kind, bytes));
 }

@@ -18,7 +18,7 @@
  *   zip's entry list carries no file modes through fflate, so a link stored in a zip arrives as a
  *   small text file holding its target: never as a link, since every file is written as a new file.
  */
-import type { ImportSkipped, ImportSkipReason } from '../../protocol/messages.ts';
+import { importSkippedFolders as skippedFolders, type ImportSkipped, type ImportSkipReason } from '../../protocol/messages.ts';
 import { maxImportSkipGroups } from '../config.ts';
 import { tempFilePrefix } from './atomicWrite.ts';
 import { segmentsOf } from './resolveInside.ts';
@@ -46,15 +46,6 @@ export interface SkipReport {
   list(): ImportSkipped[];
 }
 
-const skippedFolders = new Map<string, ImportSkipReason>([
-  ['node_modules', 'dependencies'],
-  ['.git', 'version-control'],
-  ['.hg', 'version-control'],
-  ['.svn', 'version-control'],
-  ['coverage', 'test-output'],
-  ['.nyc_output', 'test-output'],
-  ['__MACOSX', 'os-metadata'],
-]);
 const skippedRootFolders = new Map<string, ImportSkipReason>([
   ['dist', 'build-output'],
   ['build', 'build-output'],

@@ -2,6 +2,7 @@ import type { SideTab } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { DebugPanel } from './DebugPanel.tsx';
 import { PanelTabs, type PanelTab } from './PanelTabs.tsx';
+import { ProjectBar } from './ProjectBar.tsx';
 import { TransactionPanel } from './TransactionPanel.tsx';
 
 /** The right-hand panel: the Transaction form or the Debugger. */
@@ -15,6 +16,7 @@ export function SidePanel() {
   ];
   return (
     <aside className="side-panel">
+      <ProjectBar />
       <PanelTabs tabs={tabs} active={tab} testIdPrefix="side-tab" onSelect={(id) => store.dispatch({ type: 'sideTab', tab: id })} />
       <div className="side-body">{tab === 'transaction' ? <TransactionPanel /> : <DebugPanel />}</div>
     </aside>

@@ -13,7 +13,7 @@ export interface StudioDeps {
   readonly store: StudioStore;
   readonly unsaved: UnsavedEdits;
   readonly prefs: Prefs;
-  /** The URL the browser fetches a server download path from (it adds the access token). */
+  /** The URL the browser fetches a server path from, a download or an upload (it adds the access token). */
   readonly downloadHref: (path: string) => string;
 }
 

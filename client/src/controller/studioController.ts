@@ -4,6 +4,8 @@ import type { DebugController } from './debugController.ts';
 import { createDependencyTypesLoader } from './dependencyTypesLoader.ts';
 import { createFileModels } from './fileModels.ts';
 import type { FileModels } from './fileModels.ts';
+import { createImportController } from './importController.ts';
+import type { ImportController } from './importController.ts';
 import { createInvokeController } from './invokeController.ts';
 import type { InvokeController } from './invokeController.ts';
 import { createWorkspaceController } from './workspaceController.ts';
@@ -16,6 +18,7 @@ export interface StudioController {
   readonly workspace: WorkspaceController;
   readonly debug: DebugController;
   readonly invokes: InvokeController;
+  readonly imports: ImportController;
   /**
    * Wires notifications and the connection to the store, and opens
    * `initialWorkspace` (from the page URL) or else the last workspace.
@@ -30,6 +33,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
   const workspace = createWorkspaceController(deps, files, debug);
   const invokes = createInvokeController(deps);
   const dependencyTypes = createDependencyTypesLoader(deps);
+  const imports = createImportController(deps, workspace);
   const { rpc, store, prefs } = deps;
 
   return {
@@ -38,6 +42,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
     workspace,
     debug,
     invokes,
+    imports,
     start(initialWorkspace) {
       store.dispatch({ type: 'connection', state: rpc.state });
       store.dispatch({ type: 'exceptionFilters', filters: prefs.exceptionFilters() });
