@@ -87,7 +87,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
         const result = await built.evaluate();
         return { mode: 'evaluate', result: utf8.decode(result), txId: built.getTransactionId(), events: [], durationMs: elapsed(started) };
       } catch (err) {
-        throw translate(err, request);
+        throw translate(err, request, undefined, built.getTransactionId());
       }
     },
 
@@ -110,7 +110,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           durationMs: elapsed(started),
         };
       } catch (err) {
-        throw translate(err, request);
+        throw translate(err, request, undefined, built.getTransactionId());
       }
     },
 
@@ -168,7 +168,7 @@ export function chaincodeMessage(err: GatewayError): string | undefined {
   return match?.[1];
 }
 
-function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): StudioError {
+function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txId?: string): StudioError {
   if (err instanceof GatewayError) {
     const all = `${err.message} ${err.details.map((d) => d.message).join(' ')}`;
     if (/stream terminated|chaincode .*(exited|terminated)/i.test(all)) {
@@ -180,7 +180,7 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): St
     }
     const own = chaincodeMessage(err);
     if (own !== undefined) {
-      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : undefined } });
+      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
     }
     const details = err.details.map((d) => d.message).join('; ');
     const text = `${err.message}${details ? ` (${details})` : ''}`;

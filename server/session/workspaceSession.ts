@@ -60,6 +60,8 @@ export class WorkspaceSession {
   #lastActivityMs = Date.now();
   /** Set when the idle stop stopped the sandbox: the next invoke starts it again. */
   #idleStopped = false;
+  /** How many times Run (or a save) restarted the chaincode. */
+  #chaincodeStarts = 0;
 
   constructor(options: WorkspaceSessionOptions) {
     this.#options = options;
@@ -77,6 +79,8 @@ export class WorkspaceSession {
         if (this.idleStopped) await this.run();
       },
       onActivity: () => (this.#lastActivityMs = Date.now()),
+      chaincodeStarts: () => this.#chaincodeStarts,
+      onSettled: () => this.#restartIfPending(),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
     });
   }
@@ -152,6 +156,8 @@ export class WorkspaceSession {
     const chaincodeName = await readChaincodeName(workspaceDir, workspace);
     this.#chaincodeName = chaincodeName;
     this.#metadata = undefined;
+    this.#chaincodeStarts += 1;
+    if (this.status.restartPending) reporter.setStatus({ restartPending: false });
     const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, link: this.#link, debugger: this.#debugger, reporter });
     timings.chaincodeReadyMs = started.readyMs;
     this.#metadata = started.metadata;
@@ -159,9 +165,29 @@ export class WorkspaceSession {
     return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...dependencies };
   }
 
-  /** Called after a file is saved: restarts the chaincode when the user asked for that. */
+  /**
+   * Called after a file is saved: restarts the chaincode when the user asked for that. A restart
+   * would abort a transaction in flight (perhaps paused at a breakpoint), so then it waits until
+   * the last one finishes; Run restarts at once.
+   */
   async fileSaved(): Promise<void> {
     if (!this.restartOnSave || !this.#link.handle) return;
+    if (this.#transactions.inFlight > 0) {
+      if (this.status.restartPending) return;
+      const message = 'Saved. The chaincode restarts with your changes when the transaction in it finishes (Run restarts it now and cuts the transaction short).';
+      this.#reporter.log('sandbox', message);
+      this.#reporter.setStatus({ restartPending: true, message });
+      return;
+    }
+    await this.#restartOnSave();
+  }
+
+  #restartIfPending(): void {
+    if (!this.status.restartPending || !this.#link.handle) return;
+    void this.#restartOnSave();
+  }
+
+  async #restartOnSave(): Promise<void> {
     await this.run().catch((err: unknown) => this.#reporter.log('sandbox', `Restart on save failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 

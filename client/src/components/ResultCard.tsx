@@ -1,4 +1,5 @@
 import type { InvokeRecord } from '../state/studioState.ts';
+import { ExceptionStack } from './ExceptionStack.tsx';
 
 /** The JSON result pretty-printed, or the text as it came when it is not JSON. */
 export function prettyResult(result: string): string {
@@ -32,6 +33,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           </span>
           <span data-testid="result-error-message">{outcome.message}</span>
         </div>
+        {outcome.exception ? <ExceptionStack exception={outcome.exception} /> : null}
       </div>
     );
   }

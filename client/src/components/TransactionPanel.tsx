@@ -3,6 +3,7 @@ import type { ContractTransaction } from '../../../protocol/messages.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
+import { PausedTransaction } from './PausedTransaction.tsx';
 import { ResultCard } from './ResultCard.tsx';
 
 interface TransientRow {
@@ -67,6 +68,7 @@ export function TransactionPanel() {
   if (contracts.length === 0) {
     return (
       <div className="tx-panel" data-testid="tx-panel">
+        <PausedTransaction />
         <div className="empty-state">
           <p className="empty-title">{chaincode === 'running' ? 'Reading the contract metadata…' : 'No chaincode running'}</p>
           {chaincode === 'running' ? null : (
@@ -81,6 +83,7 @@ export function TransactionPanel() {
 
   return (
     <div className="tx-panel" data-testid="tx-panel">
+      <PausedTransaction />
       <label className="field">
         <span>Contract</span>
         <select data-testid="tx-contract-select" value={contract?.name ?? ''} disabled={contracts.length === 0} onChange={(e) => setContractName(e.target.value)}>
