@@ -40,6 +40,11 @@ describe('breakpoint file', () => {
     }
   });
 
+  it('does not bring back a workspace folder that is gone', async () => {
+    await expect(saveBreakpoints(path.join(root, 'gone'), new BreakpointStore())).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(root, 'gone', '.studio', 'breakpoints.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('follows no link, reading or writing', async () => {
     const ws = path.join(root, 'ws');
     const elsewhere = path.join(root, 'elsewhere');

@@ -49,7 +49,10 @@ export async function loadBreakpoints(workspaceDir: string, store: BreakpointSto
 /** Writes the store to the workspace's file, atomically. */
 export async function saveBreakpoints(workspaceDir: string, store: BreakpointStore): Promise<void> {
   const dir = path.join(workspaceDir, studioDirName);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  // Not recursive: a workspace deleted meanwhile must not come back as an empty folder.
+  await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
   // The folder must be the studio's own, not a link planted to send the write elsewhere.
   const info = await fs.lstat(dir);
   if (!info.isDirectory()) throw new Error(`${studioDirName} is not a folder`);
