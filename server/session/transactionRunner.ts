@@ -97,7 +97,8 @@ class Runner implements TransactionRunner {
       const exception = this.#options.debugger.exceptionFor(failed.txId, err.message);
       return exception ? new StudioError(err.code, err.message, { cause: err.cause, data: { ...failed, exception } }) : err;
     }
-    if (err.code === ErrorCode.ChaincodeNotRunning && this.#options.chaincodeStarts() !== startsBefore) {
+    const cutShort = err.code === ErrorCode.ChaincodeNotRunning || err.code === ErrorCode.Fabric;
+    if (cutShort && this.#options.chaincodeStarts() !== startsBefore) {
       const now =
         this.#options.reporter.status.chaincode === 'running'
           ? 'The chaincode is running again (no need to press Run): send the transaction again.'
