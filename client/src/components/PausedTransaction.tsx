@@ -32,7 +32,7 @@ export function PausedTransaction() {
               </button>
             </>
           ) : null}
-          . Its caller waits until it goes on.
+          . The chaincode waits until it goes on, and so do other transactions.
         </p>
       ) : null}
       {restartPending ? (
