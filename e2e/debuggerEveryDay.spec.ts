@@ -7,7 +7,8 @@
  * - a save while paused waits for the transaction, then restarts with the
  *   change; Restart while paused says truly what happened;
  * - a runtime error shows its stack in the user's source, a frame opens the
- *   line, and "break on this exception next time" stops there next time.
+ *   line, and "break on this exception next time" stops there next time;
+ * - breakpoints and exception settings are kept through a server restart.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -222,5 +223,30 @@ test.describe.serial('the debugger, every day', () => {
     await page.getByTestId('side-tab-transaction').click();
     const second = await settledResult(page.getByTestId('result-card'));
     await expect(second.getByTestId('result-error-message')).toHaveText('The asset ghost-2 does not exist anywhere');
+  });
+
+  test('breakpoints and exception settings survive a server restart', async ({ studio }) => {
+    await openFile(page, contractFile);
+    const line = await placeCursorAfter(page, savedContract(studio), 'const data = await ctx.stub.getState(id)');
+    await clickGutter(page, line);
+    await page.getByTestId('side-tab-debug').click();
+    await expect(breakpointItems(page)).toHaveCount(1);
+    // Wait until the server has it: the list of a fresh profile is the server's.
+    await expect.poll(() => readFileSync(path.join(studio.dataDir, 'workspaces', workspace, '.studio', 'breakpoints.json'), 'utf8')).toContain(`"line": ${line}`);
+
+    await studio.kill();
+    await studio.start();
+    await page.reload();
+    await expect(page.getByTestId('workspace-select')).toHaveValue(workspace);
+    // The tabs come back as they were; the breakpoint's line may be out of view.
+    await expect(editor(page)).toHaveAttribute('data-path', contractFile);
+    await page.getByTestId('side-tab-debug').click();
+    await expect(breakpointItems(page)).toHaveAttribute('data-line', String(line));
+    await expect(page.getByTestId('exception-all')).toBeChecked();
+    // The list entry opens its line, where the dot is.
+    await breakpointItems(page).click();
+    await expect(editor(page)).toHaveAttribute('data-path', contractFile);
+    await expect.poll(() => cursorLine(page)).toBe(line);
+    await expect(editor(page).locator('.bp-glyph')).toHaveCount(1);
   });
 });
