@@ -19,6 +19,7 @@ import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
+import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
 import { ensureSandboxRunning } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
 import { createTransactionRunner, type TransactionRunner } from './transactionRunner.ts';
@@ -53,6 +54,7 @@ export class WorkspaceSession {
   readonly #link: SandboxLink;
   readonly #debugger: ChaincodeDebugger;
   readonly #transactions: TransactionRunner;
+  readonly #saveRestart: SaveRestart;
   #diagnostics: Diagnostic[] = [];
   #metadata: ContractMetadata | undefined;
   #chaincodeName: string | undefined;
@@ -80,8 +82,15 @@ export class WorkspaceSession {
       },
       onActivity: () => (this.#lastActivityMs = Date.now()),
       chaincodeStarts: () => this.#chaincodeStarts,
-      onSettled: () => this.#restartIfPending(),
+      onSettled: () => this.#saveRestart.transactionsSettled(),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
+    });
+    this.#saveRestart = createSaveRestart({
+      reporter: this.#reporter,
+      restartOnSave: () => this.restartOnSave,
+      sandboxAttached: () => this.#link.handle !== undefined,
+      transactionsInFlight: () => this.#transactions.inFlight,
+      restart: () => this.run(),
     });
   }
 
@@ -165,30 +174,9 @@ export class WorkspaceSession {
     return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...dependencies };
   }
 
-  /**
-   * Called after a file is saved: restarts the chaincode when the user asked for that. A restart
-   * would abort a transaction in flight (perhaps paused at a breakpoint), so then it waits until
-   * the last one finishes; Run restarts at once.
-   */
-  async fileSaved(): Promise<void> {
-    if (!this.restartOnSave || !this.#link.handle) return;
-    if (this.#transactions.inFlight > 0) {
-      if (this.status.restartPending) return;
-      const message = 'Saved. The chaincode restarts with your changes when the transaction in it finishes (Run restarts it now and cuts the transaction short).';
-      this.#reporter.log('sandbox', message);
-      this.#reporter.setStatus({ restartPending: true, message });
-      return;
-    }
-    await this.#restartOnSave();
-  }
-
-  #restartIfPending(): void {
-    if (!this.status.restartPending || !this.#link.handle) return;
-    void this.#restartOnSave();
-  }
-
-  async #restartOnSave(): Promise<void> {
-    await this.run().catch((err: unknown) => this.#reporter.log('sandbox', `Restart on save failed: ${err instanceof Error ? err.message : String(err)}`));
+  /** Called after a file is saved: restarts the chaincode when the user asked for that (see saveRestart.ts). */
+  fileSaved(): Promise<void> {
+    return this.#saveRestart.fileSaved();
   }
 
   invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {
