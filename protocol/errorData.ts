@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode } from './errors.ts';
-import { DeployStepInfo, Diagnostic, ImportSkipped } from './messages.ts';
+import { DeployStepInfo, Diagnostic, ExceptionDetails, ImportSkipped } from './messages.ts';
 
 /**
  * The one way a compile failure is reported, by every request that compiles
@@ -20,8 +20,11 @@ export type CompileFailedData = z.infer<typeof CompileFailedData>;
 export const DeployFailedData = z.object({ step: DeployStepInfo.shape.step, steps: z.array(DeployStepInfo) });
 export type DeployFailedData = z.infer<typeof DeployFailedData>;
 
-/** The chaincode refused a transaction: its ID, when the peer gave one. */
-export const ChaincodeFailedData = z.object({ txId: z.string().optional() });
+/**
+ * The chaincode refused a transaction: its ID, when the peer gave one, and the
+ * exception it threw with its stack in the user's sources, when the debugger saw it.
+ */
+export const ChaincodeFailedData = z.object({ txId: z.string().optional(), exception: ExceptionDetails.optional() });
 export type ChaincodeFailedData = z.infer<typeof ChaincodeFailedData>;
 
 /** The params did not match the method's schema: each problem, at its path. */

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
-import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type Scope, type StackFrame, type Variable } from './dap.ts';
+import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type DebuggerState, type Scope, type StackFrame, type StoppedEventBody, type Variable } from './dap.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
 import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 import type { ArgSchema } from './contractArgs.ts';
@@ -88,6 +88,8 @@ export interface SandboxStatus {
   previousBuild?: string;
   /** A transaction that has run (not paused) past the long-transaction warning, until it ends. */
   longTransaction?: LongTransaction;
+  /** A save waits to restart the chaincode until the transaction in it finishes. */
+  restartPending?: boolean;
 }
 
 /** A transaction that runs on and on: Fabric cannot interrupt it, only a chaincode restart ends it. */
@@ -331,7 +333,7 @@ export interface ResultMap {
   /** `imported` files were written; `skipped` says what was left out and why. */
   'workspace/import': { workspace: string; imported: number; skipped: ImportSkipped[] };
   /** `workspaceToken` opens this workspace and no other (share it instead of the server's main token). */
-  'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; workspaceToken?: string };
+  'workspace/open': { workspace: string; files: FileEntry[]; status: SandboxStatus; diagnostics: Diagnostic[]; debugger: DebuggerState; workspaceToken?: string };
   'workspace/delete': Record<string, never>;
   'workspace/settings': WorkspaceSettings;
   /** `path` and `version` are those of the studio.json just written. */
@@ -399,22 +401,15 @@ export interface NotificationMap {
   'dependencies/installed': { workspace: string; key: string };
 
   // Debug Adapter Protocol events.
-  stopped: {
-    workspace: string;
-    reason: 'breakpoint' | 'step' | 'exception' | 'pause' | 'entry';
-    description?: string;
-    threadId: number;
-    /** The transaction that is paused, when the stop is inside one. */
-    txId?: string;
-    hitBreakpointIds?: number[];
-    /** The top frame, so the editor can jump without another round trip. */
-    frame?: StackFrame;
-    text?: string;
-  };
+  stopped: StoppedEventBody;
   continued: { workspace: string; threadId: number; allThreadsContinued: boolean };
   output: { workspace: string; category: 'console' | 'stdout' | 'stderr'; output: string; source?: DapSource; line?: number };
   /** A breakpoint the debugger moved or verified after the reply to setBreakpoints. */
   breakpoint: { workspace: string; reason: 'changed'; breakpoint: Breakpoint & { path: string } };
+  /** The breakpoints of one source after a tab changed them (every tab shows the server's list). */
+  'breakpoints/changed': { workspace: string; source: { path: string }; breakpoints: SourceBreakpoint[] };
+  /** The exception filters after a tab changed them. */
+  'exceptionBreakpoints/changed': { workspace: string; filters: ExceptionFilter[] };
 }
 export type NotificationName = keyof NotificationMap;
 

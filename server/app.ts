@@ -106,7 +106,7 @@ export function createApp(options: AppOptions): App {
     'workspace/open': async ({ workspace }, ctx) => {
       const s = await session(workspace);
       ctx.subscribe(workspace);
-      const opened = { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics };
+      const opened = { workspace, files: await store.listFiles(workspace), status: s.status, diagnostics: s.diagnostics, debugger: await s.chaincodeDebugger.state() };
       return options.tokens ? { ...opened, workspaceToken: await options.tokens.workspaceToken(workspace) } : opened;
     },
     'workspace/delete': async ({ workspace }) => {
@@ -142,11 +142,13 @@ export function createApp(options: AppOptions): App {
     'file/rename': async ({ workspace, from, to }) => {
       const result = await store.rename(workspace, from, to);
       publish(workspace, { method: 'file/changed', params: { workspace, path: result.from, to: result.to, change: 'renamed' } });
+      await (await session(workspace)).chaincodeDebugger.pathMoved(result.from, result.to);
       return result;
     },
     'file/delete': async ({ workspace, path }) => {
       const result = await store.remove(workspace, path);
       publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'deleted' } });
+      await (await session(workspace)).chaincodeDebugger.pathDeleted(result.path);
       return result;
     },
 

@@ -293,6 +293,12 @@ export const debugSourceMapMaxBytes = 8 * 1024 * 1024;
 export const debugInspectorMaxMessageBytes = 16 * 1024 * 1024;
 /** Characters of one logpoint's output shown; the rest is cut, and the output says how much. */
 export const debugConsoleMaxChars = 16 * 1024;
+/** Largest breakpoints file (`.studio/breakpoints.json`) a workspace keeps; a larger one is ignored. */
+export const breakpointFileMaxBytes = 1024 * 1024;
+/** Exceptions thrown by transactions the debugger keeps, newest first, for the stack of a failed transaction. */
+export const debugExceptionsKept = 20;
+/** Stack frames kept of one thrown exception. */
+export const debugExceptionMaxFrames = 30;
 
 // ---- dependencies (a workspace's npm packages) ----
 /**

@@ -14,6 +14,22 @@ describe('BreakpointStore', () => {
     expect(store.paths()).toEqual([]);
   });
 
+  it('lists every source without ids, moves a folder’s sources and drops a deleted one’s', () => {
+    const store = new BreakpointStore();
+    store.set('src/b.ts', [{ line: 2, enabled: false }]);
+    store.set('src/a.ts', [{ line: 1, condition: 'x' }]);
+    store.set('srcx/c.ts', [{ line: 5 }]);
+    expect(store.all()).toEqual([
+      { path: 'src/a.ts', breakpoints: [{ line: 1, condition: 'x' }] },
+      { path: 'src/b.ts', breakpoints: [{ line: 2, enabled: false }] },
+      { path: 'srcx/c.ts', breakpoints: [{ line: 5 }] },
+    ]);
+    expect(store.move('src', 'lib')).toEqual(['src/b.ts', 'lib/b.ts', 'src/a.ts', 'lib/a.ts']);
+    expect(store.paths().sort()).toEqual(['lib/a.ts', 'lib/b.ts', 'srcx/c.ts']);
+    expect(store.drop('lib/a.ts')).toEqual(['lib/a.ts']);
+    expect(store.paths().sort()).toEqual(['lib/b.ts', 'srcx/c.ts']);
+  });
+
   it('keeps exception filters without duplicates', () => {
     const store = new BreakpointStore();
     store.exceptionFilters = ['all', 'all', 'uncaught'];

@@ -3,7 +3,7 @@
  * debug sessions so they outlive one chaincode process: each new session (after
  * a crash, a restart or a rebuild) is given the same store and re-applies them.
  */
-import type { ExceptionFilter, SourceBreakpoint } from '../../protocol/messages.ts';
+import type { ExceptionFilter, SourceBreakpoint, SourceBreakpoints } from '../../protocol/messages.ts';
 
 /** A breakpoint as the user set it, with the id the client knows it by. */
 export interface StoredBreakpoint extends SourceBreakpoint {
@@ -39,6 +39,31 @@ export class BreakpointStore {
     return [...this.#byPath.keys()];
   }
 
+  /** Every source's breakpoints as the user set them (without ids), sorted by path. */
+  all(): SourceBreakpoints[] {
+    return [...this.#byPath.keys()].sort().map((path) => ({ path, breakpoints: this.get(path).map(withoutId) }));
+  }
+
+  /** The sources whose path is `from` or under the folder `from`, moved to `to`: returns the new paths. */
+  move(from: string, to: string): string[] {
+    const moved: string[] = [];
+    for (const [path, list] of [...this.#byPath]) {
+      if (!isUnderPath(path, from)) continue;
+      const target = to + path.slice(from.length);
+      this.#byPath.delete(path);
+      this.#byPath.set(target, list);
+      moved.push(path, target);
+    }
+    return moved;
+  }
+
+  /** Forgets the sources at or under `root`; returns their paths. */
+  drop(root: string): string[] {
+    const dropped = [...this.#byPath.keys()].filter((path) => isUnderPath(path, root));
+    for (const path of dropped) this.#byPath.delete(path);
+    return dropped;
+  }
+
   /** Finds a breakpoint by id, with its source path. */
   find(id: number): { path: string; breakpoint: StoredBreakpoint } | undefined {
     for (const [path, list] of this.#byPath) {
@@ -55,4 +80,14 @@ export class BreakpointStore {
   set exceptionFilters(filters: readonly ExceptionFilter[]) {
     this.#exceptionFilters = [...new Set(filters)];
   }
+}
+
+function withoutId(breakpoint: StoredBreakpoint): SourceBreakpoint {
+  const { id: _id, ...rest } = breakpoint;
+  return rest;
+}
+
+/** True when `path` is `root` or inside the folder `root`. */
+function isUnderPath(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
 }

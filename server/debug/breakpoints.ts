@@ -85,6 +85,7 @@ export class BreakpointBinder {
   }
 
   async #bindOne(path: string, breakpoint: StoredBreakpoint): Promise<Breakpoint> {
+    if (breakpoint.enabled === false) return { id: breakpoint.id, verified: false, line: breakpoint.line, message: 'Disabled' };
     const generated = await this.#registry.generatedPosition(path, breakpoint.line);
     if (!generated) {
       return { id: breakpoint.id, verified: false, line: breakpoint.line, message: 'No compiled code on or after this line' };

@@ -38,6 +38,10 @@ const mainSource = [
   '  return create(id, 1);',
   '}',
   '',
+  'function invokeFailing(ctx: { stub: { getTxID(): string } }, id: string): string {',
+  '  return fail(`no asset ${id}`);',
+  '}',
+  '',
   "const mode = process.argv[2] ?? 'create';",
   "if (mode === 'create') {",
   "  console.log('result', create('asset1', 5));",
@@ -50,6 +54,8 @@ const mainSource = [
   "  console.log('tx', invoke({ stub: { txId: 'tx-123', getTxID() { return this.txId; } } }, 'x'));",
   "} else if (mode === 'tx-method') {",
   "  console.log('tx', invoke({ stub: { getTxID: () => 'tx-456' } }, 'y'));",
+  "} else if (mode === 'tx-throw') {",
+  "  try { invokeFailing({ stub: { getTxID: () => 'tx-789' } }, 'z'); } catch (e) { console.log('caught', (e as Error).message); }",
   '}',
 ];
 
@@ -324,6 +330,18 @@ describe('debug session on a node process', () => {
     expect(events.all.filter((n) => n.method === 'stopped')).toHaveLength(1);
   });
 
+  it('keeps a disabled breakpoint without stopping on it', async () => {
+    const debuggee = await spawnDebuggee('create');
+    const { session, events } = await attach(debuggee);
+    const line = lineOf(mainSource, 'const asset');
+    const reply = await session.setBreakpoints('src/main.ts', [{ line, enabled: false }]);
+    expect(reply.breakpoints).toEqual([{ id: expect.any(Number), verified: false, line, message: 'Disabled' }]);
+    await session.start();
+    await waitForOutput(debuggee, 'result ASSET1:5');
+    expect(events.all.filter((n) => n.method === 'stopped')).toEqual([]);
+    expect(session.breakpoints.get('src/main.ts')).toEqual([{ id: expect.any(Number), line, enabled: false }]);
+  });
+
   it('turns a logpoint into an output event without stopping', async () => {
     const debuggee = await spawnDebuggee('create');
     const { session, events } = await attach(debuggee);
@@ -394,8 +412,28 @@ describe('debug session on a node process', () => {
     await session.start();
     const stopped = await events.next('stopped');
     expect(stopped).toMatchObject({ reason: 'breakpoint', txId, frame: { name: 'create' } });
+    // A tab that opens the workspace now is told the same.
+    expect(session.stoppedEvent).toEqual(stopped);
     await session.continue();
+    await events.next('continued');
+    expect(session.stoppedEvent).toBeUndefined();
     await waitForOutput(debuggee, printed);
+  });
+
+  it('without a filter that stops on it, notes a caught exception with its transaction and its stack in the sources', async () => {
+    const debuggee = await spawnDebuggee('tx-throw');
+    const { session, events } = await attach(debuggee);
+    await session.setExceptionBreakpoints(['uncaught']);
+    await session.start();
+    await waitForOutput(debuggee, 'caught no asset z');
+    expect(events.all.filter((n) => n.method === 'stopped')).toEqual([]);
+    const exception = session.exceptionFor('tx-789', 'no asset z');
+    expect(exception).toMatchObject({ message: 'no asset z', typeName: 'Error' });
+    expect(exception?.stackFrames.slice(0, 2)).toMatchObject([
+      { name: 'fail', source: { path: 'src/main.ts' }, line: lineOf(mainSource, 'throw new Error') },
+      { name: 'invokeFailing', source: { path: 'src/main.ts' }, line: lineOf(mainSource, 'return fail(') },
+    ]);
+    expect(session.exceptionFor('tx-other', 'no asset z')).toBeUndefined();
   });
 
   it('ends when the process dies: continued, pending and later requests fail', async () => {

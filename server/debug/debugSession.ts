@@ -9,13 +9,14 @@
  * hands it the same {@link BreakpointStore}.
  */
 import type { Protocol } from 'devtools-protocol';
-import type { Notification, ResultMap, SourceBreakpoint, StackFrame } from '../../protocol/messages.ts';
-import { debugConsoleMaxChars, debugInspectorMaxMessageBytes, inspectorConnectTimeoutMs, inspectorRequestTimeoutMs } from '../config.ts';
+import type { ExceptionDetails, Notification, ResultMap, SourceBreakpoint, StackFrame, StoppedEventBody } from '../../protocol/messages.ts';
+import { debugConsoleMaxChars, debugExceptionMaxFrames, debugInspectorMaxMessageBytes, inspectorConnectTimeoutMs, inspectorRequestTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { BreakpointBinder } from './breakpoints.ts';
 import { BreakpointStore, type ExceptionFilter } from './breakpointStore.ts';
 import { connectCdp, tooLargeMessage, type CdpConnection } from './cdpConnection.ts';
 import { evaluateExpression, type EvaluateContext } from './evaluate.ts';
+import { ExceptionLog, exceptionMessage, pauseOnExceptionsState, wantsException } from './exceptionLog.ts';
 import { logpointOutput } from './logpoint.ts';
 import { SourceMapRegistry } from './sourceMaps.ts';
 import { localExtras, mapCallFrame, scopeName, type ScriptInfo } from './stackFrames.ts';
@@ -53,12 +54,16 @@ export interface DebugSessionOptions {
 export interface DebugSession {
   readonly breakpoints: BreakpointStore;
   readonly isPaused: boolean;
+  /** The `stopped` event of the current pause, once announced; undefined while running. */
+  readonly stoppedEvent: StoppedEventBody | undefined;
   /** Settles when the session has ended, by close() or because the process went away. */
   readonly closed: Promise<void>;
   /** Enables the debugger, applies breakpoints and exception settings, and lets the process run. */
   start(): Promise<void>;
   setBreakpoints(path: string, breakpoints: readonly SourceBreakpoint[]): Promise<ResultMap['setBreakpoints']>;
   setExceptionBreakpoints(filters: readonly ExceptionFilter[]): Promise<ResultMap['setExceptionBreakpoints']>;
+  /** The exception user code threw in transaction `txId` (the last with `message`, else the last), if one was seen. */
+  exceptionFor(txId: string | undefined, message: string): ExceptionDetails | undefined;
   threads(): ResultMap['threads'];
   stackTrace(): Promise<ResultMap['stackTrace']>;
   scopes(frameId: number): Promise<ResultMap['scopes']>;
@@ -116,6 +121,10 @@ class InspectorDebugSession implements DebugSession {
   #nextFrameId = 1;
   #expecting: PendingResume;
   #steps: StepCarrier;
+  #stopped: StoppedEventBody | undefined;
+  #exceptions = new ExceptionLog();
+  /** What V8 was last told to pause on: 'all' while running, to see every exception user code throws. */
+  #pauseOnExceptions: 'none' | 'uncaught' | 'all' | undefined;
 
   constructor(cdp: CdpConnection, options: DebugSessionOptions) {
     this.#cdp = cdp;
@@ -150,6 +159,14 @@ class InspectorDebugSession implements DebugSession {
     return this.#pause !== undefined;
   }
 
+  get stoppedEvent(): StoppedEventBody | undefined {
+    return this.#stopped;
+  }
+
+  exceptionFor(txId: string | undefined, message: string): ExceptionDetails | undefined {
+    return this.#exceptions.find(txId, message);
+  }
+
   async start(): Promise<void> {
     if (this.#started) throw new StudioError(ErrorCode.Debugger, 'The debug session has already started');
     this.#started = true;
@@ -157,7 +174,7 @@ class InspectorDebugSession implements DebugSession {
     await this.#cdp.send('Debugger.enable', {});
     await this.#cdp.send('Debugger.setBlackboxPatterns', { patterns: blackboxPatterns });
     await this.#binder.activate();
-    await this.#applyExceptionFilters();
+    await this.#setPauseOnExceptions('all');
     await this.#cdp.send('Runtime.runIfWaitingForDebugger');
   }
 
@@ -167,8 +184,8 @@ class InspectorDebugSession implements DebugSession {
   }
 
   async setExceptionBreakpoints(filters: readonly ExceptionFilter[]): Promise<ResultMap['setExceptionBreakpoints']> {
+    // While running, V8 pauses on every exception and the session lets go of those the filters do not want.
     this.breakpoints.exceptionFilters = filters;
-    if (this.#started) await this.#applyExceptionFilters();
     return {};
   }
 
@@ -209,6 +226,7 @@ class InspectorDebugSession implements DebugSession {
 
   async continue(): Promise<ResultMap['continue']> {
     this.#requirePause();
+    await this.#setPauseOnExceptions('all');
     await this.#cdp.send('Debugger.resume', {});
     return { allThreadsContinued: true };
   }
@@ -245,6 +263,8 @@ class InspectorDebugSession implements DebugSession {
 
   async #step(method: StepMethod): Promise<Record<string, never>> {
     const { callFrames } = this.#requirePause().event;
+    // A step must not stop on exceptions the user did not ask for: V8 pauses only on those for its duration.
+    await this.#setPauseOnExceptions(pauseOnExceptionsState(this.breakpoints.exceptionFilters));
     this.#expecting = 'step';
     await this.#steps.step(method, callFrames);
     return {};
@@ -256,10 +276,29 @@ class InspectorDebugSession implements DebugSession {
     return hostPath !== undefined && this.#registry.workspacePath(hostPath) !== undefined;
   }
 
-  async #applyExceptionFilters(): Promise<void> {
-    const filters = this.breakpoints.exceptionFilters;
-    const state = filters.includes('all') ? 'all' : filters.includes('uncaught') ? 'uncaught' : 'none';
+  async #setPauseOnExceptions(state: 'none' | 'uncaught' | 'all'): Promise<void> {
+    if (this.#pauseOnExceptions === state) return;
     await this.#cdp.send('Debugger.setPauseOnExceptions', { state });
+    this.#pauseOnExceptions = state;
+  }
+
+  /**
+   * An exception the user's filters do not stop on: if user code threw it, note its stack (mapped
+   * to the user's sources) and transaction, so a failed transaction can show where it came from;
+   * then let the program go on.
+   */
+  async #noteException(event: Protocol.Debugger.PausedEvent): Promise<void> {
+    const top = event.callFrames[0];
+    if (top && this.#isUserFrame(top)) {
+      const frames = event.callFrames.slice(0, debugExceptionMaxFrames);
+      const [stackFrames, txId] = await Promise.all([
+        Promise.all(frames.map((frame, i) => mapCallFrame(i, frame, this.#scripts.get(frame.location.scriptId), this.#registry))).catch(() => []),
+        findTxId(this.#cdp, event.callFrames, () => true),
+      ]);
+      const { message, typeName } = exceptionMessage(event.data as Protocol.Runtime.RemoteObject | undefined);
+      this.#exceptions.add({ txId, message, ...(typeName === undefined ? {} : { typeName }), stackFrames });
+    }
+    await this.#cdp.send('Debugger.resume', {}).catch(() => undefined);
   }
 
   #onPaused(event: Protocol.Debugger.PausedEvent): void {
@@ -271,7 +310,12 @@ class InspectorDebugSession implements DebugSession {
       this.#cdp.send('Debugger.resume', {}).catch(() => undefined);
       return;
     }
-    if (this.#expecting === 'step' && hitIds.length === 0 && event.reason !== 'exception' && this.#steps.carryOn(event)) return;
+    const exception = event.reason === 'exception' || event.reason === 'promiseRejection';
+    if (exception && hitIds.length === 0 && !wantsException(this.breakpoints.exceptionFilters, event)) {
+      void this.#noteException(event);
+      return;
+    }
+    if (this.#expecting === 'step' && hitIds.length === 0 && !exception && this.#steps.carryOn(event)) return;
     this.#steps.finish();
     const frames = new Map<number, Protocol.Debugger.CallFrame>();
     for (const frame of event.callFrames) frames.set(this.#nextFrameId++, frame);
@@ -290,24 +334,24 @@ class InspectorDebugSession implements DebugSession {
     ]);
     if (this.#pause?.seq !== pause.seq) return;
     const frame = frames[0];
-    this.#emit({
-      method: 'stopped',
-      params: {
-        workspace: this.#options.workspace,
-        reason,
-        threadId,
-        ...(description === undefined ? {} : { description }),
-        ...(text === undefined ? {} : { text }),
-        ...(txId === undefined ? {} : { txId }),
-        ...(hitIds.length > 0 ? { hitBreakpointIds: hitIds } : {}),
-        ...(frame ? { frame } : {}),
-      },
-    });
+    const params: StoppedEventBody = {
+      workspace: this.#options.workspace,
+      reason,
+      threadId,
+      ...(description === undefined ? {} : { description }),
+      ...(text === undefined ? {} : { text }),
+      ...(txId === undefined ? {} : { txId }),
+      ...(hitIds.length > 0 ? { hitBreakpointIds: hitIds } : {}),
+      ...(frame ? { frame } : {}),
+    };
+    this.#stopped = params;
+    this.#emit({ method: 'stopped', params });
   }
 
   #onResumed(): void {
     if (!this.#pause) return;
     this.#pause = undefined;
+    this.#stopped = undefined;
     this.#variables.clear();
     this.#emit({ method: 'continued', params: { workspace: this.#options.workspace, threadId, allThreadsContinued: true } });
   }

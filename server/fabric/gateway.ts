@@ -100,7 +100,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           durationMs: elapsed(started),
         };
       } catch (err) {
-        throw translate(err, request);
+        throw translate(err, request, undefined, built.getTransactionId());
       }
     },
 
@@ -125,7 +125,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           durationMs: elapsed(started),
         };
       } catch (err) {
-        throw translate(err, request);
+        throw translate(err, request, undefined, built.getTransactionId());
       }
     },
 
@@ -182,7 +182,7 @@ export function chaincodeMessage(err: GatewayError): string | undefined {
   return match?.[1];
 }
 
-function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): StudioError {
+function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txId?: string): StudioError {
   if (err instanceof GatewayError) {
     const all = `${err.message} ${err.details.map((d) => d.message).join(' ')}`;
     if (/stream terminated|chaincode .*(exited|terminated)/i.test(all)) {
@@ -194,7 +194,7 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number): St
     }
     const own = chaincodeMessage(err);
     if (own !== undefined) {
-      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : undefined } });
+      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
     }
     const details = err.details.map((d) => d.message).join('; ');
     const text = `${err.message}${details ? ` (${details})` : ''}`;

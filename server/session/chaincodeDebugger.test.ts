@@ -1,17 +1,27 @@
-import { expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
 import type { Notification } from '../../protocol/messages.ts';
 import { ErrorCode } from '../errors.ts';
 import { createChaincodeDebugger } from './chaincodeDebugger.ts';
 import { createSessionReporter } from './sessionReporter.ts';
 
-function detachedDebugger() {
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function detachedDebugger(workspaceDir?: string) {
+  const dir = workspaceDir ?? (await mkdtemp(path.join(tmpdir(), 'studio-cc-debugger-')));
+  dirs.push(dir);
   const published: Notification[] = [];
   const reporter = createSessionReporter({ workspace: 'w', publish: (n) => published.push(n) });
-  return { debug: createChaincodeDebugger({ workspace: 'w', workspaceDir: '/nowhere', reporter }), published };
+  return { debug: createChaincodeDebugger({ workspace: 'w', workspaceDir: dir, reporter }), published, dir };
 }
 
 it('keeps breakpoints set before Run, unverified, with ids that survive an edit of the same line', async () => {
-  const { debug } = detachedDebugger();
+  const { debug } = await detachedDebugger();
   const first = await debug.setBreakpoints('src/contract.ts', [{ line: 10 }, { line: 20 }]);
   expect(first.breakpoints).toEqual([
     { id: 1, verified: false, line: 10, message: 'Applied when the chaincode runs' },
@@ -23,16 +33,51 @@ it('keeps breakpoints set before Run, unverified, with ids that survive an edit 
 });
 
 it('keeps exception filters set before Run', async () => {
-  const { debug } = detachedDebugger();
+  const { debug } = await detachedDebugger();
   expect(await debug.setExceptionBreakpoints(['uncaught', 'uncaught'])).toEqual({});
   expect(debug.breakpoints.exceptionFilters).toEqual(['uncaught']);
 });
 
 it('says how to attach when a debugger request comes with no process attached, and detaching then is quiet', async () => {
-  const { debug, published } = detachedDebugger();
+  const { debug, published } = await detachedDebugger();
   expect(() => debug.session()).toThrow(expect.objectContaining({ code: ErrorCode.Debugger, message: expect.stringMatching(/press Run/) }));
   expect(debug.isPaused).toBe(false);
   expect(debug.release()).toBeUndefined();
   await debug.detach();
   expect(published).toEqual([]);
+});
+
+it('keeps the breakpoints with the workspace, so a new server (or a fresh browser) gets the same ones', async () => {
+  const { debug, dir } = await detachedDebugger();
+  await debug.setBreakpoints('src/contract.ts', [{ line: 10 }, { line: 20, enabled: false, condition: 'x' }]);
+  await debug.setExceptionBreakpoints(['all']);
+  expect(JSON.parse(await readFile(path.join(dir, '.studio', 'breakpoints.json'), 'utf8'))).toMatchObject({ version: 1 });
+
+  const { debug: again } = await detachedDebugger(dir);
+  expect(await again.state()).toEqual({
+    attached: false,
+    breakpoints: [{ path: 'src/contract.ts', breakpoints: [{ line: 10 }, { line: 20, enabled: false, condition: 'x' }] }],
+    exceptionFilters: ['all'],
+  });
+});
+
+it('starts a workspace without saved breakpoints with none, stopping on uncaught exceptions', async () => {
+  const { debug } = await detachedDebugger();
+  expect(await debug.state()).toEqual({ attached: false, breakpoints: [], exceptionFilters: ['uncaught'] });
+});
+
+it('tells every tab when breakpoints or filters change, and moves them with a renamed file', async () => {
+  const { debug, published } = await detachedDebugger();
+  await debug.setBreakpoints('src/a.ts', [{ line: 3 }]);
+  await debug.setExceptionBreakpoints([]);
+  await debug.pathMoved('src', 'lib');
+  await debug.pathDeleted('lib/a.ts');
+  expect(published.map((n) => n.params)).toEqual([
+    { workspace: 'w', source: { path: 'src/a.ts' }, breakpoints: [{ line: 3 }] },
+    { workspace: 'w', filters: [] },
+    { workspace: 'w', source: { path: 'src/a.ts' }, breakpoints: [] },
+    { workspace: 'w', source: { path: 'lib/a.ts' }, breakpoints: [{ line: 3 }] },
+    { workspace: 'w', source: { path: 'lib/a.ts' }, breakpoints: [] },
+  ]);
+  expect((await debug.state()).breakpoints).toEqual([]);
 });

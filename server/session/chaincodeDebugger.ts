@@ -3,10 +3,15 @@
  * outlive every chaincode process, and the debug session of the current
  * process, if one is attached. Breakpoints set while nothing is attached are
  * kept and applied when the next process starts under the debugger.
+ *
+ * The breakpoints are the server's, not a tab's: kept with the workspace
+ * (`.studio/breakpoints.json`), reported to every tab that opens it, and
+ * published to all of them when one changes them.
  */
 import path from 'node:path';
-import type { ResultMap, SourceBreakpoint } from '../../protocol/messages.ts';
+import type { DebuggerState, ExceptionDetails, ResultMap, SourceBreakpoint } from '../../protocol/messages.ts';
 import { debuggerAttachRetryMs, debuggerAttachTimeoutMs } from '../config.ts';
+import { loadBreakpoints, saveBreakpoints } from '../debug/breakpointFile.ts';
 import { BreakpointStore, type ExceptionFilter } from '../debug/breakpointStore.ts';
 import { createDebugSession, type DebugSession } from '../debug/debugSession.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -41,6 +46,14 @@ export interface ChaincodeDebugger {
   /** Replaces the breakpoints of one source, in the attached process too. */
   setBreakpoints(sourcePath: string, breakpoints: readonly SourceBreakpoint[]): Promise<ResultMap['setBreakpoints']>;
   setExceptionBreakpoints(filters: readonly ExceptionFilter[]): Promise<ResultMap['setExceptionBreakpoints']>;
+  /** What a tab opening the workspace shows: breakpoints, exception filters, and the pause, if any. */
+  state(): Promise<DebuggerState>;
+  /** The exception the attached process threw in transaction `txId` (matching `message` when several), if it saw one. */
+  exceptionFor(txId: string | undefined, message: string): ExceptionDetails | undefined;
+  /** A file or folder was renamed: its breakpoints move with it. */
+  pathMoved(from: string, to: string): Promise<void>;
+  /** A file or folder was deleted: its breakpoints go with it. */
+  pathDeleted(path: string): Promise<void>;
 }
 
 export function createChaincodeDebugger(options: ChaincodeDebuggerOptions): ChaincodeDebugger {
@@ -51,9 +64,14 @@ class Debugger implements ChaincodeDebugger {
   readonly breakpoints = new BreakpointStore();
   readonly #options: ChaincodeDebuggerOptions;
   #current: DebugSession | undefined;
+  readonly #loaded: Promise<unknown>;
+  #saving: Promise<unknown> = Promise.resolve();
 
   constructor(options: ChaincodeDebuggerOptions) {
     this.#options = options;
+    this.#loaded = loadBreakpoints(options.workspaceDir, this.breakpoints).catch((err: unknown) =>
+      options.reporter.log('sandbox', `The saved breakpoints could not be read: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   get isPaused(): boolean {
@@ -66,6 +84,7 @@ class Debugger implements ChaincodeDebugger {
   }
 
   async attach(handle: SandboxHandle): Promise<void> {
+    await this.#loaded;
     const { reporter, workspace, workspaceDir } = this.#options;
     const inspector = handle.agent.inspector();
     const connect = () =>
@@ -114,14 +133,79 @@ class Debugger implements ChaincodeDebugger {
   }
 
   async setBreakpoints(sourcePath: string, breakpoints: readonly SourceBreakpoint[]): Promise<ResultMap['setBreakpoints']> {
-    if (this.#current) return this.#current.setBreakpoints(sourcePath, breakpoints);
-    const stored = this.breakpoints.set(sourcePath, breakpoints);
-    return { breakpoints: stored.map((bp) => ({ id: bp.id, verified: false, line: bp.line, message: 'Applied when the chaincode runs' })) };
+    await this.#loaded;
+    let result: ResultMap['setBreakpoints'];
+    if (this.#current) {
+      result = await this.#current.setBreakpoints(sourcePath, breakpoints);
+    } else {
+      const stored = this.breakpoints.set(sourcePath, breakpoints);
+      result = {
+        breakpoints: stored.map((bp) => ({ id: bp.id, verified: false, line: bp.line, message: bp.enabled === false ? 'Disabled' : 'Applied when the chaincode runs' })),
+      };
+    }
+    this.#publishSource(sourcePath);
+    await this.#save();
+    return result;
   }
 
   async setExceptionBreakpoints(filters: readonly ExceptionFilter[]): Promise<ResultMap['setExceptionBreakpoints']> {
-    if (this.#current) return this.#current.setExceptionBreakpoints(filters);
-    this.breakpoints.exceptionFilters = filters;
+    await this.#loaded;
+    if (this.#current) await this.#current.setExceptionBreakpoints(filters);
+    else this.breakpoints.exceptionFilters = filters;
+    const { reporter, workspace } = this.#options;
+    reporter.publish('exceptionBreakpoints/changed', { workspace, filters: [...this.breakpoints.exceptionFilters] });
+    await this.#save();
     return {};
+  }
+
+  async state(): Promise<DebuggerState> {
+    await this.#loaded;
+    const paused = this.#current?.stoppedEvent;
+    return {
+      attached: this.#current !== undefined,
+      ...(paused ? { paused } : {}),
+      breakpoints: this.breakpoints.all(),
+      exceptionFilters: [...this.breakpoints.exceptionFilters],
+    };
+  }
+
+  exceptionFor(txId: string | undefined, message: string): ExceptionDetails | undefined {
+    return this.#current?.exceptionFor(txId, message);
+  }
+
+  async pathMoved(from: string, to: string): Promise<void> {
+    await this.#loaded;
+    const moved = this.breakpoints.move(from, to);
+    await this.#afterPathChange(moved);
+  }
+
+  async pathDeleted(root: string): Promise<void> {
+    await this.#loaded;
+    const dropped = this.breakpoints.drop(root);
+    await this.#afterPathChange(dropped);
+  }
+
+  async #afterPathChange(paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    // The attached process gets the same lists: breakpoints of a gone path are removed, moved ones placed.
+    for (const path of new Set(paths)) {
+      if (this.#current) await this.#current.setBreakpoints(path, this.breakpoints.get(path)).catch(() => undefined);
+      this.#publishSource(path);
+    }
+    await this.#save();
+  }
+
+  #publishSource(sourcePath: string): void {
+    const { reporter, workspace } = this.#options;
+    const breakpoints = this.breakpoints.all().find((s) => s.path === sourcePath)?.breakpoints ?? [];
+    reporter.publish('breakpoints/changed', { workspace, source: { path: sourcePath }, breakpoints });
+  }
+
+  /** Saves one after another, so the file ends up with the last state. */
+  #save(): Promise<void> {
+    const { workspaceDir, reporter } = this.#options;
+    const next = this.#saving.then(() => saveBreakpoints(workspaceDir, this.breakpoints));
+    this.#saving = next.catch(() => undefined);
+    return next.catch((err: unknown) => reporter.log('sandbox', `The breakpoints could not be saved: ${err instanceof Error ? err.message : String(err)}`));
   }
 }

@@ -41,6 +41,7 @@ function readyRunner(options: { hold?: boolean } = {}) {
     debugger: { isPaused: false } as ChaincodeDebugger,
     chaincodeName: () => 'basic',
     metadata: () => metadata,
+    chaincodeStarts: () => 0,
     resumeIfIdle: async () => undefined,
     onActivity: () => undefined,
     longTransactionWarnMs: 3000,

@@ -7,7 +7,7 @@
  * on, since Fabric cannot interrupt it.
  */
 import { argumentProblems } from '../../protocol/contractArgs.ts';
-import type { InvalidParamsData } from '../../protocol/errorData.ts';
+import { errorDataOf, type InvalidParamsData } from '../../protocol/errorData.ts';
 import type { ContractMetadata, InvokeResult, LongTransaction, ParamsOf } from '../../protocol/messages.ts';
 import { longTransactionTickMs, longTransactionWarnMs, sandboxNanoCpus } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -32,6 +32,10 @@ export interface TransactionRunnerOptions {
   readonly resumeIfIdle: () => Promise<void>;
   /** A transaction started or ended: the sandbox is in use. */
   readonly onActivity: () => void;
+  /** Counts the chaincode's (re)starts, so a transaction that a restart cut short says so. */
+  readonly chaincodeStarts: () => number;
+  /** The last transaction in flight has finished. */
+  readonly onSettled?: () => void;
   /** Overrides config.longTransactionWarnMs (tests shorten it). */
   readonly longTransactionWarnMs?: number;
   /** Times each invoke. */
@@ -84,14 +88,18 @@ class Runner implements TransactionRunner {
     const previousBuild = status.previousBuild;
     const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
     const unwatch = this.#watchLongTransaction(params.contract, params.fn);
+    const startsBefore = this.#options.chaincodeStarts();
     this.#inFlight += 1;
     try {
       const result = await (params.mode === 'submit' ? gateway.submit(request) : gateway.evaluate(request));
       return previousBuild === undefined ? result : { ...result, previousBuild };
+    } catch (err) {
+      throw this.#explain(err, params.fn, startsBefore);
     } finally {
       unwatch();
       this.#inFlight -= 1;
       this.#options.onActivity();
+      if (this.#inFlight === 0) this.#options.onSettled?.();
     }
   }
 
@@ -108,6 +116,30 @@ class Runner implements TransactionRunner {
     if (problems.length === 0) return;
     const data: InvalidParamsData = { issues: problems.map((p) => ({ path: `args.${p.index}`, message: p.message })) };
     throw new StudioError(ErrorCode.InvalidParams, `${params.fn} was not sent: ${problems.map((p) => p.message).join('; ')}.`, { data });
+  }
+
+  /**
+   * Adds what the server knows to a failed transaction: the stack of the exception the chaincode
+   * threw (the peer only carries its message), or that a restart (Run) cut it short.
+   */
+  #explain(err: unknown, fn: string, startsBefore: number): unknown {
+    if (!(err instanceof StudioError)) return err;
+    const failed = errorDataOf(ErrorCode.Chaincode, err);
+    if (failed) {
+      const exception = this.#options.debugger.exceptionFor(failed.txId, err.message);
+      return exception ? new StudioError(err.code, err.message, { cause: err.cause, data: { ...failed, exception } }) : err;
+    }
+    const cutShort = err.code === ErrorCode.ChaincodeNotRunning || err.code === ErrorCode.Fabric;
+    if (cutShort && this.#options.chaincodeStarts() !== startsBefore) {
+      const now =
+        this.#options.reporter.status.chaincode === 'running'
+          ? 'The chaincode is running again (no need to press Run): send the transaction again.'
+          : 'The chaincode is restarting on its own (no need to press Run): send the transaction again once it runs.';
+      return new StudioError(ErrorCode.ChaincodeNotRunning, `${fn} did not finish: the chaincode was restarted while the transaction was in it, so nothing was committed. ${now}`, {
+        cause: err,
+      });
+    }
+    return err;
   }
 
   /**

@@ -22,6 +22,7 @@ import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
+import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
 import { ensureSandboxRunning } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
 import { createTransactionRunner, type TransactionRunner } from './transactionRunner.ts';
@@ -59,6 +60,7 @@ export class WorkspaceSession {
   readonly #debugger: ChaincodeDebugger;
   readonly #transactions: TransactionRunner;
   readonly #clientAccess: ClientAccess;
+  readonly #saveRestart: SaveRestart;
   #diagnostics: Diagnostic[] = [];
   #metadata: ContractMetadata | undefined;
   #chaincodeName: string | undefined;
@@ -66,6 +68,8 @@ export class WorkspaceSession {
   #lastActivityMs = Date.now();
   /** Set when the idle stop stopped the sandbox: the next invoke starts it again. */
   #idleStopped = false;
+  /** How many times Run (or a save) restarted the chaincode. */
+  #chaincodeStarts = 0;
 
   constructor(options: WorkspaceSessionOptions) {
     this.#options = options;
@@ -85,11 +89,20 @@ export class WorkspaceSession {
         if (this.idleStopped) await this.run();
       },
       onActivity: () => (this.#lastActivityMs = Date.now()),
+      chaincodeStarts: () => this.#chaincodeStarts,
+      onSettled: () => this.#saveRestart.transactionsSettled(),
       ...(options.longTransactionWarnMs === undefined ? {} : { longTransactionWarnMs: options.longTransactionWarnMs }),
       ...metrics,
     });
     const chaincodeName = async () => this.#chaincodeName ?? readChaincodeName(workspaceDir, workspace);
     this.#clientAccess = createClientAccess({ workspace, link: this.#link, chaincodeName });
+    this.#saveRestart = createSaveRestart({
+      reporter: this.#reporter,
+      restartOnSave: () => this.restartOnSave,
+      sandboxAttached: () => this.#link.handle !== undefined,
+      transactionsInFlight: () => this.#transactions.inFlight,
+      restart: () => this.run(),
+    });
   }
 
   get status(): SandboxStatus { return this.#reporter.status; }
@@ -172,6 +185,8 @@ export class WorkspaceSession {
     const chaincodeName = await readChaincodeName(workspaceDir, workspace);
     this.#chaincodeName = chaincodeName;
     this.#metadata = undefined;
+    this.#chaincodeStarts += 1;
+    if (this.status.restartPending) reporter.setStatus({ restartPending: false });
     const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, link: this.#link, debugger: this.#debugger, reporter });
     timings.chaincodeReadyMs = started.readyMs;
     this.#metadata = started.metadata;
@@ -179,10 +194,9 @@ export class WorkspaceSession {
     return { ok: true, diagnostics: build.diagnostics, status: this.status, metadata: started.metadata, timings, ...dependencies };
   }
 
-  /** Called after a file is saved: restarts the chaincode when the user asked for that. */
-  async fileSaved(): Promise<void> {
-    if (!this.restartOnSave || !this.#link.handle) return;
-    await this.run().catch((err: unknown) => this.#reporter.log('sandbox', `Restart on save failed: ${err instanceof Error ? err.message : String(err)}`));
+  /** Called after a file is saved: restarts the chaincode when the user asked for that (see saveRestart.ts). */
+  fileSaved(): Promise<void> {
+    return this.#saveRestart.fileSaved();
   }
 
   invoke(params: ParamsOf<'invoke'>): Promise<InvokeResult> {

@@ -10,7 +10,7 @@ const sampleList: Handlers['sample/list'] = async () => ({ samples: [] });
 /** `workspace/open` subscribes the connection, as the real handler does. */
 const subscribingOpen: Handlers['workspace/open'] = async (params, ctx) => {
   ctx.subscribe(params.workspace);
-  return { workspace: params.workspace, files: [], status: { workspace: params.workspace, phase: 'absent', chaincode: 'stopped' }, diagnostics: [] };
+  return { workspace: params.workspace, files: [], status: { workspace: params.workspace, phase: 'absent', chaincode: 'stopped' }, diagnostics: [], debugger: { attached: false, breakpoints: [], exceptionFilters: [] } };
 };
 
 function logLine(workspace: string, text: string): Notification<'log'> {

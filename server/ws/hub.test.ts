@@ -7,7 +7,7 @@ import { createHub, type HubMember } from './hub.ts';
 const handlers: Handlers = {
   'workspace/open': async (params, ctx) => {
     ctx.subscribe(params.workspace);
-    return { workspace: params.workspace, files: [], status: { workspace: params.workspace, phase: 'absent', chaincode: 'stopped' }, diagnostics: [] };
+    return { workspace: params.workspace, files: [], status: { workspace: params.workspace, phase: 'absent', chaincode: 'stopped' }, diagnostics: [], debugger: { attached: false, breakpoints: [], exceptionFilters: [] } };
   },
   'sandbox/stop': async (params, ctx) => {
     ctx.unsubscribe(params.workspace);

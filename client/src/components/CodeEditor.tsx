@@ -136,14 +136,15 @@ export function CodeEditor() {
     const results = breakpointResults[path] ?? [];
     const list: editor.IModelDeltaDecoration[] = (breakpoints[path] ?? []).map((bp: SourceBreakpoint) => {
       const result = results.find((r) => r.line === bp.line);
-      const unverified = result !== undefined && !result.verified;
+      const disabled = bp.enabled === false;
+      const unverified = !disabled && result !== undefined && !result.verified;
       const kind = bp.logMessage ? 'log' : bp.condition ? 'conditional' : 'plain';
       const hover = bp.logMessage ? `Log: ${bp.logMessage}` : bp.condition ? `Condition: ${bp.condition}` : 'Breakpoint';
       return {
         range: new monaco.Range(bp.line, 1, bp.line, 1),
         options: {
-          glyphMarginClassName: `bp-glyph bp-${kind}${unverified ? ' bp-unverified' : ''}`,
-          glyphMarginHoverMessage: { value: unverified && result?.message ? `${hover} — ${result.message}` : hover },
+          glyphMarginClassName: `bp-glyph bp-${kind}${unverified ? ' bp-unverified' : ''}${disabled ? ' bp-disabled' : ''}`,
+          glyphMarginHoverMessage: { value: disabled ? `${hover} — disabled` : unverified && result?.message ? `${hover} — ${result.message}` : hover },
           stickiness: monaco.editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
         },
       };

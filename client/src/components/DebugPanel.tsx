@@ -4,6 +4,7 @@ import type { Scope, StackFrame } from '../../../protocol/messages.ts';
 import { describeError } from '../rpc/rpcError.ts';
 import type { ExceptionFilter } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
+import { BreakpointList } from './BreakpointList.tsx';
 import { Icon } from './Icon.tsx';
 import type { IconName } from './Icon.tsx';
 import { VariableTree } from './VariableTree.tsx';
@@ -75,7 +76,7 @@ export function DebugPanel() {
         </label>
         <label className="toggle">
           <input type="checkbox" data-testid="exception-all" checked={filters.includes('all')} onChange={(e) => toggleFilter('all', e.target.checked)} />
-          All exceptions
+          Caught exceptions too
         </label>
       </div>
       <DebugSection title="Call Stack" testId="call-stack">
@@ -89,6 +90,9 @@ export function DebugPanel() {
       </DebugSection>
       <DebugSection title="Watch" testId="watch">
         <Watches />
+      </DebugSection>
+      <DebugSection title="Breakpoints" testId="breakpoints">
+        <BreakpointList />
       </DebugSection>
     </div>
   );

@@ -2,6 +2,7 @@ import type { InvokeRecord } from '../state/studioState.ts';
 import { ReadWriteSetView } from './ReadWriteSetView.tsx';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
+import { ExceptionStack } from './ExceptionStack.tsx';
 
 /** The JSON result pretty-printed, or the text as it came when it is not JSON. */
 export function prettyResult(result: string): string {
@@ -44,6 +45,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           </span>
           <span data-testid="result-error-message">{outcome.message}</span>
         </div>
+        {outcome.exception ? <ExceptionStack exception={outcome.exception} /> : null}
       </div>
     );
   }

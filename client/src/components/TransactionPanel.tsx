@@ -4,6 +4,7 @@ import type { ContractTransaction } from '../../../protocol/messages.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
+import { PausedTransaction } from './PausedTransaction.tsx';
 import { ResultCard } from './ResultCard.tsx';
 
 interface TransientRow {
@@ -85,6 +86,7 @@ export function TransactionPanel() {
   if (contracts.length === 0) {
     return (
       <div className="tx-panel" data-testid="tx-panel">
+        <PausedTransaction />
         <div className="empty-state">
           <p className="empty-title">{workspace === null ? 'No workspace open' : chaincode === 'running' ? 'Reading the contract metadata…' : 'No chaincode running'}</p>
           {workspace === null ? (
@@ -101,6 +103,7 @@ export function TransactionPanel() {
 
   return (
     <div className="tx-panel" data-testid="tx-panel">
+      <PausedTransaction />
       <label className="field">
         <span>Contract</span>
         <select data-testid="tx-contract-select" value={contract?.name ?? ''} disabled={contracts.length === 0} onChange={(e) => setContractName(e.target.value)}>

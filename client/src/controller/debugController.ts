@@ -2,7 +2,6 @@ import type { languages } from 'monaco-editor/editor/editor.api';
 import type { Scope, SourceBreakpoint, Variable } from '../../../protocol/messages.ts';
 import { breakpointSyncDelayMs } from '../config.ts';
 import { loadMonaco } from '../monaco/loadMonaco.ts';
-import { describeError } from '../rpc/rpcError.ts';
 import type { ExceptionFilter } from '../state/studioState.ts';
 import { currentWorkspace, reportError } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
@@ -16,9 +15,15 @@ export interface DebugController {
   /** Adds or replaces the breakpoint at `line` (with a condition or log message). */
   setBreakpoint(path: string, breakpoint: SourceBreakpoint): void;
   removeBreakpoint(path: string, line: number): void;
-  /** Sends every file's breakpoints now (before Run, after (re)opening a workspace). */
+  /** Keeps the breakpoint at `line` but takes it out of the program (or puts it back). */
+  setBreakpointEnabled(path: string, line: number, enabled: boolean): void;
+  /** Removes every breakpoint of the workspace. */
+  removeAllBreakpoints(): void;
+  /** Sends the breakpoint changes still waiting to be sent (before Run). The server keeps them; tabs never push their own copy. */
   syncAllBreakpoints(): Promise<void>;
   setExceptionFilters(filters: ExceptionFilter[]): Promise<void>;
+  /** After opening a workspace whose chaincode is paused: shows where, and the call stack. */
+  showPause(): void;
   step(kind: 'continue' | 'next' | 'stepIn' | 'stepOut' | 'pause'): Promise<void>;
   selectFrame(frameId: number): void;
   /** Evaluates in the selected frame; throws an RpcError when the debugger refuses. */
@@ -34,24 +39,28 @@ export interface DebugController {
 export function createDebugController(deps: StudioDeps, files: FileModels): DebugController {
   const { rpc, store, prefs } = deps;
   const syncTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** setBreakpoints requests on the way, per path: the server's echo of an older list must not undo a newer edit. */
+  const sending = new Map<string, number>();
 
   const sendBreakpoints = async (path: string): Promise<void> => {
     const workspace = store.getState().workspace;
     if (!workspace) return;
     const breakpoints = store.getState().breakpoints[path] ?? [];
+    sending.set(path, (sending.get(path) ?? 0) + 1);
     try {
       const reply = await rpc.request('setBreakpoints', { workspace, source: { path }, breakpoints });
       store.dispatch({ type: 'breakpointResults', path, results: reply.breakpoints });
     } catch (err) {
-      // Without a debugger attached the server may refuse; the breakpoints are sent again on Run.
-      console.warn(`setBreakpoints ${path}:`, describeError(err).message);
+      reportError(store, `Could not set the breakpoints of ${path}`, err);
+    } finally {
+      const left = (sending.get(path) ?? 1) - 1;
+      if (left > 0) sending.set(path, left);
+      else sending.delete(path);
     }
   };
 
   const changed = (path: string, breakpoints: SourceBreakpoint[]): void => {
     store.dispatch({ type: 'breakpoints', path, breakpoints: [...breakpoints].sort((a, b) => a.line - b.line) });
-    const workspace = store.getState().workspace;
-    if (workspace) prefs.setBreakpoints(workspace, store.getState().breakpoints);
     clearTimeout(syncTimers.get(path));
     syncTimers.set(
       path,
@@ -91,19 +100,34 @@ export function createDebugController(deps: StudioDeps, files: FileModels): Debu
     removeBreakpoint(path, line) {
       changed(path, (store.getState().breakpoints[path] ?? []).filter((b) => b.line !== line));
     },
+    setBreakpointEnabled(path, line, enabled) {
+      changed(
+        path,
+        (store.getState().breakpoints[path] ?? []).map((b) => {
+          if (b.line !== line) return b;
+          const { enabled: _was, ...rest } = b;
+          return enabled ? rest : { ...rest, enabled: false };
+        }),
+      );
+    },
+    removeAllBreakpoints() {
+      for (const path of Object.keys(store.getState().breakpoints)) changed(path, []);
+    },
     async syncAllBreakpoints() {
+      const pending = [...syncTimers.keys()];
       for (const timer of syncTimers.values()) clearTimeout(timer);
       syncTimers.clear();
-      await Promise.all(Object.keys(store.getState().breakpoints).map(sendBreakpoints));
-      const workspace = store.getState().workspace;
-      if (!workspace) return;
-      await rpc
-        .request('setExceptionBreakpoints', { workspace, filters: store.getState().exceptionFilters })
-        .catch((err: unknown) => console.warn('setExceptionBreakpoints:', describeError(err).message));
+      await Promise.all(pending.map(sendBreakpoints));
+    },
+    showPause() {
+      const paused = store.getState().paused;
+      if (!paused) return;
+      const path = paused.frame?.source?.path;
+      if (paused.frame && path) void files.open(path, { line: paused.frame.line, column: paused.frame.column });
+      void refreshStack();
     },
     async setExceptionFilters(filters) {
       store.dispatch({ type: 'exceptionFilters', filters });
-      prefs.setExceptionFilters(filters);
       const workspace = store.getState().workspace;
       if (!workspace) return;
       try {
@@ -168,6 +192,15 @@ export function createDebugController(deps: StudioDeps, files: FileModels): Debu
             store.dispatch({ type: 'console', kind: p.category, text: p.output.replace(/\n$/, '') + where });
           }),
         ),
+        rpc.on(
+          'breakpoints/changed',
+          ours((p) => {
+            // A newer edit of this tab is on its way: its own echo will follow.
+            if (syncTimers.has(p.source.path) || sending.has(p.source.path)) return;
+            store.dispatch({ type: 'breakpoints', path: p.source.path, breakpoints: [...p.breakpoints].sort((a, b) => a.line - b.line) });
+          }),
+        ),
+        rpc.on('exceptionBreakpoints/changed', ours((p) => store.dispatch({ type: 'exceptionFilters', filters: p.filters }))),
         rpc.on(
           'breakpoint',
           ours((p) => {

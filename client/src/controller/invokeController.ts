@@ -1,4 +1,6 @@
-import { describeError } from '../rpc/rpcError.ts';
+import { errorDataOf } from '../../../protocol/errorData.ts';
+import { ErrorCode } from '../../../protocol/errors.ts';
+import { describeError, RpcError } from '../rpc/rpcError.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
 import { currentWorkspace } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
@@ -30,7 +32,8 @@ export function createInvokeController(deps: StudioDeps): InvokeController {
         store.dispatch({ type: 'invokeFinished', id, outcome: { ok: true, result } });
       } catch (err) {
         const { code, message } = describeError(err);
-        store.dispatch({ type: 'invokeFinished', id, outcome: { ok: false, code, message } });
+        const exception = err instanceof RpcError ? errorDataOf(ErrorCode.Chaincode, err)?.exception : undefined;
+        store.dispatch({ type: 'invokeFinished', id, outcome: exception ? { ok: false, code, message, exception } : { ok: false, code, message } });
       }
     },
   };

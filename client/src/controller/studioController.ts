@@ -45,7 +45,6 @@ export function createStudioController(deps: StudioDeps): StudioController {
     imports,
     start(initialWorkspace) {
       store.dispatch({ type: 'connection', state: rpc.state });
-      store.dispatch({ type: 'exceptionFilters', filters: prefs.exceptionFilters() });
       const offs = [
         rpc.onStateChange((state) => store.dispatch({ type: 'connection', state })),
         rpc.onOpen(({ reconnect }) => {

@@ -97,8 +97,7 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
         const result = await rpc.request('workspace/open', { workspace });
         const lastTabs = prefs.openTabs(workspace);
         if (switching) files.clear();
-        const breakpoints = switching ? prefs.breakpoints(workspace) : store.getState().breakpoints;
-        store.dispatch({ type: 'workspaceOpened', result, breakpoints });
+        store.dispatch({ type: 'workspaceOpened', result });
         if (switching) {
           store.dispatch({ type: 'watches', watches: prefs.watches(workspace) });
           prefs.setLastWorkspace(workspace);
@@ -109,7 +108,9 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
           (err: unknown) => reportError(store, 'Could not load the log history', err),
         );
         if (switching || !reopen) await files.load(result.files, lastTabs);
-        await Promise.all([history, debug.syncAllBreakpoints()]);
+        // A transaction paused before this tab opened (a reload, a second tab): show where.
+        debug.showPause();
+        await history;
         if (result.status.chaincode === 'running') await controller.refreshMetadata();
       } catch (err) {
         reportError(store, `Could not open workspace ${workspace}`, err);

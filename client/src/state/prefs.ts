@@ -1,7 +1,9 @@
-import { ExceptionFilter, type SourceBreakpoint } from '../../../protocol/messages.ts';
 import type { KeyValueStorage } from './unsavedEdits.ts';
 
-/** Per-browser choices remembered across reloads: small JSON values in localStorage. */
+/**
+ * Per-browser choices remembered across reloads: small JSON values in localStorage.
+ * Breakpoints and exception filters are not here: the server keeps them per workspace.
+ */
 export interface Prefs {
   lastWorkspace(): string | null;
   setLastWorkspace(workspace: string | null): void;
@@ -9,12 +11,8 @@ export interface Prefs {
   setRestartOnSave(value: boolean): void;
   openTabs(workspace: string): { paths: string[]; active: string | null };
   setOpenTabs(workspace: string, paths: string[], active: string | null): void;
-  breakpoints(workspace: string): Record<string, SourceBreakpoint[]>;
-  setBreakpoints(workspace: string, breakpoints: Record<string, SourceBreakpoint[]>): void;
   watches(workspace: string): string[];
   setWatches(workspace: string, watches: string[]): void;
-  exceptionFilters(): ExceptionFilter[];
-  setExceptionFilters(filters: ExceptionFilter[]): void;
 }
 
 const prefix = 'chaincode-studio:';
@@ -45,9 +43,6 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const isTabs = (v: unknown): v is { paths: string[]; active: string | null } =>
     isObject(v) && isStringArray(v.paths) && (v.active === null || isString(v.active));
-  const isBreakpoints = (v: unknown): v is Record<string, SourceBreakpoint[]> =>
-    isObject(v) && Object.values(v).every((list) => Array.isArray(list) && list.every((b) => isObject(b) && typeof b.line === 'number'));
-  const isFilters = (v: unknown): v is ExceptionFilter[] => Array.isArray(v) && v.every((f) => ExceptionFilter.safeParse(f).success);
 
   return {
     lastWorkspace: () => get<string | null>('workspace', null, isString),
@@ -56,11 +51,7 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
     setRestartOnSave: (value) => set('restartOnSave', value),
     openTabs: (workspace) => get(`tabs:${workspace}`, { paths: [], active: null }, isTabs),
     setOpenTabs: (workspace, paths, active) => set(`tabs:${workspace}`, { paths, active }),
-    breakpoints: (workspace) => get(`breakpoints:${workspace}`, {}, isBreakpoints),
-    setBreakpoints: (workspace, breakpoints) => set(`breakpoints:${workspace}`, breakpoints),
     watches: (workspace) => get(`watches:${workspace}`, [], isStringArray),
     setWatches: (workspace, watches) => set(`watches:${workspace}`, watches),
-    exceptionFilters: () => get<ExceptionFilter[]>('exceptionFilters', ['uncaught'], isFilters),
-    setExceptionFilters: (filters) => set('exceptionFilters', filters),
   };
 }

@@ -11,8 +11,9 @@ const opened = (workspace: string): StudioAction => {
     files: [{ path: 'src/a.ts', kind: 'file' }],
     status: { workspace, phase: 'ready', chaincode: 'running' },
     diagnostics: [],
+    debugger: { attached: true, breakpoints: [{ path: 'src/a.ts', breakpoints: [{ line: 3 }] }], exceptionFilters: ['uncaught'] },
   };
-  return { type: 'workspaceOpened', result, breakpoints: { 'src/a.ts': [{ line: 3 }] } };
+  return { type: 'workspaceOpened', result };
 };
 
 const frame: StackFrame = { id: 7, name: 'CreateAsset', line: 12, column: 5, source: { name: 'a.ts', path: 'src/a.ts' } };
@@ -40,13 +41,27 @@ describe('studioReducer', () => {
     expect(state.breakpoints).toEqual({});
   });
 
-  it('keeps tabs and breakpoints when the same workspace is reopened after a reconnect', () => {
+  it('keeps tabs when the same workspace is reopened after a reconnect, and takes the server’s breakpoints', () => {
     const before = run([opened('demo'), { type: 'tabOpened', path: 'src/a.ts', dirty: true, activate: true }, { type: 'breakpoints', path: 'src/a.ts', breakpoints: [{ line: 9 }] }]);
     const after = run([opened('demo')], before);
     expect(after.tabs).toEqual(before.tabs);
-    expect(after.breakpoints).toEqual({ 'src/a.ts': [{ line: 9 }] });
+    expect(after.breakpoints).toEqual({ 'src/a.ts': [{ line: 3 }] });
     const other = run([opened('other')], before);
     expect(other.tabs).toEqual([]);
+  });
+
+  it('shows a pause the server reports when a tab opens the workspace, and none when there is none', () => {
+    const paused = { workspace: 'demo', reason: 'breakpoint' as const, threadId: 1, txId: 'tx1', frame };
+    const open = opened('demo');
+    if (open.type !== 'workspaceOpened') throw new Error('not an open');
+    const withPause: StudioAction = { ...open, result: { ...open.result, debugger: { ...open.result.debugger, paused } } };
+    const state = run([withPause]);
+    expect(state.paused).toEqual(paused);
+    expect(state.stack).toEqual([frame]);
+    expect(state.selectedFrameId).toBe(7);
+    expect(state.sideTab).toBe('debug');
+    expect(state.debuggerAttached).toBe(true);
+    expect(run([open], state).paused).toBeNull();
   });
 
   it('shows the debug side on a stop and clears the paused state on continue', () => {

@@ -2,6 +2,7 @@ import type {
   Breakpoint,
   ContractMetadata,
   Diagnostic,
+  ExceptionDetails,
   ExceptionFilter,
   FileEntry,
   InvokeResult,
@@ -49,7 +50,8 @@ export interface InvokeRecord {
   startedAt: string;
   /** Set when the chaincode ran the previous build as the invoke was sent (SandboxStatus.previousBuild). */
   previousBuild?: string;
-  outcome: { ok: true; result: InvokeResult } | { ok: false; code: string; message: string } | { pending: true };
+  /** A failure carries the exception the chaincode threw, when the debugger saw it. */
+  outcome: { ok: true; result: InvokeResult } | { ok: false; code: string; message: string; exception?: ExceptionDetails } | { pending: true };
 }
 
 /** A line of the Debug Console. */
@@ -116,7 +118,7 @@ export type StudioAction =
   | { type: 'connection'; state: ConnectionState }
   | { type: 'samples'; samples: Sample[] }
   | { type: 'workspaces'; workspaces: WorkspaceSummary[] }
-  | { type: 'workspaceOpened'; result: ResultOf<'workspace/open'>; breakpoints: Record<string, SourceBreakpoint[]> }
+  | { type: 'workspaceOpened'; result: ResultOf<'workspace/open'> }
   | { type: 'workspaceClosed' }
   | { type: 'files'; files: FileEntry[] }
   | { type: 'status'; status: SandboxStatus }
@@ -210,6 +212,10 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
       return { ...state, workspaces: action.workspaces };
     case 'workspaceOpened': {
       const same = state.workspace === action.result.workspace;
+      // The server is the one source of truth for the debugger: breakpoints, filters and the pause.
+      const debug = action.result.debugger;
+      const paused = debug.paused ?? null;
+      const keepStack = same && paused !== null && state.paused?.frame?.id === paused.frame?.id;
       return {
         ...state,
         workspace: action.result.workspace,
@@ -221,12 +227,14 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         tabs: same ? state.tabs : [],
         activeTab: same ? state.activeTab : null,
         logs: same ? state.logs : { entries: [], nextId: state.logs.nextId },
-        breakpoints: same ? state.breakpoints : action.breakpoints,
+        breakpoints: Object.fromEntries(debug.breakpoints.map((source) => [source.path, source.breakpoints])),
         breakpointResults: same ? state.breakpointResults : {},
-        debuggerAttached: action.result.status.debuggerAttached ?? false,
-        paused: same ? state.paused : null,
-        stack: same ? state.stack : [],
-        selectedFrameId: same ? state.selectedFrameId : null,
+        exceptionFilters: debug.exceptionFilters,
+        debuggerAttached: debug.attached,
+        paused,
+        stack: keepStack ? state.stack : paused?.frame ? [paused.frame] : [],
+        selectedFrameId: keepStack ? state.selectedFrameId : (paused?.frame?.id ?? null),
+        sideTab: paused && !same ? 'debug' : state.sideTab,
         invokes: same ? state.invokes : [],
         consoleEntries: same ? state.consoleEntries : [],
         runBlocked: same ? state.runBlocked : null,

@@ -130,6 +130,21 @@ describe('debugging a transaction in the sandbox', () => {
     await expect.poll(() => outputs.some((o) => o.output.includes('creating dbg3 for Cy')), { timeout: 5000 }).toBe(true);
   });
 
+  it('gives a failed transaction the stack of its exception, in the TypeScript source, without stopping', async () => {
+    const before = stops.length;
+    const err = await session.invoke({ workspace: 'dbg', mode: 'evaluate', contract: '', fn: 'ReadAsset', args: ['nowhere'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(stops.length).toBe(before);
+    expect(err).toBeInstanceOf(StudioError);
+    expect((err as StudioError).message).toBe('The asset nowhere does not exist');
+    const data = (err as StudioError).data as { txId?: string; exception?: { message: string; stackFrames: { name: string; line: number; source?: { path?: string } }[] } };
+    expect(data.txId).toMatch(/^[0-9a-f]{64}$/);
+    expect(data.exception?.message).toBe('The asset nowhere does not exist');
+    expect(data.exception?.stackFrames[0]).toMatchObject({ name: expect.stringMatching(/ReadAsset/), source: { path: source }, line: lineOf('throw new Error(`The asset ${id} does not exist`)') });
+  });
+
   it('stops on an exception when pausing on all exceptions is on', async () => {
     await session.debugger().setExceptionBreakpoints(['all']);
     const before = stops.length;
