@@ -3,6 +3,7 @@ import { worldStatePageSize } from '../controller/ledgerController.ts';
 import { worldStateRow } from '../state/ledgerState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { LedgerKey, LedgerValueView, valuePreview } from './LedgerValueView.tsx';
+import { pagesOf, visibleRows } from './virtualRows.ts';
 
 /** Fixed row height, so the visible rows follow from the scroll offset alone. */
 const rowHeightPx = 24;
@@ -50,13 +51,12 @@ export function WorldStateView() {
   }, []);
 
   const total = ws.total ?? 0;
-  const first = Math.max(0, Math.floor(scrollTop / rowHeightPx) - overscanRows);
-  const last = Math.min(total, Math.ceil((scrollTop + viewportPx) / rowHeightPx) + overscanRows);
+  const { first, last } = visibleRows(scrollTop, viewportPx, rowHeightPx, total, overscanRows);
 
   // Fetch the pages the visible rows fall in (the controller skips those fetched or on their way).
   useEffect(() => {
     if (ws.total === null) return;
-    for (let offset = first - (first % worldStatePageSize); offset < last; offset += worldStatePageSize) {
+    for (const offset of pagesOf(first, last, worldStatePageSize)) {
       if (!ws.pages[offset]) void controller.ledger.loadWorldStatePage(offset);
     }
   }, [controller, first, last, ws.pages, ws.total, ws.query]);
