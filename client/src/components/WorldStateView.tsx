@@ -57,9 +57,9 @@ export function WorldStateView() {
   useEffect(() => {
     if (ws.total === null) return;
     for (const offset of pagesOf(first, last, worldStatePageSize)) {
-      if (!ws.pages[offset]) void controller.ledger.loadWorldStatePage(offset);
+      if (!ws.fresh[offset]) void controller.ledger.loadWorldStatePage(offset);
     }
-  }, [controller, first, last, ws.pages, ws.total, ws.query]);
+  }, [controller, first, last, ws.fresh, ws.total, ws.query]);
 
   const rows = [];
   for (let row = first; row < last; row++) {

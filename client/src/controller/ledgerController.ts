@@ -61,10 +61,10 @@ export function createLedgerController(deps: StudioDeps): LedgerController {
     async loadWorldStatePage(offset) {
       const ws = workspace();
       if (!ws) return;
-      const { query, pages, namespace, search } = ledger().worldState;
+      const { query, fresh, namespace, search } = ledger().worldState;
       const start = offset - (offset % worldStatePageSize);
       const key = `${query}:${start}`;
-      if (pages[start] || inFlight.has(key)) return;
+      if (fresh[start] || inFlight.has(key)) return;
       inFlight.add(key);
       try {
         const reply = await rpc.request('ledger/worldState', {

@@ -14,7 +14,7 @@ describe('ledgerReducer', () => {
     expect(s.blocks.height).toBe('6');
   });
 
-  it('drops a world state page of an older query, and a new block invalidates fetched pages', () => {
+  it('drops a world state page of an older query; after a block, pages show until refetched unless the total moved', () => {
     let s = ledgerReducer(initialLedgerState(), { type: 'worldStateQuery', namespace: null, search: 'a' });
     const query = s.worldState.query;
     s = ledgerReducer(s, { type: 'worldStatePage', query: query - 1, offset: 0, namespace: 'basic', namespaces: ['basic'], total: 1, entries: [entry('old')] });
@@ -23,8 +23,11 @@ describe('ledgerReducer', () => {
     expect(worldStateRow(s.worldState, 101, 100)?.key).toBe('a101');
     expect(worldStateRow(s.worldState, 5, 100)).toBeUndefined();
     s = ledgerReducer(s, { type: 'blockCommitted', block: block(9) });
-    expect(s.worldState.pages).toEqual({});
-    expect(s.worldState.total).toBe(150);
+    expect(s.worldState.fresh).toEqual({});
+    expect(worldStateRow(s.worldState, 101, 100)?.key).toBe('a101');
+    s = ledgerReducer(s, { type: 'worldStatePage', query: s.worldState.query, offset: 0, namespace: 'basic', namespaces: ['basic'], total: 151, entries: [entry('a0')] });
+    expect(worldStateRow(s.worldState, 101, 100)).toBeUndefined();
+    expect(s.worldState.fresh).toEqual({ 0: true });
   });
 
   it('shows the error of the transaction asked for, not of one asked before', () => {

@@ -27,6 +27,8 @@ export interface LedgerWorldState {
   query: number;
   total: number | null;
   pages: Record<number, WorldStateEntry[]>;
+  /** Pages fetched for the current query; the others are shown until their refetch lands (after a block), so rows do not blink. */
+  fresh: Record<number, true>;
   error: string | null;
 }
 
@@ -70,7 +72,7 @@ export function initialLedgerState(): LedgerState {
     section: 'blocks',
     blocks: { loaded: false, height: null, blocks: [], error: null },
     tx: null,
-    worldState: { namespace: null, namespaces: [], search: '', query: 0, total: null, pages: {}, error: null },
+    worldState: { namespace: null, namespaces: [], search: '', query: 0, total: null, pages: {}, fresh: {}, error: null },
     keyHistory: null,
   };
 }
@@ -107,11 +109,11 @@ export function ledgerReducer(state: LedgerState, action: LedgerAction): LedgerS
       const blocks = [action.block, ...state.blocks.blocks].sort(byNumberDesc).slice(0, ledgerBlocksKeptMax);
       const height = (BigInt(action.block.number) + 1n).toString();
       const newer = state.blocks.height === null || BigInt(height) > BigInt(state.blocks.height);
-      // A new block changes the world state: drop fetched pages so the table refetches what it shows.
+      // A new block may change the world state: the table refetches the pages it shows.
       return {
         ...state,
         blocks: { ...state.blocks, blocks, height: newer ? height : state.blocks.height, error: null },
-        worldState: { ...state.worldState, query: state.worldState.query + 1, pages: {}, error: null },
+        worldState: { ...state.worldState, query: state.worldState.query + 1, fresh: {}, error: null },
       };
     }
     case 'txOpened':
@@ -125,7 +127,7 @@ export function ledgerReducer(state: LedgerState, action: LedgerAction): LedgerS
     case 'worldStateQuery':
       return {
         ...state,
-        worldState: { ...state.worldState, namespace: action.namespace, search: action.search, query: state.worldState.query + 1, total: null, pages: {}, error: null },
+        worldState: { ...state.worldState, namespace: action.namespace, search: action.search, query: state.worldState.query + 1, total: null, pages: {}, fresh: {}, error: null },
         keyHistory: null,
       };
     case 'worldStatePage':
@@ -137,7 +139,9 @@ export function ledgerReducer(state: LedgerState, action: LedgerAction): LedgerS
           namespace: action.namespace,
           namespaces: action.namespaces,
           total: action.total,
-          pages: { ...state.worldState.pages, [action.offset]: action.entries },
+          // A changed total shifts rows across pages: keep only what this query fetched.
+          pages: action.total === state.worldState.total ? { ...state.worldState.pages, [action.offset]: action.entries } : { [action.offset]: action.entries },
+          fresh: action.total === state.worldState.total ? { ...state.worldState.fresh, [action.offset]: true } : { [action.offset]: true },
           error: null,
         },
       };
