@@ -14,6 +14,7 @@ import { createUnsavedEdits } from './state/unsavedEdits.ts';
 import { queuedRequestTimeoutMs, reconnectInitialDelayMs, reconnectMaxDelayMs } from './config.ts';
 import './styles.css';
 import './stateViews.css';
+import './ledger.css';
 
 const token = takeAccessToken(window, window.sessionStorage);
 const rpc = createRpcClient({

@@ -1,11 +1,12 @@
 import type { BottomTab } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { DebugConsole } from './DebugConsole.tsx';
+import { LedgerView } from './LedgerView.tsx';
 import { LogsView } from './LogsView.tsx';
 import { PanelTabs, type PanelTab } from './PanelTabs.tsx';
 import { ProblemsView } from './ProblemsView.tsx';
 
-/** Problems, Logs and the Debug Console under the editor. */
+/** Problems, Logs, the Debug Console and the Ledger under the editor. */
 export function BottomPanel({ heightPx }: { heightPx: number }) {
   const { store } = useController().deps;
   const tab = useStudio((s) => s.bottomTab);
@@ -15,12 +16,13 @@ export function BottomPanel({ heightPx }: { heightPx: number }) {
     { id: 'problems', label: 'Problems', badge: problems ? <span className={`badge${errors ? ' error' : ''}`}>{problems}</span> : undefined },
     { id: 'logs', label: 'Logs' },
     { id: 'console', label: 'Debug Console' },
+    { id: 'ledger', label: 'Ledger' },
   ];
   return (
     <section className="bottom-panel" style={{ height: heightPx }}>
       <PanelTabs tabs={tabs} active={tab} testIdPrefix="panel-tab" onSelect={(id) => store.dispatch({ type: 'bottomTab', tab: id })} />
       <div className="panel-body">
-        {tab === 'problems' ? <ProblemsView /> : tab === 'logs' ? <LogsView /> : <DebugConsole />}
+        {tab === 'problems' ? <ProblemsView /> : tab === 'logs' ? <LogsView /> : tab === 'ledger' ? <LedgerView /> : <DebugConsole />}
       </div>
     </section>
   );

@@ -16,6 +16,7 @@ export function prettyResult(result: string): string {
 
 /** The outcome of one invoke: result, txId, block, validation code, events and duration, or the error. */
 export function ResultCard({ record }: { record: InvokeRecord }) {
+  const controller = useController();
   const { request, outcome } = record;
   const title = `${request.mode === 'submit' ? 'Submit' : 'Evaluate'} ${request.contract ? `${request.contract}:` : ''}${request.fn}`;
   const previousBuild = 'ok' in outcome && outcome.ok ? (outcome.result.previousBuild ?? record.previousBuild) : record.previousBuild;
@@ -67,7 +68,12 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
         {r.blockNumber !== undefined ? (
           <>
             <dt>Block</dt>
-            <dd data-testid="result-block">{r.blockNumber}</dd>
+            <dd data-testid="result-block">
+              {r.blockNumber}{' '}
+              <button className="ledger-link" data-testid="result-show-in-ledger" onClick={() => void controller.ledger.openTransaction(r.txId)}>
+                Show in ledger
+              </button>
+            </dd>
           </>
         ) : null}
         {r.validationCode !== undefined ? (

@@ -7,6 +7,8 @@ import type { FileModels } from './fileModels.ts';
 import { createImportController } from './importController.ts';
 import type { ImportController } from './importController.ts';
 import { createInvokeController } from './invokeController.ts';
+import { createLedgerController } from './ledgerController.ts';
+import type { LedgerController } from './ledgerController.ts';
 import type { InvokeController } from './invokeController.ts';
 import { createWorkspaceController } from './workspaceController.ts';
 import type { WorkspaceController } from './workspaceController.ts';
@@ -19,6 +21,7 @@ export interface StudioController {
   readonly debug: DebugController;
   readonly invokes: InvokeController;
   readonly imports: ImportController;
+  readonly ledger: LedgerController;
   /**
    * Wires notifications and the connection to the store, and opens
    * `initialWorkspace` (from the page URL) or else the last workspace.
@@ -34,6 +37,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
   const invokes = createInvokeController(deps);
   const dependencyTypes = createDependencyTypesLoader(deps);
   const imports = createImportController(deps, workspace);
+  const ledger = createLedgerController(deps);
   const { rpc, store, prefs } = deps;
 
   return {
@@ -43,6 +47,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
     debug,
     invokes,
     imports,
+    ledger,
     start(initialWorkspace) {
       store.dispatch({ type: 'connection', state: rpc.state });
       const offs = [
@@ -56,6 +61,7 @@ export function createStudioController(deps: StudioDeps): StudioController {
         workspace.listen(),
         debug.listen(),
         dependencyTypes.listen(),
+        ledger.listen(),
         store.subscribe(rememberTabs(deps)),
       ];
       const last = initialWorkspace ?? prefs.lastWorkspace();

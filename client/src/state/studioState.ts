@@ -19,13 +19,15 @@ import type { ConnectionState } from '../rpc/rpcClient.ts';
 import { isUnderPath } from './fileTree.ts';
 import { appendLogs } from './logBuffer.ts';
 import type { LogBuffer } from './logBuffer.ts';
+import { initialLedgerState, ledgerReducer } from './ledgerState.ts';
+import type { LedgerAction, LedgerState } from './ledgerState.ts';
 
 export type Sample = ResultOf<'sample/list'>['samples'][number];
 export type WorkspaceSummary = ResultOf<'workspace/list'>['workspaces'][number];
 export type StoppedInfo = NotificationMap['stopped'];
 export type SandboxProgress = Omit<NotificationMap['sandbox/progress'], 'workspace'>;
 export type { ExceptionFilter };
-export type BottomTab = 'problems' | 'logs' | 'console';
+export type BottomTab = 'problems' | 'logs' | 'console' | 'ledger';
 export type SideTab = 'transaction' | 'debug';
 
 /** An editor tab. The text itself lives in the Monaco model of the same path. */
@@ -110,6 +112,8 @@ export interface StudioState {
   restartOnSave: boolean;
   bottomTab: BottomTab;
   sideTab: SideTab;
+  /** The Ledger tab: blocks, the open transaction, world state (ledgerState.ts). */
+  ledger: LedgerState;
   notices: Notice[];
   nextId: number;
 }
@@ -153,6 +157,7 @@ export type StudioAction =
   | { type: 'restartOnSave'; value: boolean }
   | { type: 'bottomTab'; tab: BottomTab }
   | { type: 'sideTab'; tab: SideTab }
+  | { type: 'ledger'; action: LedgerAction }
   | { type: 'notice'; kind: Notice['kind']; text: string }
   | { type: 'noticeDismissed'; id: number };
 
@@ -187,6 +192,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     restartOnSave,
     bottomTab: 'problems',
     sideTab: 'transaction',
+    ledger: initialLedgerState(),
     notices: [],
     nextId: 1,
   };
@@ -238,6 +244,7 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         invokes: same ? state.invokes : [],
         consoleEntries: same ? state.consoleEntries : [],
         runBlocked: same ? state.runBlocked : null,
+        ledger: same ? state.ledger : initialLedgerState(),
       };
     }
     case 'workspaceClosed':
@@ -374,6 +381,10 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
       return { ...state, bottomTab: action.tab };
     case 'sideTab':
       return { ...state, sideTab: action.tab };
+    case 'ledger': {
+      const ledger = ledgerReducer(state.ledger, action.action);
+      return ledger === state.ledger ? state : { ...state, ledger };
+    }
     case 'notice':
       return { ...state, notices: [...state.notices.slice(-3), { id: state.nextId, kind: action.kind, text: action.text }], nextId: state.nextId + 1 };
     case 'noticeDismissed':
