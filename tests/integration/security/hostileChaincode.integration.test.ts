@@ -87,7 +87,7 @@ describe('CPU', () => {
     const err = await stuck;
     expect(err).toBeInstanceOf(StudioError);
     expect((err as StudioError).code).toBe(ErrorCode.ChaincodeNotRunning);
-    expect((err as StudioError).message).toMatch(/Spin failed: the chaincode process stopped before the transaction finished.*Nothing was committed/);
+    expect((err as StudioError).message).toMatch(/Spin did not finish: the chaincode was restarted while the transaction was in it, so nothing was committed/);
   });
 
   it('names the CPU quota when the chaincode spins outside any transaction', async () => {
