@@ -3,7 +3,7 @@
  * to the workspace store, the sandboxes, the Gateway and the debugger.
  */
 import type { Notification, NotificationName } from '../protocol/messages.ts';
-import { idleSandboxStopMs, maxSandboxesPerUser, maxSandboxesTotal, samplesDir } from './config.ts';
+import { idleSandboxStopMs, maxSandboxesPerUser, maxSandboxesTotal, samplesDir, warmSandboxes } from './config.ts';
 import { ErrorCode, StudioError } from './errors.ts';
 import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
@@ -13,6 +13,7 @@ import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
+import { createWarmPool, withWarmPool, type WarmPool } from './session/warmPool.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
@@ -36,6 +37,12 @@ export interface AppOptions {
   maxSandboxesPerUser?: number;
   /** Overrides config.maxSandboxesTotal. */
   maxSandboxesTotal?: number;
+  /** Overrides config.warmSandboxes (spares kept started ahead of demand; 0: no pool). */
+  warmSandboxes?: number;
+  /** Overrides when the machine counts as too busy to keep spares (warmPool.ts's machineBusy). */
+  machineBusy?: () => boolean;
+  /** Overrides config.warmPoolCheckIntervalMs. */
+  warmPoolCheckIntervalMs?: number;
 }
 
 export interface App {
@@ -45,9 +52,13 @@ export interface App {
   readonly workspaceZips: WorkspaceZipper;
   readonly store: WorkspaceStore;
   readonly sandboxes: SandboxManager;
+  /** The warm pool (empty and idle when warmSandboxes is 0). */
+  readonly pool: WarmPool;
   session(workspace: string): Promise<WorkspaceSession>;
   /** Reattaches to sandboxes an earlier server process left running. */
   reattach(): Promise<void>;
+  /** Takes over the spares an earlier process left and starts filling the warm pool (after reattach: running workspaces count). */
+  startPool(): Promise<void>;
   /** Lets go of every sandbox without stopping it. */
   close(): Promise<void>;
 }
@@ -60,14 +71,27 @@ export function createApp(options: AppOptions): App {
 
   const dependencies = createDependencyInstaller();
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
+  const maxTotal = options.maxSandboxesTotal ?? maxSandboxesTotal;
+  // The registry counts the pool's spares and the pool fills into the room the registry leaves.
+  const pool = createWarmPool({
+    spares: sandboxes.spares,
+    size: options.warmSandboxes ?? warmSandboxes,
+    maxTotal,
+    sandboxesInUse: () => sessions.inUse(),
+    ...(options.machineBusy ? { busy: options.machineBusy } : {}),
+    ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
+  });
+  const sessionSandboxes = withWarmPool(sandboxes, pool);
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
-    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, dependencies, publish: (n) => publish(workspace, n) }),
+    createSession: (workspace) =>
+      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes: sessionSandboxes, dependencies, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
-    maxTotal: options.maxSandboxesTotal ?? maxSandboxesTotal,
+    maxTotal,
     idleStopMs: options.idleStopMs ?? idleSandboxStopMs,
+    spares: pool,
   });
   const session = (workspace: string) => sessions.session(workspace);
 
@@ -172,10 +196,13 @@ export function createApp(options: AppOptions): App {
     workspaceZips: async (workspace) => ((await store.exists(workspace)) ? zipWorkspace(store, workspace) : undefined),
     store,
     sandboxes,
+    pool,
     session,
     reattach: () => sessions.reattach(),
+    startPool: () => pool.start(),
     async close() {
       exportsService.close();
+      pool.close();
       await sessions.close();
     },
   };

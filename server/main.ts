@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     ...(extraOrigins.length > 0 ? { allowedOrigins: [`http://${host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...extraOrigins] } : {}),
   });
   await app.reattach().catch((err: unknown) => console.error(`Reattaching to sandboxes failed: ${String(err)}`));
+  void app.startPool().catch((err: unknown) => console.error(`The warm pool could not start (Run starts sandboxes as they are needed): ${String(err)}`));
   // Start the compile workers now, in the background, so the first Run does not pay for loading the compiler.
   void warmUpCompiler().catch((err: unknown) => console.error(`Warming up the compiler failed (the first Run will be slower): ${String(err)}`));
 

@@ -3,7 +3,8 @@
  * a server restart (reattach, and removal of sandboxes whose workspace is
  * gone), capped (running sandboxes per user and in all), and stopped when
  * idle. Sandboxes that are starting count against the caps, so concurrent
- * Runs cannot pass a cap together.
+ * Runs cannot pass a cap together; so do the warm pool's spares against the
+ * global cap, and one is given up when a workspace needs its room.
  */
 import { idleCheckMaxIntervalMs, idleCheckMinIntervalMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
@@ -35,6 +36,8 @@ export interface SessionRegistryOptions<S extends RegisteredSession> {
   readonly maxTotal: number;
   /** A sandbox unused and unopened this long is stopped; 0: never. */
   readonly idleStopMs: number;
+  /** The warm pool's spares, which count against `maxTotal` (see warmPool.ts). */
+  readonly spares?: { readonly count: number; yieldOne(): Promise<void> | undefined };
 }
 
 export interface SessionRegistry<S extends RegisteredSession> {
@@ -51,6 +54,8 @@ export interface SessionRegistry<S extends RegisteredSession> {
   reattach(): Promise<void>;
   /** Lets go of every sandbox without stopping it. */
   close(): Promise<void>;
+  /** Sandboxes of workspaces that run or are starting (the warm pool's spares not included). */
+  inUse(): number;
 }
 
 /** Owner of sandboxes found running after a restart, whose starter is unknown. */
@@ -88,18 +93,19 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
   }
 
   async whileStarting<T>(session: S, owner: string, fn: () => Promise<T>): Promise<T> {
-    this.#admit(session, owner);
+    const roomMade = this.#admit(session, owner);
     this.#starting.add(session.workspace);
     try {
+      await roomMade;
       return await fn();
     } finally {
       this.#starting.delete(session.workspace);
     }
   }
 
-  /** Refuses one more sandbox over the per-user or the global cap. */
-  #admit(session: S, owner: string): void {
-    if (session.sandboxRunning) return;
+  /** Refuses one more sandbox over the per-user or the global cap; resolves once a spare that gave up its room is gone. */
+  #admit(session: S, owner: string): Promise<void> | undefined {
+    if (session.sandboxRunning) return undefined;
     const { maxPerUser, maxTotal } = this.#options;
     const running = [...this.#sessions.values()].filter((o) => o !== session && (o.sandboxRunning || this.#starting.has(o.workspace)));
     const owned = running.filter((o) => (this.#owners.get(o.workspace) ?? mainOwner) === owner);
@@ -109,13 +115,18 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
         `You already have ${owned.length} sandboxes running (${owned.map((o) => o.workspace).join(', ')}); the limit is ${maxPerUser} running sandboxes per user. Stop one of them (Stop in its workspace) and press Run again.`,
       );
     }
-    if (running.length >= maxTotal) {
+    // At the cap a spare gives its room up to the workspace (which then starts a sandbox of its own).
+    const spares = this.#options.spares;
+    const full = running.length + (spares?.count ?? 0) >= maxTotal;
+    const roomMade = full && running.length < maxTotal ? spares?.yieldOne() : undefined;
+    if (full && roomMade === undefined) {
       throw new StudioError(
         ErrorCode.Limit,
         `This server already runs ${running.length} sandboxes; its limit is ${maxTotal} running sandboxes in all (STUDIO_MAX_SANDBOXES_TOTAL). Stop a sandbox you no longer use, or try again when others have stopped.`,
       );
     }
     this.#owners.set(session.workspace, owner);
+    return roomMade;
   }
 
   async remove(workspace: string): Promise<void> {
@@ -139,6 +150,10 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       const s = await this.session(workspace);
       await s.reattach().catch((err: unknown) => console.error(`Could not reattach to the sandbox of ${workspace}: ${String(err)}`));
     }
+  }
+
+  inUse(): number {
+    return [...this.#sessions.values()].filter((s) => s.sandboxRunning || this.#starting.has(s.workspace)).length;
   }
 
   async close(): Promise<void> {
