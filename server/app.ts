@@ -13,7 +13,7 @@ import type { WorkspaceZipper } from './http/workspaceZipRoute.ts';
 import { createSandboxManager, type SandboxManager, type SandboxManagerOptions } from './sandbox/sandboxManager.ts';
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
-import { createWarmPool, withWarmPool, type WarmPool } from './session/warmPool.ts';
+import { createWarmPool, type WarmPool } from './session/warmPool.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
@@ -75,18 +75,18 @@ export function createApp(options: AppOptions): App {
   // The registry counts the pool's spares and the pool fills into the room the registry leaves.
   const pool = createWarmPool({
     spares: sandboxes.spares,
+    exists: (workspace) => sandboxes.exists(workspace),
     size: options.warmSandboxes ?? warmSandboxes,
     maxTotal,
     sandboxesInUse: () => sessions.inUse(),
     ...(options.machineBusy ? { busy: options.machineBusy } : {}),
     ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
   });
-  const sessionSandboxes = withWarmPool(sandboxes, pool);
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
     createSession: (workspace) =>
-      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes: sessionSandboxes, dependencies, publish: (n) => publish(workspace, n) }),
+      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, warmPool: pool, dependencies, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
     maxTotal,

@@ -37,11 +37,13 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
   try {
     const started = performance.now();
     await handle.agent.startChaincode(name, { debug: true });
+    const spawnedMs = Math.round(performance.now() - started);
     await previousDebugger?.close().catch(() => undefined);
     await options.debugger.attach(handle);
+    const attachedMs = Math.round(performance.now() - started);
     const metadata = await readContractMetadata({ link: options.link, chaincodeName: name, workspaceDir: options.workspaceDir, timeoutMs: chaincodeReadyTimeoutMs });
     const readyMs = Math.round(performance.now() - started);
-    reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start`);
+    reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start (process up at ${spawnedMs} ms, debugger attached at ${attachedMs} ms)`);
     reporter.publish('chaincode/metadata', { workspace: options.workspace, metadata });
     reporter.setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
     return { metadata, readyMs };

@@ -55,7 +55,7 @@ const pools: WarmPool[] = [];
 afterEach(() => pools.splice(0).forEach((p) => p.close()));
 
 function pool(spares: FakeSpares, options: Partial<WarmPoolOptions> = {}): WarmPool {
-  const made = createWarmPool({ spares, size: 2, maxTotal: 10, sandboxesInUse: () => 0, busy: () => false, checkIntervalMs: 20, log: () => undefined, ...options });
+  const made = createWarmPool({ spares, exists: async (workspace) => workspace === 'old', size: 2, maxTotal: 10, sandboxesInUse: () => 0, busy: () => false, checkIntervalMs: 20, log: () => undefined, ...options });
   pools.push(made);
   return made;
 }
@@ -129,6 +129,16 @@ describe('the warm pool', () => {
     expect(spares.destroyed).toContain(id);
     // Nothing took the room here, so the pool starts another.
     await until(() => spares.pending.size === 1 && !spares.pending.has(id ?? ''));
+  });
+
+  it('hands a spare only to a workspace that has no sandbox or ledger yet', async () => {
+    const spares = new FakeSpares();
+    const p = pool(spares, { size: 1 });
+    await p.start();
+    await p.whenFull();
+    expect(await p.claimIfNew('old')).toBeUndefined();
+    expect(p.ready).toBe(1);
+    expect((await p.claimIfNew('new'))?.workspace).toBe('new');
   });
 
   it('answers a failed claim with no handle and removes that spare', async () => {

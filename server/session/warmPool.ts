@@ -13,10 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { warmPoolBusyLoadPerCore, warmPoolCheckIntervalMs, warmPoolMinFreeMemoryBytes } from '../config.ts';
-import type { SandboxDriver, SandboxHandle, SpareSandboxes } from '../sandbox/sandboxDriver.ts';
+import type { SandboxHandle, SpareSandboxes } from '../sandbox/sandboxDriver.ts';
 
 export interface WarmPoolOptions {
   readonly spares: SpareSandboxes;
+  /** Whether a workspace already has a sandbox or a ledger disk (SandboxDriver.exists): then it takes no spare. */
+  readonly exists: (workspace: string) => Promise<boolean>;
   /** Spares to keep ready (STUDIO_WARM_SANDBOXES); 0 turns the pool off. */
   readonly size: number;
   /** The server's cap on running sandboxes, spares included. */
@@ -36,6 +38,8 @@ export interface WarmPool {
   readonly ready: number;
   /** Takes a ready spare for `workspace` (which has no sandbox); undefined when none is ready or the claim failed. */
   claim(workspace: string): Promise<SandboxHandle | undefined>;
+  /** {@link claim}, for a workspace that has neither a sandbox nor a ledger yet; undefined for any other. */
+  claimIfNew(workspace: string): Promise<SandboxHandle | undefined>;
   /**
    * Gives up one spare so a workspace can have its room: at once it no longer counts, and the
    * promise resolves once it is removed. Undefined when there is none to give up.
@@ -58,26 +62,6 @@ export function machineBusy(): boolean {
 
 export function createWarmPool(options: WarmPoolOptions): WarmPool {
   return new Pool(options);
-}
-
-/**
- * The driver the sessions use when there is a pool: a dev-mode start of a workspace that has no
- * sandbox yet claims a ready spare; everything else goes to `driver` as before.
- */
-export function withWarmPool(driver: SandboxDriver, pool: WarmPool): SandboxDriver {
-  return {
-    ...driver,
-    async start(workspace, progress, startOptions = {}) {
-      if ((startOptions.mode ?? 'dev') === 'dev' && pool.ready > 0 && !(await driver.exists(workspace))) {
-        const handle = await pool.claim(workspace);
-        if (handle) {
-          progress('network', 'Took a sandbox from the warm pool');
-          return handle;
-        }
-      }
-      return driver.start(workspace, progress, startOptions);
-    },
-  };
 }
 
 class Pool implements WarmPool {
@@ -116,6 +100,11 @@ class Pool implements WarmPool {
       void this.#destroy(id);
       return undefined;
     }
+  }
+
+  async claimIfNew(workspace: string): Promise<SandboxHandle | undefined> {
+    if (this.#ready.length === 0 || (await this.#options.exists(workspace))) return undefined;
+    return this.claim(workspace);
   }
 
   yieldOne(): Promise<void> | undefined {

@@ -19,9 +19,10 @@ import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
-import { ensureSandboxRunning } from './sandboxStarter.ts';
+import { ensureSandboxRunning, takeWarmSandbox } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
 import { createTransactionRunner, type TransactionRunner } from './transactionRunner.ts';
+import type { WarmPool } from './warmPool.ts';
 
 export interface WorkspaceSessionOptions {
   workspace: string;
@@ -33,6 +34,8 @@ export interface WorkspaceSessionOptions {
   dependencies?: DependencyInstaller;
   /** Overrides config.longTransactionWarnMs (tests shorten it). */
   longTransactionWarnMs?: number;
+  /** The warm pool: the first Run of a new workspace takes a ready spare sandbox from it (see warmPool.ts). */
+  warmPool?: Pick<WarmPool, 'claimIfNew'>;
 }
 
 export interface RunOutcome {
@@ -140,6 +143,7 @@ export class WorkspaceSession {
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
+    if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter });
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
     const timings: RunOutcome['timings'] = { ...build.timings };
