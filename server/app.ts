@@ -79,6 +79,7 @@ export function createApp(options: AppOptions): App {
     size: options.warmSandboxes ?? warmSandboxes,
     maxTotal,
     sandboxesInUse: () => sessions.inUse(),
+    runsInProgress: () => sessions.runsInProgress(),
     ...(options.machineBusy ? { busy: options.machineBusy } : {}),
     ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
   });

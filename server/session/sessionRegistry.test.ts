@@ -57,10 +57,11 @@ interface Setup {
 }
 
 /** Spares as the registry sees them: a count, and one given up on request. */
-function fakeSpares(count: number): { count: number; yielded: number; yieldOne(): Promise<void> | undefined } {
+function fakeSpares(count: number): { count: number; yielded: number; yieldOne(): Promise<void> | undefined; check(): void } {
   return {
     count,
     yielded: 0,
+    check: () => undefined,
     yieldOne() {
       if (this.count === 0) return undefined;
       this.count--;

@@ -37,7 +37,7 @@ export interface SessionRegistryOptions<S extends RegisteredSession> {
   /** A sandbox unused and unopened this long is stopped; 0: never. */
   readonly idleStopMs: number;
   /** The warm pool's spares, which count against `maxTotal` (see warmPool.ts). */
-  readonly spares?: { readonly count: number; yieldOne(): Promise<void> | undefined };
+  readonly spares?: { readonly count: number; yieldOne(): Promise<void> | undefined; check(): void };
 }
 
 export interface SessionRegistry<S extends RegisteredSession> {
@@ -56,6 +56,8 @@ export interface SessionRegistry<S extends RegisteredSession> {
   close(): Promise<void>;
   /** Sandboxes of workspaces that run or are starting (the warm pool's spares not included). */
   inUse(): number;
+  /** Runs (and resumed invokes) in progress: those counted as starting. */
+  runsInProgress(): number;
 }
 
 /** Owner of sandboxes found running after a restart, whose starter is unknown. */
@@ -100,6 +102,8 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       return await fn();
     } finally {
       this.#starting.delete(session.workspace);
+      // The pool refills only between Runs.
+      this.#options.spares?.check();
     }
   }
 
@@ -150,6 +154,10 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       const s = await this.session(workspace);
       await s.reattach().catch((err: unknown) => console.error(`Could not reattach to the sandbox of ${workspace}: ${String(err)}`));
     }
+  }
+
+  runsInProgress(): number {
+    return this.#starting.size;
   }
 
   inUse(): number {

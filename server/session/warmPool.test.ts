@@ -88,6 +88,19 @@ describe('the warm pool', () => {
     expect(p.count).toBe(2);
   });
 
+  it('starts no spare while a Run is in progress, and refills once it has ended', async () => {
+    const spares = new FakeSpares();
+    let runs = 1;
+    const p = pool(spares, { size: 1, runsInProgress: () => runs });
+    await p.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.count).toBe(0);
+    runs = 0;
+    p.check();
+    expect(p.count).toBe(1);
+    await p.whenFull();
+  });
+
   it('never holds more spares than the cap leaves room for', async () => {
     const spares = new FakeSpares();
     let inUse = 8;

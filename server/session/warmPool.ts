@@ -25,6 +25,8 @@ export interface WarmPoolOptions {
   readonly maxTotal: number;
   /** Sandboxes the workspaces run or are starting (not the spares). */
   readonly sandboxesInUse: () => number;
+  /** Runs in progress (compiling, starting a sandbox or a chaincode): the pool starts no spare meanwhile, so a Run never competes with a refill. */
+  readonly runsInProgress?: () => number;
   /** True while the machine is too busy to keep spares (default: load average and free memory). */
   readonly busy?: () => boolean;
   readonly checkIntervalMs?: number;
@@ -38,6 +40,8 @@ export interface WarmPool {
   readonly ready: number;
   /** Takes a ready spare for `workspace` (which has no sandbox); undefined when none is ready or the claim failed. */
   claim(workspace: string): Promise<SandboxHandle | undefined>;
+  /** Looks again whether to refill or shrink now (the registry calls it when a Run ends). */
+  check(): void;
   /** {@link claim}, for a workspace that has neither a sandbox nor a ledger yet; undefined for any other. */
   claimIfNew(workspace: string): Promise<SandboxHandle | undefined>;
   /**
@@ -102,6 +106,10 @@ class Pool implements WarmPool {
     }
   }
 
+  check(): void {
+    this.#tick();
+  }
+
   async claimIfNew(workspace: string): Promise<SandboxHandle | undefined> {
     if (this.#ready.length === 0 || (await this.#options.exists(workspace))) return undefined;
     return this.claim(workspace);
@@ -157,8 +165,9 @@ class Pool implements WarmPool {
     if (this.#closed) return;
     const wanted = this.#wanted();
     while (this.count > wanted && this.yieldOne()) this.#log('Gave up a warm sandbox (the machine is busy, or the sandbox cap needs the room)');
-    // One at a time: starting Fabric is the expensive part, and users' sandboxes come first.
-    if (this.count < wanted && !this.#starting && Date.now() >= this.#retryAfterMs) this.#startOne();
+    // One at a time, and not while a Run is in progress: starting Fabric is the expensive part, and users come first.
+    const runs = this.#options.runsInProgress?.() ?? 0;
+    if (this.count < wanted && !this.#starting && runs === 0 && Date.now() >= this.#retryAfterMs) this.#startOne();
   }
 
   #startOne(): void {
