@@ -356,7 +356,13 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       return handle;
     },
 
-    destroy: (id) => remove(spareNames(id)),
+    async destroy(id) {
+      const n = spareNames(id);
+      // A claimed spare (renamed) is a workspace's now: its disk and build dir are that workspace's ledger and build.
+      const labelled = await dockerCall('find a spare sandbox', async () => docker.listContainers({ all: true, filters: { label: [`${labelInstanceId}=${await instanceId()}`, `${labelPool}=${id}`] } }));
+      if (labelled.some((c) => !c.Names.includes(`/${n.container}`))) return;
+      await remove(n);
+    },
 
     async list() {
       const id = await instanceId();

@@ -58,7 +58,7 @@ export interface SpareSandboxes {
    * workspace's build dir becomes the one the spare mounts (what was built there moves in).
    */
   claim(id: string, workspace: string): Promise<SandboxHandle>;
-  /** Removes a spare, its network, ledger disk and build dir. Idempotent. */
+  /** Removes a spare, its network, ledger disk and build dir. Idempotent; a spare already claimed is a workspace's and stays. */
   destroy(id: string): Promise<void>;
   /** The spares not yet claimed, running or not. */
   list(): Promise<SpareSummary[]>;

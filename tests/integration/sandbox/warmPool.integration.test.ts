@@ -104,6 +104,9 @@ it('Run on new workspaces takes spares with keys of their own and an empty ledge
   await invoke(a, 'one', 'submit', 'CreateAsset', 'secret', 'red', '1', 'Ada', '1');
 
   expect(await runClaiming(a, 'two')).not.toBe(first);
+  // Removing a spare by the id of one that was claimed leaves the workspace's sandbox alone.
+  await a.sandboxes.spares.destroy(first);
+  expect(await containers()).toContain(`${instance}-one`);
   // No ledger of another workspace: the asset written in one is not in two.
   await expect(invoke(a, 'two', 'evaluate', 'ReadAsset', 'secret')).rejects.toThrow(/does not exist/);
   expect(JSON.parse((await invoke(a, 'one', 'evaluate', 'ReadAsset', 'secret')).result)).toMatchObject({ ID: 'secret' });
