@@ -24,6 +24,7 @@ export async function measureColdFirstRun(report: Report, rounds = 2): Promise<R
       starts.push(startMs);
       const client = server.client();
       const began = performance.now();
+      const sentAt = new Date().toISOString().slice(11, 23);
       await server.call('workspace/open', { workspace: 'cold' });
       const result = await server.call<{ ok: boolean }>('run', { workspace: 'cold' });
       const ms = Math.round(performance.now() - began);
@@ -32,7 +33,7 @@ export async function measureColdFirstRun(report: Report, rounds = 2): Promise<R
       const lines = client.pending
         .filter((m): m is Notification<'log'> => 'method' in m && m.method === 'log')
         .flatMap((n) => n.params.lines.filter((l) => l.source === 'sandbox').map((l) => `${l.time.slice(11, 23)} ${l.text}`));
-      console.log(`  cold first Run ${i + 1}: ${ms} ms (server start ${startMs} ms), Run sent ${new Date(Date.now() - ms).toISOString().slice(11, 23)}\n    ${lines.slice(-6).join('\n    ')}`);
+      console.log(`  cold first Run ${i + 1}: ${ms} ms (server start ${startMs} ms), Run sent ${sentAt}\n    ${lines.slice(-6).join('\n    ')}`);
     }
   } finally {
     await server.dispose();

@@ -31,6 +31,7 @@ export async function measureWarmPool(report: Report, rounds = 3): Promise<Recor
       await server.call('workspace/open', { workspace });
       const refilled = server.waitForLine(refillLine, 300_000);
       const began = performance.now();
+      const sentAt = new Date().toISOString().slice(11, 23);
       const result = await server.call<{ ok: boolean }>('run', { workspace });
       const ms = Math.round(performance.now() - began);
       if (!result.ok) throw new Error('the sample did not compile');
@@ -40,7 +41,7 @@ export async function measureWarmPool(report: Report, rounds = 3): Promise<Recor
         .pending.filter((m): m is Notification<'log'> => 'method' in m && m.method === 'log' && m.params.workspace === workspace)
         .flatMap((n) => n.params.lines.filter((l) => l.source === 'sandbox' && /warm|Compiled|answered|Approving/.test(l.text)).map((l) => `${l.time.slice(11, 23)} ${l.text}`));
       refills.push(Number(refillLine.exec(await refilled)?.[1]));
-      console.log(`  Run on new workspace ${workspace} with a warm sandbox: ${ms} ms (sent ${new Date(Date.now() - ms).toISOString().slice(11, 23)}); the pool refilled in ${refills.at(-1)} ms\n    ${lines.join('\n    ')}`);
+      console.log(`  Run on new workspace ${workspace} with a warm sandbox: ${ms} ms (sent ${sentAt}); the pool refilled in ${refills.at(-1)} ms\n    ${lines.join('\n    ')}`);
       // Each round's workspace keeps its sandbox: stop it so the next round has the machine to itself.
       await server.call('sandbox/stop', { workspace });
     }
