@@ -101,10 +101,15 @@ export interface AgentDefineRequest {
   name: string;
 }
 
-/** `POST /chaincode/start`: `debug` defaults to true (the inspector, paused before the first line). */
+/**
+ * `POST /chaincode/start`: `debug` defaults to true (the inspector); `waitForDebugger` (default
+ * true) pauses before the first line until a debugger attaches. Without it the process loads and
+ * registers while the debugger attaches: for when there is no breakpoint to stop at yet.
+ */
 export interface AgentStartRequest {
   name: string;
   debug?: boolean;
+  waitForDebugger?: boolean;
 }
 
 /** The reply schema of each agent route, keyed `METHOD /path` as the agent's router is. */

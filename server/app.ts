@@ -3,7 +3,7 @@
  * to the workspace store, the sandboxes, the Gateway and the debugger.
  */
 import type { Notification, NotificationName } from '../protocol/messages.ts';
-import { idleSandboxStopMs, maxSandboxesPerUser, maxSandboxesTotal, samplesDir } from './config.ts';
+import { idleSandboxStopMs, maxSandboxesPerUser, maxSandboxesTotal, samplesDir, warmSandboxes } from './config.ts';
 import { ErrorCode, StudioError } from './errors.ts';
 import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
@@ -19,6 +19,7 @@ import { createStudioMetrics, type StudioMetrics } from './metrics/studioMetrics
 import { createDependencyInstaller } from './npm/dependencyInstaller.ts';
 import { createDependencyTypesService } from './npm/dependencyTypes.ts';
 import { createSessionRegistry } from './session/sessionRegistry.ts';
+import { createWarmPool, type WarmPool } from './session/warmPool.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importArchiveBytes, importWorkspace } from './workspace/importArchive.ts';
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
@@ -45,6 +46,12 @@ export interface AppOptions {
   maxSandboxesTotal?: number;
   /** Where the app's metrics go; by default a registry of its own. */
   metrics?: StudioMetrics;
+  /** Overrides config.warmSandboxes (spares kept started ahead of demand; 0: no pool). */
+  warmSandboxes?: number;
+  /** Overrides when the machine counts as too busy to keep spares (warmPool.ts's machineBusy). */
+  machineBusy?: () => boolean;
+  /** Overrides config.warmPoolCheckIntervalMs. */
+  warmPoolCheckIntervalMs?: number;
 }
 
 export interface App {
@@ -60,9 +67,13 @@ export interface App {
   readonly sandboxes: SandboxManager;
   /** The app's Prometheus metrics (served on their own port by main.ts when STUDIO_METRICS_PORT is set). */
   readonly metrics: StudioMetrics;
+  /** The warm pool (empty and idle when warmSandboxes is 0). */
+  readonly pool: WarmPool;
   session(workspace: string): Promise<WorkspaceSession>;
   /** Reattaches to sandboxes an earlier server process left running. */
   reattach(): Promise<void>;
+  /** Takes over the spares an earlier process left and starts filling the warm pool (after reattach: running workspaces count). */
+  startPool(): Promise<void>;
   /** Lets go of every sandbox without stopping it. */
   close(): Promise<void>;
 }
@@ -77,14 +88,37 @@ export function createApp(options: AppOptions): App {
   const dependencies = countInstalls(createDependencyInstaller(), metrics);
   const dependencyTypes = createDependencyTypesService(dependencies);
   const publish = <N extends NotificationName>(workspace: string, n: Notification<N>) => options.hub()?.publish(workspace, n);
+  const maxTotal = options.maxSandboxesTotal ?? maxSandboxesTotal;
+  // The registry counts the pool's spares and the pool fills into the room the registry leaves.
+  const pool = createWarmPool({
+    spares: sandboxes.spares,
+    exists: (workspace) => sandboxes.exists(workspace),
+    size: options.warmSandboxes ?? warmSandboxes,
+    maxTotal,
+    sandboxesInUse: () => sessions.inUse(),
+    runsInProgress: () => sessions.runsInProgress(),
+    ...(options.machineBusy ? { busy: options.machineBusy } : {}),
+    ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
+  });
+  // What the pool holds is reported as each claim happens (a claim is when it changes for a user).
+  const countedPool: Pick<WarmPool, 'claimIfNew'> = {
+    async claimIfNew(workspace) {
+      const handle = await pool.claimIfNew(workspace);
+      if (handle) metrics.pool.claimed('warm');
+      metrics.pool.setSize({ ready: pool.ready, starting: pool.count - pool.ready });
+      return handle;
+    },
+  };
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
-    createSession: (workspace) => new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, dependencies, metrics, publish: (n) => publish(workspace, n) }),
+    createSession: (workspace) =>
+      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, warmPool: countedPool, dependencies, metrics, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
-    maxTotal: options.maxSandboxesTotal ?? maxSandboxesTotal,
+    maxTotal,
     idleStopMs: options.idleStopMs ?? idleSandboxStopMs,
+    spares: pool,
   });
   const session = (workspace: string) => sessions.session(workspace);
   metrics.observe({
@@ -207,10 +241,13 @@ export function createApp(options: AppOptions): App {
     store,
     sandboxes,
     metrics,
+    pool,
     session,
     reattach: () => sessions.reattach(),
+    startPool: () => pool.start(),
     async close() {
       exportsService.close();
+      pool.close();
       await sessions.close();
     },
   };

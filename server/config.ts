@@ -102,11 +102,18 @@ export const labelSandbox = `${labelPrefix}.sandbox`;
 export const labelWorkspace = `${labelPrefix}.workspace`;
 /** The STUDIO_INSTANCE name prefix of the server that created the sandbox. */
 export const labelInstance = `${labelPrefix}.instance`;
+/** On a sandbox started ahead of demand (the warm pool): its spare id. Docker cannot change labels, so a claimed one keeps it. */
+export const labelPool = `${labelPrefix}.pool`;
 /** The random id of the server's data dir: only sandboxes carrying ours are listed, reattached or removed. */
 export const labelInstanceId = `${labelPrefix}.instance-id`;
 /** The file in the data dir that keeps that id. */
 export const instanceIdFile = 'instance-id';
 export const ownerValue = 'chaincode-studio';
+/**
+ * Names of a spare sandbox (container, network, ledger disk, build dir) start with `<instance>-<this>`;
+ * a workspace id never starts with `_`, so they cannot clash with a workspace's.
+ */
+export const spareNamePrefix = '_pool-';
 /** Host network interfaces of sandbox networks start with this (the iptables rule matches `ccs-+`). */
 export const bridgePrefix = 'ccs-';
 
@@ -156,6 +163,18 @@ export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 
 export const maxSandboxesPerUser = Number(process.env.STUDIO_MAX_SANDBOXES ?? 3);
 /** Running sandboxes the whole server may have at a time, whoever started them (every workspace token is a user of its own). */
 export const maxSandboxesTotal = Number(process.env.STUDIO_MAX_SANDBOXES_TOTAL ?? 20);
+/**
+ * Sandboxes kept started ahead of demand (the warm pool), so Run on a new workspace need not wait
+ * for Fabric to start; they count against maxSandboxesTotal. 0 (the default here) turns the pool
+ * off; `npm start` sets 1 unless STUDIO_WARM_SANDBOXES says otherwise.
+ */
+export const warmSandboxes = Number(process.env.STUDIO_WARM_SANDBOXES ?? 0);
+/** How often the pool checks whether to refill or shrink. */
+export const warmPoolCheckIntervalMs = 10_000;
+/** The pool shrinks to nothing while the 1-minute load average per core is at least this (STUDIO_WARM_POOL_BUSY_LOAD). */
+export const warmPoolBusyLoadPerCore = Number(process.env.STUDIO_WARM_POOL_BUSY_LOAD ?? 3);
+/** ... or while the host has less free memory than this (room for two more sandboxes). */
+export const warmPoolMinFreeMemoryBytes = 2 * sandboxMemoryBytes;
 /** The idle check runs every quarter of the idle time, within these bounds. */
 export const idleCheckMinIntervalMs = 250;
 export const idleCheckMaxIntervalMs = 60_000;

@@ -72,8 +72,13 @@ async function main(): Promise<void> {
     console.log(`Prometheus metrics: ${metricsServer.url}${metricsPath}`);
   }
   await app.reattach().catch((err: unknown) => console.error(`Reattaching to sandboxes failed: ${String(err)}`));
+  void app.startPool().catch((err: unknown) => console.error(`The warm pool could not start (Run starts sandboxes as they are needed): ${String(err)}`));
   // Start the compile workers now, in the background, so the first Run does not pay for loading the compiler.
-  void warmUpCompiler().catch((err: unknown) => console.error(`Warming up the compiler failed (the first Run will be slower): ${String(err)}`));
+  const warmUpStarted = performance.now();
+  void warmUpCompiler().then(
+    () => console.log(`The compiler is warmed up (${Math.round(performance.now() - warmUpStarted)} ms).`),
+    (err: unknown) => console.error(`Warming up the compiler failed (the first Run will be slower): ${String(err)}`),
+  );
 
   console.log(`\nChaincode Studio is running. Open this address in your browser:\n\n  ${server.url}/?token=${token}\n`);
   console.log(`Workspaces are kept in ${path.join(dataDir, 'workspaces')}. Press Ctrl+C to stop (sandboxes keep running and are reattached next time).`);

@@ -20,13 +20,14 @@ import { asChaincodeUser } from './privileges.mjs';
  */
 
 /**
- * The node arguments that start the chaincode registered as `packageId`.
- * @param {{ packageId: string, debug: boolean }} options
+ * The node arguments that start the chaincode registered as `packageId`: with the inspector when
+ * `debug`, paused before the first line until a debugger attaches unless `waitForDebugger` is false.
+ * @param {{ packageId: string, debug: boolean, waitForDebugger?: boolean }} options
  */
-export function chaincodeArgs({ packageId, debug }) {
+export function chaincodeArgs({ packageId, debug, waitForDebugger = true }) {
   return [
     `--max-old-space-size=${chaincodeHeapLimitMb}`,
-    ...(debug ? [`--inspect-brk=${loopback}:${inspectorPort}`] : []),
+    ...(debug ? [`--${waitForDebugger ? 'inspect-brk' : 'inspect'}=${loopback}:${inspectorPort}`] : []),
     path.join(p.chaincodeRuntime, 'fabric-shim', 'cli.js'),
     'start',
     '--peer.address',
@@ -114,16 +115,16 @@ export class ChaincodeProcess {
   /**
    * Starts the chaincode registered as `definition.packageId`; kills any running one first.
    * @param {ChaincodeDefinition} definition
-   * @param {{ debug?: boolean }} [options]
+   * @param {{ debug?: boolean, waitForDebugger?: boolean }} [options]
    * @returns {Promise<AgentChaincodeInfo>}
    */
-  async start(definition, { debug = true } = {}) {
+  async start(definition, { debug = true, waitForDebugger = true } = {}) {
     await this.stop();
     const pkg = JSON.parse(await fs.readFile(path.join(p.chaincodeDir, 'package.json'), 'utf8'));
     if (typeof pkg.main !== 'string') throw new Error('the chaincode package.json has no "main" entry');
 
     const cgroupAtStart = await readCgroup();
-    const { command, args } = asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug }));
+    const { command, args } = asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
     const child = spawn(command, args, { cwd: p.chaincodeDir, env: chaincodeEnv({ packageId: definition.packageId }), detached: true });
     const output = watchOutput(child, () => {
       // The program has ended but an attached debugger holds the process open: end it, so its end shows.

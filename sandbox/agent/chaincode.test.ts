@@ -14,6 +14,8 @@ describe('the chaincode process', () => {
     expect(debug[1]).toBe('--inspect-brk=127.0.0.1:9229');
     expect(debug.slice(-5)).toEqual(['start', '--peer.address', '127.0.0.1:7052', '--chaincode-id-name', 'basic_studio:abc']);
     expect(chaincodeArgs({ packageId: 'p', debug: false }).some((a) => a.startsWith('--inspect'))).toBe(false);
+    // Nothing to stop at yet: the process runs at once and the debugger attaches meanwhile.
+    expect(chaincodeArgs({ packageId: 'p', debug: true, waitForDebugger: false })[1]).toBe('--inspect=127.0.0.1:9229');
   });
 
   it('says why it ended, naming the limit it hit', () => {

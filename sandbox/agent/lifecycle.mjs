@@ -5,6 +5,7 @@
 // install a tiny chaincode-as-a-service package, approve and commit its
 // definition, and the dev-mode process registers under that package's ID.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,20 +91,31 @@ async function doDefine(name, logs) {
   const env = adminCliEnv();
   const label = `${name}_studio`;
   const pkg = await buildPackage(name, label);
-  const packageId = (await run('peer', ['lifecycle', 'chaincode', 'calculatepackageid', pkg], { env, logs })).trim();
-  const installed = await run('peer', ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env, logs });
-  if (!installed.includes(packageId)) {
-    logs.write('sandbox', `Installing package ${packageId}`);
-    await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env, logs });
+  // Fabric's package ID (what `peer lifecycle chaincode calculatepackageid` prints), without a CLI run.
+  const packageId = `${label}:${createHash('sha256').update(await fs.readFile(pkg)).digest('hex')}`;
+  logs.write('sandbox', `Installing package ${packageId}`);
+  try {
+    await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env });
+  } catch (err) {
+    if (!/already successfully installed/.test(err instanceof Error ? err.message : String(err))) throw err;
   }
 
-  const sequence = String((await committedSequence(name, env, logs)) + 1);
-  const common = ['--channelID', channel, '--name', name, '--version', '1', '--sequence', sequence, '-o', ordererAddress];
-  logs.write('sandbox', `Approving and committing chaincode ${name} (sequence ${sequence})`);
-  await run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common, '--package-id', packageId, '--waitForEvent'], { env, logs });
-  await run('peer', ['lifecycle', 'chaincode', 'commit', ...common, '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
+  // A name the saved state does not know is new to this ledger (sequence 1), unless an earlier agent
+  // stopped between a commit and saving the state: then the approval is refused and the ledger says which.
+  let sequence = 1;
+  const approve = () => run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common(), '--package-id', packageId, '--waitForEvent'], { env });
+  const common = () => ['--channelID', channel, '--name', name, '--version', '1', '--sequence', String(sequence), '-o', ordererAddress];
+  logs.write('sandbox', `Approving and committing chaincode ${name}`);
+  try {
+    await approve();
+  } catch (err) {
+    sequence = (await committedSequence(name, env, logs)) + 1;
+    if (sequence === 1) throw err;
+    await approve();
+  }
+  await run('peer', ['lifecycle', 'chaincode', 'commit', ...common(), '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
 
-  const definition = { name, label, packageId, sequence: Number(sequence), version: '1' };
+  const definition = { name, label, packageId, sequence, version: '1' };
   const latest = await readState();
   latest.definitions[name] = definition;
   await writeState(latest);

@@ -184,7 +184,7 @@ const routes = {
     requireDevMode();
     requireReady();
     const definition = await defineChaincode(checkName(body.name), logs);
-    return chaincode.start(definition, { debug: body.debug !== false });
+    return chaincode.start(definition, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
   },
   'POST /chaincode/stop': async () => {
     await chaincode.stop();

@@ -24,6 +24,7 @@ import { samplesDir } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { studioDiagnostic, toDiagnostic } from './diagnostics.ts';
 import { type CompilerPool, sharedCompilerPool } from './compilerPool.ts';
+import { buildInputs, readBuildStamp, removeBuildStamp, writeBuildStamp } from './buildStamp.ts';
 import { tsOutSubdir } from './typescriptBuild.ts';
 
 export type BuildLanguage = 'typescript' | 'javascript';
@@ -35,6 +36,8 @@ export interface CompileOptions {
   readonly pool?: CompilerPool;
   /** The workspace's installed npm dependencies (a node_modules folder), which TypeScript sees as the workspace's own. */
   readonly dependenciesDir?: string;
+  /** Keep the build in `outDir` when nothing it was made from has changed (see buildStamp.ts). */
+  readonly reuseUnchanged?: boolean;
 }
 
 export interface CompileResult {
@@ -46,6 +49,8 @@ export interface CompileResult {
   durationMs: number;
   /** The entry the output package.json names, relative to `outDir` (e.g. `dist/index.js`). */
   entry: string;
+  /** True when `outDir` already held the build of these very inputs, and nothing was compiled. */
+  reused?: boolean;
 }
 
 const outputQueues = new Map<string, Promise<unknown>>();
@@ -123,6 +128,9 @@ export async function detectLanguage(workspaceDir: string): Promise<BuildLanguag
 }
 
 async function compileInto(workspaceDir: string, outDir: string, options: CompileOptions, started: number): Promise<CompileResult> {
+  const inputs = options.reuseUnchanged ? await buildInputs(workspaceDir, options.dependenciesDir) : undefined;
+  const stamp = inputs === undefined ? undefined : await readBuildStamp(outDir, inputs);
+  if (stamp) return { ok: true, language: stamp.language, diagnostics: stamp.diagnostics, durationMs: performance.now() - started, entry: stamp.entry, reused: true };
   const language = await detectLanguage(workspaceDir);
   const manifest = await readManifest(workspaceDir);
   const diagnostics: Diagnostic[] = [...manifest.diagnostics];
@@ -151,7 +159,9 @@ async function compileInto(workspaceDir: string, outDir: string, options: Compil
     }
     const packageJson = { ...manifest.json, name: manifest.json.name ?? path.basename(workspaceDir), version: manifest.json.version ?? '1.0.0', main: entry };
     await fs.writeFile(path.join(temp, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
+    await removeBuildStamp(outDir);
     await swapInto(temp, outDir);
+    if (inputs !== undefined) await writeBuildStamp(outDir, { inputs, language, entry, diagnostics });
   } catch (err) {
     await fs.rm(temp, { recursive: true, force: true });
     throw err;

@@ -73,6 +73,11 @@ export class BreakpointStore {
     return undefined;
   }
 
+  /** True when nothing could stop a process: no breakpoint (logpoints included) and no exception filter. */
+  get empty(): boolean {
+    return this.#byPath.size === 0 && this.#exceptionFilters.length === 0;
+  }
+
   get exceptionFilters(): readonly ExceptionFilter[] {
     return this.#exceptionFilters;
   }

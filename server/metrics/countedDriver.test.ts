@@ -22,6 +22,13 @@ function fakeDriver(failure: unknown): SandboxDriver {
     destroy: async () => undefined,
     list: async () => [],
     memoryBytes: async () => 42,
+    exists: async () => false,
+    spares: {
+      start: async () => (failure === undefined ? undefined : Promise.reject(failure)),
+      claim: async (_id, workspace) => ({ workspace }) as SandboxHandle,
+      destroy: async () => undefined,
+      list: async () => [],
+    },
   };
 }
 

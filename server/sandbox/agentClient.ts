@@ -57,7 +57,8 @@ export interface AgentClient {
   /** Production mode only: endpoints, TLS CAs and identities for a deployer. */
   connection(): Promise<AgentConnection>;
   define(name: string): Promise<ChaincodeDefinition>;
-  startChaincode(name: string, options: { debug: boolean }): Promise<AgentChaincodeInfo>;
+  /** `waitForDebugger` (default true): paused before the first line until a debugger attaches. */
+  startChaincode(name: string, options: { debug: boolean; waitForDebugger?: boolean }): Promise<AgentChaincodeInfo>;
   stopChaincode(): Promise<AgentChaincodeInfo>;
   /**
    * Follows the agent's status and log events until `close()`; `onEnd` fires if the stream breaks.
@@ -163,7 +164,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       return { channel: wire.channel, mspId: wire.mspId, peer: at(wire.peer), orderer: at(wire.orderer), admin: wire.admin, user: wire.user };
     },
     define: (name) => call('POST /chaincode/define', { name } satisfies AgentDefineRequest),
-    startChaincode: (name, { debug }) => call('POST /chaincode/start', { name, debug } satisfies AgentStartRequest),
+    startChaincode: (name, { debug, waitForDebugger = true }) => call('POST /chaincode/start', { name, debug, waitForDebugger } satisfies AgentStartRequest),
     stopChaincode: () => call('POST /chaincode/stop', {}),
 
     events(onEvent, onEnd, { history = false } = {}) {

@@ -5,6 +5,12 @@
  * disk (see ledgerDisk.ts) that survives stop/start. Everything we create
  * carries our labels, the data dir's instance id among them, so a restarted
  * server finds its own sandboxes, and only its own, and reattaches.
+ *
+ * Spares (the warm pool's sandboxes) are named `<instance>-_pool-<id>`. A
+ * claim renames the container to the workspace's name; its network, ledger
+ * disk and build dir keep their spare names (Docker binds by path), so the
+ * driver reads them off the container, and the workspace's build dir becomes
+ * a link to the one the container mounts.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -17,6 +23,7 @@ import {
   labelInstance,
   labelInstanceId,
   labelOwner,
+  labelPool,
   labelSandbox,
   labelWorkspace,
   ownerValue,
@@ -30,6 +37,7 @@ import {
   sandboxStopGraceSeconds,
   sandboxTmpfsBytes,
   sandboxUid,
+  spareNamePrefix,
 } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createAgentClient, type AgentStatus } from './agentClient.ts';
@@ -37,7 +45,18 @@ import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } fro
 import { loadInstanceId } from './instanceId.ts';
 import { createLedgerDisk } from './ledgerDisk.ts';
 import { enableLoopbackQuickAck } from './loopbackQuickAck.ts';
-import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
+import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn, SpareSandboxes } from './sandboxDriver.ts';
+
+/** What one sandbox's parts are called: its container, network, ledger disk, bridge and build dir. */
+interface SandboxNames {
+  readonly container: string;
+  readonly network: string;
+  readonly disk: string;
+  readonly bridge: string;
+  readonly build: string;
+}
+
+const mountSource = (info: Docker.ContainerInspectInfo, target: string) => info.Mounts.find((m) => m.Destination === target && m.Type === 'bind')?.Source;
 
 export interface DockerDriverOptions {
   readonly docker: Docker;
@@ -63,21 +82,28 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       throw err;
     }));
 
-  const names = (workspace: string) => {
-    const short = createHash('sha256').update(`${instance}/${workspace}`).digest('hex').slice(0, 10);
+  const buildsDir = path.join(dataDir, 'builds');
+  const disksDir = path.join(dataDir, 'disks');
+  const buildDir = (workspace: string) => path.join(buildsDir, workspace);
+  const namesOf = (base: string, build: string): SandboxNames => {
+    const short = createHash('sha256').update(`${instance}/${base}`).digest('hex').slice(0, 10);
     return {
-      container: `${instance}-${workspace}`,
-      network: `${instance}-${workspace}-net`,
-      disk: `${instance}-${workspace}-data`,
+      container: `${instance}-${base}`,
+      network: `${instance}-${base}-net`,
+      disk: `${instance}-${base}-data`,
       // Linux interface names are at most 15 characters.
       bridge: `${bridgePrefix}${short}`,
+      build,
     };
   };
-  const labels = async (workspace: string, sandboxId: string) => ({
+  const names = (workspace: string) => namesOf(workspace, buildDir(workspace));
+  const spareNames = (id: string) => namesOf(`${spareNamePrefix}${id}`, path.join(buildsDir, `${spareNamePrefix}${id}`));
+  /** Labels of a new sandbox: a workspace's, or a spare's (`{ spare: id }`, no workspace yet). */
+  const labels = async (owner: { workspace: string } | { spare: string }, sandboxId: string) => ({
     [labelOwner]: ownerValue,
     [labelInstance]: instance,
     [labelInstanceId]: await instanceId(),
-    [labelWorkspace]: workspace,
+    ...('workspace' in owner ? { [labelWorkspace]: owner.workspace } : { [labelPool]: owner.spare }),
     [labelSandbox]: sandboxId,
   });
   const ours = async (objectLabels: Record<string, string> | undefined) => objectLabels?.[labelInstanceId] === (await instanceId());
@@ -86,35 +112,63 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       ErrorCode.Sandbox,
       `The sandbox ${what} ${name} belongs to another Chaincode Studio server on this Docker (same instance name "${instance}", another data dir). Give each server its own STUDIO_INSTANCE; if it is left over from an older version of this server, remove it (docker ${what === 'container' ? 'rm -f' : 'network rm'} ${name}).`,
     );
-  const buildDir = (workspace: string) => path.join(dataDir, 'builds', workspace);
-  const ledgerDisk = (workspace: string) => createLedgerDisk({ dir: path.join(dataDir, 'disks'), name: names(workspace).disk, sizeBytes: sandboxDiskBytes, uid: sandboxUid });
+  const ledgerDisk = (name: string) => createLedgerDisk({ dir: disksDir, name, sizeBytes: sandboxDiskBytes, uid: sandboxUid });
+  /** The ledger disk a container mounts (a spare's keeps its spare name after a claim), when it is one of ours. */
+  const ledgerOf = (info: Docker.ContainerInspectInfo) => {
+    const source = mountSource(info, '/var/sandbox');
+    return source !== undefined && path.dirname(source) === disksDir ? ledgerDisk(path.basename(source)) : undefined;
+  };
+  /** The build dir a container mounts, when it is one of ours. */
+  const buildOf = (info: Docker.ContainerInspectInfo) => {
+    const source = mountSource(info, '/chaincode');
+    return source !== undefined && path.dirname(source) === buildsDir ? source : undefined;
+  };
 
-  /** The container of `workspace` whatever server made it (the name is taken either way). */
-  async function inspectAny(workspace: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  /** The container named `container` whatever server made it (the name is taken either way). */
+  async function inspectAny(container: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {
-      return await docker.getContainer(names(workspace).container).inspect();
+      return await docker.getContainer(container).inspect();
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw dockerError(err, `inspect the sandbox of ${workspace}`);
+      throw dockerError(err, `inspect the sandbox ${container}`);
     }
   }
 
-  /** The container of `workspace` if this server made it; another server's is never touched. */
-  async function inspect(workspace: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    const info = await inspectAny(workspace);
+  /** The container named `container` if this server made it; another server's is never touched. */
+  async function inspect(container: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    const info = await inspectAny(container);
     return info && (await ours(info.Config.Labels)) ? info : undefined;
   }
 
   function handleFor(workspace: string, info: Docker.ContainerInspectInfo): SandboxHandle {
-    const n = names(workspace);
-    const host = info.NetworkSettings.Networks[n.network]?.IPAddress;
+    // The container's own network: a claimed spare keeps its spare network.
+    const host = info.NetworkSettings.Networks[info.HostConfig.NetworkMode ?? '']?.IPAddress;
     const token = info.Config.Env.find((e) => e.startsWith('STUDIO_AGENT_TOKEN='))?.slice('STUDIO_AGENT_TOKEN='.length);
     if (!host || !token) throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} has no address or token; destroy it and start again.`);
-    return { workspace, mode: modeOf(info), containerName: n.container, host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
+    return { workspace, mode: modeOf(info), containerName: info.Name.replace(/^\//, ''), host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
   }
 
-  async function ensureNetwork(workspace: string, sandboxId: string): Promise<void> {
-    const n = names(workspace);
+  /**
+   * A claimed spare mounts its own build dir: make the workspace's build dir a link to it, moving in
+   * what was built there. Idempotent, so a claim cut short (a killed server) is finished on reattach.
+   */
+  async function linkBuildDir(workspace: string, info: Docker.ContainerInspectInfo): Promise<void> {
+    const mounted = buildOf(info);
+    const dir = buildDir(workspace);
+    if (mounted === undefined || mounted === dir) return;
+    const stat = await fs.lstat(dir).catch(() => undefined);
+    if (stat?.isSymbolicLink() && (await fs.readlink(dir)) === path.basename(mounted)) return;
+    if (stat?.isDirectory()) {
+      for (const entry of await fs.readdir(dir)) {
+        await fs.rm(path.join(mounted, entry), { recursive: true, force: true });
+        await fs.rename(path.join(dir, entry), path.join(mounted, entry));
+      }
+      await fs.rmdir(dir);
+    } else if (stat) await fs.rm(dir, { force: true });
+    await fs.symlink(path.basename(mounted), dir);
+  }
+
+  async function ensureNetwork(n: SandboxNames, networkLabels: Record<string, string>): Promise<void> {
     try {
       const network = (await docker.getNetwork(n.network).inspect()) as { Labels?: Record<string, string> };
       if (!(await ours(network.Labels))) throw notOurs('network', n.network);
@@ -123,7 +177,6 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
       if (err instanceof StudioError) throw err;
       if (!isNotFound(err)) throw dockerError(err, 'inspect the sandbox network');
     }
-    const networkLabels = await labels(workspace, sandboxId);
     await dockerCall('create the sandbox network', () =>
       docker.createNetwork({
         Name: n.network,
@@ -138,14 +191,12 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     );
   }
 
-  async function create(workspace: string, image: string, mode: SandboxMode): Promise<void> {
-    const n = names(workspace);
-    const sandboxId = randomBytes(6).toString('hex');
-    await ensureNetwork(workspace, sandboxId);
-    const ledger = await ledgerDisk(workspace).ensureMounted();
-    const dir = buildDir(workspace);
+  async function create(n: SandboxNames, owner: { workspace: string } | { spare: string }, image: string, mode: SandboxMode): Promise<void> {
+    const containerLabels = await labels(owner, randomBytes(6).toString('hex'));
+    await ensureNetwork(n, containerLabels);
+    const ledger = await ledgerDisk(n.disk).ensureMounted();
+    const dir = n.build;
     await fs.mkdir(path.join(dir, 'app'), { recursive: true });
-    const containerLabels = await labels(workspace, sandboxId);
     await dockerCall('create the sandbox container', () =>
       docker.createContainer({
         name: n.container,
@@ -179,6 +230,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
   }
 
   async function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
+    const container = handle.containerName;
     const deadline = Date.now() + sandboxReadyTimeoutMs;
     let last = '';
     for (;;) {
@@ -194,7 +246,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
         last = status.message;
         progress('network', status.message);
       }
-      const info = await inspect(handle.workspace);
+      const info = await inspect(container);
       if (!info?.State.Running) {
         throw new StudioError(ErrorCode.Sandbox, `The sandbox container stopped while starting (exit code ${info?.State.ExitCode ?? '?'}). See the sandbox log.`);
       }
@@ -205,34 +257,121 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
 
   async function doStart(workspace: string, progress: SandboxProgressFn, mode: SandboxMode): Promise<SandboxHandle> {
     await ensureHostFirewall();
-    let info = await inspect(workspace);
-    if (!info && (await inspectAny(workspace))) throw notOurs('container', names(workspace).container);
+    const n = names(workspace);
+    let info = await inspect(n.container);
+    if (!info && (await inspectAny(n.container))) throw notOurs('container', n.container);
     if (!info) {
       progress('image', 'Checking the sandbox image');
       const image = await ensureSandboxImage(docker, progress);
       progress('container', `Creating the sandbox container (${mode} mode)`);
-      await create(workspace, image.tag, mode);
-      info = await inspect(workspace);
+      await create(n, { workspace }, image.tag, mode);
+      info = await inspect(n.container);
     }
     if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
     const existingMode = modeOf(info);
     if (existingMode !== mode) {
       throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} runs in ${existingMode} mode, not ${mode}; destroy it to start it in ${mode} mode.`);
     }
-    if (!info.State.Running) {
-      // After a host reboot the ledger disk is no longer mounted: mount it before Docker binds it.
-      if (info.Mounts.some((m) => m.Destination === '/var/sandbox' && m.Type === 'bind')) await ledgerDisk(workspace).ensureMounted();
-      progress('container', 'Starting the sandbox container');
-      await dockerCall('start the sandbox container', () => docker.getContainer(names(workspace).container).start());
-      info = await inspect(workspace);
-      if (!info) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while starting`);
-    }
+    await linkBuildDir(workspace, info);
+    if (!info.State.Running) info = await startContainer(info, progress);
     await enableLoopbackQuickAck(info.State.Pid);
     const handle = handleFor(workspace, info);
     progress('network', 'Starting the orderer, the peer and the channel');
     await waitReady(handle, progress);
     return handle;
   }
+
+  async function startContainer(info: Docker.ContainerInspectInfo, progress: SandboxProgressFn): Promise<Docker.ContainerInspectInfo> {
+    const name = info.Name.replace(/^\//, '');
+    // After a host reboot the ledger disk is no longer mounted: mount it before Docker binds it.
+    await ledgerOf(info)?.ensureMounted();
+    progress('container', 'Starting the sandbox container');
+    await dockerCall('start the sandbox container', () => docker.getContainer(name).start());
+    const started = await inspect(name);
+    if (!started) throw new StudioError(ErrorCode.Sandbox, `The sandbox container ${name} vanished while starting`);
+    return started;
+  }
+
+  /** Removes a sandbox's container (when ours), its network, ledger disk and build dir: by name, and as the container names them. */
+  async function remove(n: SandboxNames): Promise<void> {
+    const ignoreMissing = async (action: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (err) {
+        if (!isNotFound(err)) throw dockerError(err, action);
+      }
+    };
+    const info = await inspect(n.container);
+    // Another server's container or network of the same name stays; our disk and build dir go.
+    if (info) await ignoreMissing('remove the sandbox container', () => docker.getContainer(n.container).remove({ force: true, v: true }));
+    for (const network of new Set([n.network, ...(info?.HostConfig.NetworkMode ? [info.HostConfig.NetworkMode] : [])])) {
+      await ignoreMissing('remove the sandbox network', async () => {
+        const found = (await docker.getNetwork(network).inspect()) as { Labels?: Record<string, string> };
+        if (await ours(found.Labels)) await docker.getNetwork(network).remove();
+      });
+    }
+    await ledgerDisk(n.disk).remove();
+    if (info) await ledgerOf(info)?.remove();
+    // A claimed spare's build dir is where the workspace's link points.
+    const link = await fs.readlink(n.build).catch(() => undefined);
+    const mounted = info ? buildOf(info) : undefined;
+    for (const dir of [link === undefined ? undefined : path.join(buildsDir, path.basename(link)), mounted]) {
+      if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+    }
+    await fs.rm(n.build, { recursive: true, force: true });
+  }
+
+  const spares: SpareSandboxes = {
+    async start(id, progress) {
+      if (!/^[a-z0-9]{1,32}$/.test(id)) throw new StudioError(ErrorCode.Internal, `"${id}" is not a spare sandbox id`);
+      const n = spareNames(id);
+      try {
+        await ensureHostFirewall();
+        const image = await ensureSandboxImage(docker, progress);
+        await create(n, { spare: id }, image.tag, 'dev');
+        const created = await inspect(n.container);
+        if (!created) throw new StudioError(ErrorCode.Sandbox, `The spare sandbox ${n.container} vanished while starting`);
+        const info = await startContainer(created, progress);
+        await enableLoopbackQuickAck(info.State.Pid);
+        await waitReady(handleFor('', info), progress);
+      } catch (err) {
+        await remove(n).catch(() => undefined);
+        throw err;
+      }
+    },
+
+    async claim(id, workspace) {
+      const spare = spareNames(id);
+      const n = names(workspace);
+      const info = await inspect(spare.container);
+      if (!info?.State.Running || info.Config.Labels[labelPool] !== id) throw new StudioError(ErrorCode.Sandbox, `The spare sandbox ${id} is not running.`);
+      // The rename is the claim: from here on the container is the workspace's (a cut-short link is finished on reattach).
+      await dockerCall('claim a spare sandbox', () => docker.getContainer(spare.container).rename({ name: n.container }));
+      await linkBuildDir(workspace, info);
+      const claimed = await inspect(n.container);
+      if (!claimed) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while it was claimed`);
+      const handle = handleFor(workspace, claimed);
+      // One status request for a ready spare; a spare an earlier server process left may still be starting.
+      await waitReady(handle, () => undefined);
+      return handle;
+    },
+
+    async destroy(id) {
+      const n = spareNames(id);
+      // A claimed spare (renamed) is a workspace's now: its disk and build dir are that workspace's ledger and build.
+      const labelled = await dockerCall('find a spare sandbox', async () => docker.listContainers({ all: true, filters: { label: [`${labelInstanceId}=${await instanceId()}`, `${labelPool}=${id}`] } }));
+      if (labelled.some((c) => !c.Names.includes(`/${n.container}`))) return;
+      await remove(n);
+    },
+
+    async list() {
+      const id = await instanceId();
+      const containers = await dockerCall('list spare sandboxes', () => docker.listContainers({ all: true, filters: { label: [`${labelInstanceId}=${id}`, labelPool] } }));
+      // A claimed spare keeps its label but not its name.
+      const unclaimed = containers.filter((c) => c.Labels[labelInstance] === instance && c.Names.includes(`/${spareNames(c.Labels[labelPool] ?? '').container}`));
+      return unclaimed.map((c) => ({ id: c.Labels[labelPool] ?? '', running: c.State === 'running' }));
+    },
+  };
 
   return {
     instance,
@@ -248,46 +387,49 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     },
 
     async find(workspace) {
-      const info = await inspect(workspace);
+      const info = await inspect(names(workspace).container);
       if (!info?.State.Running) return undefined;
       // Reattaching: the rule may have gone while the server was down (a firewall reload).
       await ensureHostFirewall();
       await enableLoopbackQuickAck(info.State.Pid);
+      await linkBuildDir(workspace, info);
       return handleFor(workspace, info);
     },
 
     async stop(workspace) {
-      const info = await inspect(workspace);
+      const n = names(workspace);
+      const info = await inspect(n.container);
       if (!info?.State.Running) return;
-      await dockerCall('stop the sandbox', () => docker.getContainer(names(workspace).container).stop({ t: sandboxStopGraceSeconds }));
+      await dockerCall('stop the sandbox', () => docker.getContainer(n.container).stop({ t: sandboxStopGraceSeconds }));
     },
 
-    async destroy(workspace) {
-      const n = names(workspace);
-      const ignoreMissing = async (action: string, fn: () => Promise<unknown>) => {
-        try {
-          await fn();
-        } catch (err) {
-          if (!isNotFound(err)) throw dockerError(err, action);
-        }
-      };
-      // Another server's container or network of the same name stays; our disk and build dir go.
-      if (await inspect(workspace)) await ignoreMissing('remove the sandbox container', () => docker.getContainer(n.container).remove({ force: true, v: true }));
-      await ignoreMissing('remove the sandbox network', async () => {
-        const network = (await docker.getNetwork(n.network).inspect()) as { Labels?: Record<string, string> };
-        if (await ours(network.Labels)) await docker.getNetwork(n.network).remove();
-      });
-      await ledgerDisk(workspace).remove();
-      await fs.rm(buildDir(workspace), { recursive: true, force: true });
-    },
+    destroy: (workspace) => remove(names(workspace)),
 
     async list() {
       const id = await instanceId();
       const containers = await dockerCall('list sandboxes', () =>
         docker.listContainers({ all: true, filters: { label: [`${labelOwner}=${ownerValue}`, `${labelInstance}=${instance}`, `${labelInstanceId}=${id}`] } }),
       );
-      return containers.map((c) => ({ workspace: c.Labels[labelWorkspace] ?? '', running: c.State === 'running' })).filter((c) => c.workspace);
+      // A claimed spare carries no workspace label (Docker cannot add one): its name says whose it is.
+      const workspaceOf = (c: Docker.ContainerInfo) => {
+        if (c.Labels[labelPool] === undefined) return c.Labels[labelWorkspace] ?? '';
+        const name = c.Names[0]?.replace(/^\//, '') ?? '';
+        const base = name.startsWith(`${instance}-`) ? name.slice(instance.length + 1) : '';
+        return base.startsWith(spareNamePrefix) ? '' : base;
+      };
+      return containers.map((c) => ({ workspace: workspaceOf(c), running: c.State === 'running' })).filter((c) => c.workspace);
     },
+
+    async exists(workspace) {
+      const n = names(workspace);
+      if (await inspectAny(n.container)) return true;
+      return fs.access(path.join(disksDir, `${n.disk}.img`)).then(
+        () => true,
+        () => false,
+      );
+    },
+
+    spares,
 
     async memoryBytes(workspace) {
       try {

@@ -39,6 +39,31 @@ export interface SandboxSummary {
   readonly running: boolean;
 }
 
+/** A spare sandbox this server owns, left by this or an earlier server process. */
+export interface SpareSummary {
+  readonly id: string;
+  readonly running: boolean;
+}
+
+/**
+ * Sandboxes started ahead of demand (the warm pool's): dev mode, network and
+ * channel up, fresh keys, no chaincode, no workspace. A claimed spare becomes
+ * the workspace's sandbox for good; it never goes back to the pool.
+ */
+export interface SpareSandboxes {
+  /** Creates and starts the spare `id` (lowercase letters and digits) and waits until its Fabric network is ready. */
+  start(id: string, progress: SandboxProgressFn): Promise<void>;
+  /**
+   * Makes the running spare `id` the sandbox of `workspace`, which must have none: the
+   * workspace's build dir becomes the one the spare mounts (what was built there moves in).
+   */
+  claim(id: string, workspace: string): Promise<SandboxHandle>;
+  /** Removes a spare, its network, ledger disk and build dir. Idempotent; a spare already claimed is a workspace's and stays. */
+  destroy(id: string): Promise<void>;
+  /** The spares not yet claimed, running or not. */
+  list(): Promise<SpareSummary[]>;
+}
+
 export interface SandboxDriver {
   /** The name prefix of this server's sandboxes (STUDIO_INSTANCE). */
   readonly instance: string;
@@ -56,4 +81,7 @@ export interface SandboxDriver {
   list(): Promise<SandboxSummary[]>;
   /** Memory use of the sandbox in bytes, when the engine reports it. */
   memoryBytes(workspace: string): Promise<number | undefined>;
+  /** True when the workspace has a sandbox or a ledger disk (whoever made it): it must not take a spare. */
+  exists(workspace: string): Promise<boolean>;
+  readonly spares: SpareSandboxes;
 }

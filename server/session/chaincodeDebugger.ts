@@ -34,8 +34,8 @@ export interface ChaincodeDebugger {
   readonly isPaused: boolean;
   /** The attached debug session, or a clear error. */
   session(): DebugSession;
-  /** Attaches to the chaincode process of `handle`, retrying while its inspector opens, and applies the breakpoints. */
-  attach(handle: SandboxHandle): Promise<void>;
+  /** Attaches to the chaincode process of `handle`, retrying while its inspector opens (until `signal` aborts), and applies the breakpoints. */
+  attach(handle: SandboxHandle, signal?: AbortSignal): Promise<void>;
   /**
    * Forgets the attached session without closing it and returns it. Closing it resumes a paused
    * transaction, so the caller closes it only once the process is gone.
@@ -83,7 +83,7 @@ class Debugger implements ChaincodeDebugger {
     return this.#current;
   }
 
-  async attach(handle: SandboxHandle): Promise<void> {
+  async attach(handle: SandboxHandle, signal?: AbortSignal): Promise<void> {
     await this.#loaded;
     const { reporter, workspace, workspaceDir } = this.#options;
     const inspector = handle.agent.inspector();
@@ -105,9 +105,14 @@ class Debugger implements ChaincodeDebugger {
         session = await connect();
         break;
       } catch (err) {
-        if (Date.now() > deadline) throw new StudioError(ErrorCode.Debugger, `Could not attach the debugger: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        if (Date.now() > deadline || signal?.aborted) throw new StudioError(ErrorCode.Debugger, `Could not attach the debugger: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, debuggerAttachRetryMs));
       }
+    }
+    if (signal?.aborted) {
+      // The start it was for has failed: a later process may already listen on the same port.
+      await session.close().catch(() => undefined);
+      throw new StudioError(ErrorCode.Debugger, 'The chaincode start this debugger was for has ended.');
     }
     this.#current = session;
     void session.closed.then(() => {

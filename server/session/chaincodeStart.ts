@@ -36,12 +36,28 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
   reporter.setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
   try {
     const started = performance.now();
-    await handle.agent.startChaincode(name, { debug: true });
+    // With a breakpoint or an exception filter set, the process waits for the debugger before its
+    // first line; with none it loads and registers with the peer while the debugger attaches.
+    const waitForDebugger = !options.debugger.breakpoints.empty;
+    await handle.agent.startChaincode(name, { debug: true, waitForDebugger });
+    const spawnedMs = Math.round(performance.now() - started);
     await previousDebugger?.close().catch(() => undefined);
-    await options.debugger.attach(handle);
-    const metadata = await readContractMetadata({ link: options.link, chaincodeName: name, workspaceDir: options.workspaceDir, timeoutMs: chaincodeReadyTimeoutMs });
+    const startEnded = new AbortController();
+    let attachedMs = 0;
+    const attaching = options.debugger.attach(handle, startEnded.signal).then(() => (attachedMs = Math.round(performance.now() - started)));
+    if (waitForDebugger) await attaching;
+    const read = readContractMetadata({ link: options.link, chaincodeName: name, workspaceDir: options.workspaceDir, timeoutMs: chaincodeReadyTimeoutMs });
+    let metadata: ContractMetadata;
+    try {
+      [metadata] = await Promise.all([read, attaching]);
+    } catch (err) {
+      startEnded.abort();
+      // The metadata read says best why a start failed (the process's own error); the debugger's failure only if it alone failed.
+      await read;
+      throw err;
+    }
     const readyMs = Math.round(performance.now() - started);
-    reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start`);
+    reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start (process up at ${spawnedMs} ms, debugger attached at ${attachedMs} ms)`);
     reporter.publish('chaincode/metadata', { workspace: options.workspace, metadata });
     reporter.setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
     return { metadata, readyMs };

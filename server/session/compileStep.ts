@@ -37,7 +37,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
   };
   let build: Awaited<ReturnType<typeof compileWorkspace>>;
   try {
-    build = await compileWorkspace(options.workspaceDir, options.outDir, options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir });
+    build = await compileWorkspace(options.workspaceDir, options.outDir, { reuseUnchanged: true, ...(options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir }) });
   } catch (err) {
     // A compile stopped at a limit (time, memory) or one that could not start: the old build goes on, and the status says why.
     const message = err instanceof Error ? err.message : String(err);
@@ -54,6 +54,7 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
     reporter.log('sandbox', `Compile failed with ${errors.length} error(s): ${where}`);
     // The old build goes on as it was (unless its status changed meanwhile, e.g. it crashed).
     reporter.setStatus(failedStatus(`The last change did not compile (${errors.length} error${errors.length === 1 ? '' : 's'}, see Problems)`, `Compile failed: ${errors.length} error(s)`));
-  } else reporter.log('sandbox', `Compiled ${build.language} in ${compileMs} ms`);
+  } else if (build.reused) reporter.log('sandbox', `Nothing changed since the last build (checked in ${compileMs} ms): running it as it is`);
+  else reporter.log('sandbox', `Compiled ${build.language} in ${compileMs} ms`);
   return { ok: build.ok, diagnostics: build.diagnostics, compileMs };
 }

@@ -45,6 +45,8 @@ function fakeDriver(listed: SandboxSummary[]): SandboxDriver & { destroyed: stri
     },
     list: async () => listed,
     memoryBytes: async () => undefined,
+    exists: unused,
+    spares: { start: unused, claim: unused, destroy: unused, list: unused },
   };
 }
 
@@ -54,7 +56,32 @@ interface Setup {
   made: Map<string, FakeSession>;
 }
 
-function setup(options: { maxPerUser?: number; maxTotal?: number; idleStopMs?: number; existing?: string[]; listed?: SandboxSummary[]; subscribers?: Record<string, number> } = {}): Setup {
+/** Spares as the registry sees them: a count, and one given up on request. */
+function fakeSpares(count: number): { count: number; yielded: number; yieldOne(): Promise<void> | undefined; check(): void } {
+  return {
+    count,
+    yielded: 0,
+    check: () => undefined,
+    yieldOne() {
+      if (this.count === 0) return undefined;
+      this.count--;
+      this.yielded++;
+      return Promise.resolve();
+    },
+  };
+}
+
+function setup(
+  options: {
+    maxPerUser?: number;
+    maxTotal?: number;
+    idleStopMs?: number;
+    existing?: string[];
+    listed?: SandboxSummary[];
+    subscribers?: Record<string, number>;
+    spares?: ReturnType<typeof fakeSpares>;
+  } = {},
+): Setup {
   const made = new Map<string, FakeSession>();
   const existing = new Set(options.existing ?? ['a', 'b', 'c', 'd', 'e']);
   const driver = fakeDriver(options.listed ?? []);
@@ -70,6 +97,7 @@ function setup(options: { maxPerUser?: number; maxTotal?: number; idleStopMs?: n
     maxPerUser: options.maxPerUser ?? 3,
     maxTotal: options.maxTotal ?? 20,
     idleStopMs: options.idleStopMs ?? 0,
+    ...(options.spares ? { spares: options.spares } : {}),
   });
   return { registry, driver, made };
 }
@@ -145,6 +173,22 @@ describe('the sandbox caps', () => {
     await start(registry, 'c', 'workspace:c');
     await (await registry.session('a')).stop({});
     await start(registry, 'b', 'main');
+  });
+
+  it('counts the warm pool against the global cap: a spare gives its room up, and with none to give the start is refused', async () => {
+    const spares = fakeSpares(2);
+    const { registry } = setup({ maxPerUser: 5, maxTotal: 3, spares });
+    registries.push(registry);
+    await start(registry, 'a', 'main');
+    expect(spares.yielded).toBe(0);
+    expect(registry.inUse()).toBe(1);
+    await start(registry, 'b', 'main');
+    expect(spares).toMatchObject({ yielded: 1, count: 1 });
+    await start(registry, 'c', 'main');
+    expect(spares).toMatchObject({ yielded: 2, count: 0 });
+    const err = await limitError(start(registry, 'd', 'main'));
+    expect(err.message).toMatch(/limit is 3 running sandboxes in all/);
+    expect(registry.inUse()).toBe(3);
   });
 
   it('lets an already running sandbox through (a second Run restarts only the chaincode)', async () => {

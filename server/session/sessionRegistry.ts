@@ -3,7 +3,8 @@
  * a server restart (reattach, and removal of sandboxes whose workspace is
  * gone), capped (running sandboxes per user and in all), and stopped when
  * idle. Sandboxes that are starting count against the caps, so concurrent
- * Runs cannot pass a cap together.
+ * Runs cannot pass a cap together; so do the warm pool's spares against the
+ * global cap, and one is given up when a workspace needs its room.
  */
 import type { LimitData } from '../../protocol/errorData.ts';
 import { idleCheckMaxIntervalMs, idleCheckMinIntervalMs } from '../config.ts';
@@ -36,6 +37,8 @@ export interface SessionRegistryOptions<S extends RegisteredSession> {
   readonly maxTotal: number;
   /** A sandbox unused and unopened this long is stopped; 0: never. */
   readonly idleStopMs: number;
+  /** The warm pool's spares, which count against `maxTotal` (see warmPool.ts). */
+  readonly spares?: { readonly count: number; yieldOne(): Promise<void> | undefined; check(): void };
 }
 
 export interface SessionRegistry<S extends RegisteredSession> {
@@ -54,6 +57,10 @@ export interface SessionRegistry<S extends RegisteredSession> {
   reattach(): Promise<void>;
   /** Lets go of every sandbox without stopping it. */
   close(): Promise<void>;
+  /** Sandboxes of workspaces that run or are starting (the warm pool's spares not included). */
+  inUse(): number;
+  /** Runs (and resumed invokes) in progress: those counted as starting. */
+  runsInProgress(): number;
 }
 
 /** Owner of sandboxes found running after a restart, whose starter is unknown. */
@@ -95,18 +102,21 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
   }
 
   async whileStarting<T>(session: S, owner: string, fn: () => Promise<T>): Promise<T> {
-    this.#admit(session, owner);
+    const roomMade = this.#admit(session, owner);
     this.#starting.add(session.workspace);
     try {
+      await roomMade;
       return await fn();
     } finally {
       this.#starting.delete(session.workspace);
+      // The pool refills only between Runs.
+      this.#options.spares?.check();
     }
   }
 
-  /** Refuses one more sandbox over the per-user or the global cap. */
-  #admit(session: S, owner: string): void {
-    if (session.sandboxRunning) return;
+  /** Refuses one more sandbox over the per-user or the global cap; resolves once a spare that gave up its room is gone. */
+  #admit(session: S, owner: string): Promise<void> | undefined {
+    if (session.sandboxRunning) return undefined;
     const { maxPerUser, maxTotal } = this.#options;
     const running = [...this.#sessions.values()].filter((o) => o !== session && (o.sandboxRunning || this.#starting.has(o.workspace)));
     const owned = running.filter((o) => (this.#owners.get(o.workspace) ?? mainOwner) === owner);
@@ -117,12 +127,17 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       const data: LimitData = { limit: 'user', max: maxPerUser, running: yours };
       throw new StudioError(ErrorCode.Limit, `You already have ${owned.length} sandboxes running (${yours.join(', ')}); the limit is ${maxPerUser} running sandboxes per user. ${howToFree}`, { data });
     }
-    if (running.length >= maxTotal) {
+    // At the cap a spare gives its room up to the workspace (which then starts a sandbox of its own).
+    const spares = this.#options.spares;
+    const full = running.length + (spares?.count ?? 0) >= maxTotal;
+    const roomMade = full && running.length < maxTotal ? spares?.yieldOne() : undefined;
+    if (full && roomMade === undefined) {
       const data: LimitData = { limit: 'server', max: maxTotal, running: yours };
       const action = yours.length > 0 ? `Stop the sandbox of one of yours (${yours.join(', ')}) with Sandbox ▸ Stop sandbox, or try again when others have stopped.` : 'None of them is yours: try again when others have stopped, or ask the server\'s operator to raise STUDIO_MAX_SANDBOXES_TOTAL.';
       throw new StudioError(ErrorCode.Limit, `This server already runs ${running.length} sandboxes; its limit is ${maxTotal} running sandboxes in all. ${action}`, { data });
     }
     this.#owners.set(session.workspace, owner);
+    return roomMade;
   }
 
   async remove(workspace: string): Promise<void> {
@@ -146,6 +161,14 @@ class Registry<S extends RegisteredSession> implements SessionRegistry<S> {
       const s = await this.session(workspace);
       await s.reattach().catch((err: unknown) => console.error(`Could not reattach to the sandbox of ${workspace}: ${String(err)}`));
     }
+  }
+
+  runsInProgress(): number {
+    return this.#starting.size;
+  }
+
+  inUse(): number {
+    return [...this.#sessions.values()].filter((s) => s.sandboxRunning || this.#starting.has(s.workspace)).length;
   }
 
   async close(): Promise<void> {

@@ -23,9 +23,10 @@ import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
-import { ensureSandboxRunning } from './sandboxStarter.ts';
+import { ensureSandboxRunning, takeWarmSandbox } from './sandboxStarter.ts';
 import { createSessionReporter, type SessionReporter } from './sessionReporter.ts';
 import { createTransactionRunner, type TransactionRunner } from './transactionRunner.ts';
+import type { WarmPool } from './warmPool.ts';
 
 export interface WorkspaceSessionOptions {
   workspace: string;
@@ -39,6 +40,8 @@ export interface WorkspaceSessionOptions {
   longTransactionWarnMs?: number;
   /** Times Run and invoke and counts limit hits (the server's metrics). */
   metrics?: SessionMetrics;
+  /** The warm pool: the first Run of a new workspace takes a ready spare sandbox from it (see warmPool.ts). */
+  warmPool?: Pick<WarmPool, 'claimIfNew'>;
 }
 
 export interface RunOutcome {
@@ -173,6 +176,7 @@ export class WorkspaceSession {
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
+    if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter });
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
     const timings: RunOutcome['timings'] = { ...build.timings };
