@@ -6,7 +6,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvokeTestFile, invokeTestSuffix, invokeTestsDir } from '../../protocol/invokeTests.ts';
 
 /** A test file larger than this is refused rather than read. */

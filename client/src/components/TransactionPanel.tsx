@@ -4,6 +4,7 @@ import type { ContractTransaction } from '../../../protocol/messages.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
+import { InvokeTestsBar } from './InvokeTestsBar.tsx';
 import { ResultCard } from './ResultCard.tsx';
 
 interface TransientRow {
@@ -242,6 +243,7 @@ export function TransactionPanel() {
           })}
         </div>
       ) : null}
+      <InvokeTestsBar />
     </div>
   );
 }
