@@ -1,18 +1,8 @@
 import { useState } from 'react';
-import { expectationOf, type InvokeTestRunResult, type InvokeTestStep } from '../../../protocol/invokeTests.ts';
-import type { InvokeRecord } from '../state/studioState.ts';
+import type { InvokeTestRunResult } from '../../../protocol/invokeTests.ts';
 import { describeError } from '../rpc/rpcError.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
-
-/** The finished invokes of the history, oldest first, as test steps expecting what they answered. */
-export function stepsFromHistory(invokes: InvokeRecord[], namespace: string | undefined): InvokeTestStep[] {
-  return [...invokes].reverse().flatMap((r) => {
-    if ('pending' in r.outcome) return [];
-    const { mode, contract, fn, args, transient } = r.request;
-    const outcome = r.outcome.ok ? { result: r.outcome.result } : { error: r.outcome.message };
-    return [{ mode, contract, fn, args, ...(Object.keys(transient).length > 0 ? { transient } : {}), expect: expectationOf(outcome, namespace) }];
-  });
-}
+import { stepsFromHistory } from './testSteps.ts';
 
 /**
  * Invokes kept as tests: "Save as test" writes the history as
