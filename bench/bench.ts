@@ -18,6 +18,7 @@ import { measureBrowser } from './browser.ts';
 import { measureConcurrency } from './concurrency.ts';
 import { measureHeavyCompile } from './heavyCompile.ts';
 import { measureImportRun } from './importRun.ts';
+import { measureTestReplay } from './testReplay.ts';
 import { measureLifecycleRedeploy, type EditUnderTest } from './lifecycleRedeploy.ts';
 import { percentile } from './percentile.ts';
 import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     const memory = await session.memoryBytes();
     report('sandboxMemoryMb', memory === undefined ? null : Math.round(memory / 1024 / 1024), ' MB');
 
+    Object.assign(figures, await measureTestReplay(sandboxes, 'bench', workspaceDir, report));
     Object.assign(figures, await measureImportRun(docker, report));
     Object.assign(figures, await measureHeavyCompile(report));
     Object.assign(figures, await measureBrowser(report));
