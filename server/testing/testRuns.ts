@@ -18,14 +18,14 @@ export function createTestRuns(options: { store: Pick<WorkspaceStore, 'exists' |
   const running = new Set<string>();
   return {
     async run(workspace, progress) {
-      if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}": create it first or pick one from the list.`);
-      const sandboxId = testSandboxId(workspace);
-      if (await options.store.exists(sandboxId)) {
-        throw new StudioError(ErrorCode.AlreadyExists, `Tests run on a sandbox named "${sandboxId}", but a workspace has that name: rename one of them.`);
-      }
       if (running.has(workspace)) throw new StudioError(ErrorCode.Limit, 'The tests of this workspace are already running: wait for their results.');
       running.add(workspace);
       try {
+        if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}": create it first or pick one from the list.`);
+        const sandboxId = testSandboxId(workspace);
+        if (await options.store.exists(sandboxId)) {
+          throw new StudioError(ErrorCode.AlreadyExists, `Tests run on a sandbox named "${sandboxId}", but a workspace has that name: rename one of them.`);
+        }
         return await runWorkspaceTests({ workspace, workspaceDir: options.store.dir(workspace), sandboxes: options.sandboxes, ...(options.dependencies ? { dependencies: options.dependencies } : {}), progress });
       } finally {
         running.delete(workspace);
