@@ -26,7 +26,7 @@ export interface TestRunOptions {
   readonly workspaceDir: string;
   readonly sandboxes: SandboxDriver;
   readonly dependencies?: DependencyInstaller;
-  /** Steps of the run (sandbox start, compile, each file) as they happen. */
+  /** Steps of the run (sandbox start, compile, each file) as they happen, each named `tests:<step>`. */
   readonly progress?: (step: string, message: string) => void;
   /** Test files already read (the bench passes its own); default: the workspace's. */
   readonly files?: LoadedTestFile[];
@@ -77,8 +77,9 @@ export async function runWorkspaceTests(options: TestRunOptions): Promise<Invoke
     ...(options.dependencies ? { dependencies: options.dependencies } : {}),
     publish: (n) => {
       if (n.method !== 'sandbox/progress') return;
+      // Named as the test run's, so the IDE does not take them for the user's own sandbox starting.
       const { step, message } = n.params as NotificationMap['sandbox/progress'];
-      progress(step, message);
+      progress(`tests:${step}`, message);
     },
   });
   try {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { InvokeTestRunResult } from '../../../protocol/invokeTests.ts';
 import { describeError } from '../rpc/rpcError.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
@@ -18,6 +18,17 @@ export function InvokeTestsBar() {
   const [busy, setBusy] = useState<'save' | 'run' | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [run, setRun] = useState<InvokeTestRunResult | null>(null);
+  const { rpc } = controller.deps;
+  // While the tests run, their steps (sandbox start, each file) replace the message.
+  useEffect(
+    () =>
+      busy === 'run'
+        ? rpc.on('sandbox/progress', (p) => {
+            if (p.workspace === workspace && p.step.startsWith('tests:')) setMessage(p.message);
+          })
+        : undefined,
+    [rpc, workspace, busy],
+  );
   if (!workspace) return null;
   const steps = stepsFromHistory(invokes, namespace);
 
@@ -26,10 +37,10 @@ export function InvokeTestsBar() {
     setMessage(kind === 'run' ? 'Running the tests on a test sandbox…' : null);
     try {
       if (kind === 'save') {
-        const saved = await controller.deps.rpc.request('tests/save', { workspace, name, invokes: steps });
+        const saved = await rpc.request('tests/save', { workspace, name, invokes: steps });
         setMessage(`Saved ${saved.path}`);
       } else {
-        const result = await controller.deps.rpc.request('tests/run', { workspace });
+        const result = await rpc.request('tests/run', { workspace });
         setRun(result);
         setMessage(null);
       }
