@@ -37,12 +37,20 @@ const testFile: InvokeTestFile = {
 };
 
 function cli(dir: string, instance: string, ...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return cliWith(dir, instance, extra, () => undefined);
+}
+
+/** Runs the CLI; `onStderr` sees its progress as it comes and may interrupt it. */
+function cliWith(dir: string, instance: string, extra: string[], onStderr: (text: string, interrupt: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'scripts', 'chaincode-studio.mjs'), 'test', dir, ...extra], { env: { ...process.env, STUDIO_INSTANCE: instance }, cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr(stderr, () => child.kill('SIGINT'));
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -108,5 +116,21 @@ describe('invoke tests', () => {
     } finally {
       await fs.writeFile(source, original);
     }
+  });
+
+  it('the CLI removes its sandbox when interrupted with Ctrl+C', async () => {
+    const instance = `${kit.instance}i`;
+    let sent = false;
+    const interrupted = await cliWith(workspaceDir, instance, [], (text, interrupt) => {
+      // Once the sandbox runs and the replay has begun.
+      if (!sent && text.includes('Replaying tests/')) {
+        sent = true;
+        interrupt();
+      }
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('SIGINT: removing the test sandbox');
+    expect(await containersOf(instance)).toEqual([]);
   });
 });
