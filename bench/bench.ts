@@ -20,6 +20,7 @@ import { measureConcurrency } from './concurrency.ts';
 import { measureHeavyCompile } from './heavyCompile.ts';
 import { measureImportRun } from './importRun.ts';
 import { ledgerTargets, measureLedgerView } from './ledgerView.ts';
+import { measureTestReplay } from './testReplay.ts';
 import { measureLifecycleRedeploy, type EditUnderTest } from './lifecycleRedeploy.ts';
 import { percentile } from './percentile.ts';
 import { measureWarmPool } from './warmPool.ts';
@@ -45,7 +46,7 @@ export const targets = {
   ...ledgerTargets,
 };
 
-/** `--only=core,ledger,import,cold,warm,heavy,browser,concurrency` runs only those sections (`--quick` leaves out concurrency). */
+/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,concurrency` runs only those sections (`--quick` leaves out concurrency). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const section = (name: string) => (only ? only.includes(name) : name !== 'concurrency' || !process.argv.includes('--quick'));
 
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
     }
 
     if (section('ledger')) Object.assign(figures, await measureLedgerView(docker, report));
+    if (section('tests')) Object.assign(figures, await measureTestReplay(sandboxes, 'bench', workspaceDir, report));
     if (section('import')) Object.assign(figures, await measureImportRun(docker, report));
     if (section('cold')) Object.assign(figures, await measureColdFirstRun(report));
     if (section('warm')) Object.assign(figures, await measureWarmPool(report));

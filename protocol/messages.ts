@@ -15,6 +15,7 @@ import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteS
 import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
+import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -260,6 +261,11 @@ export const requestParams = {
   }),
   'ledger/keyHistory': z.object({ ...ws, namespace: z.string().max(256).optional(), key: z.string().max(65_536) }),
 
+  /** Writes `tests/<name>.invokes.json` (protocol/invokeTests.ts), e.g. from the invoke history with what it answered. */
+  'tests/save': z.object({ ...ws, name: InvokeTestName, description: z.string().max(2000).optional(), invokes: z.array(InvokeTestStep).min(1).max(1000) }),
+  /** Replays every test file on a throwaway sandbox; steps stream as `sandbox/progress` (step `tests:<step>`). */
+  'tests/run': z.object(ws),
+
   setBreakpoints: z.object({ ...ws, source: z.object({ path: RelPath }), breakpoints: z.array(SourceBreakpoint).max(500) }),
   setExceptionBreakpoints: z.object({ ...ws, filters: z.array(ExceptionFilter).max(2) }),
   threads: z.object(ws),
@@ -361,6 +367,8 @@ export interface ResultMap {
   'ledger/transaction': LedgerTransaction & { blockNumber: string };
   'ledger/worldState': { namespace: string; namespaces: string[]; total: number; entries: WorldStateEntry[] };
   'ledger/keyHistory': { namespace: string; key: string; history: KeyHistoryEntry[] };
+  'tests/save': { path: string; version: string };
+  'tests/run': InvokeTestRunResult;
 
   setBreakpoints: { breakpoints: Breakpoint[] };
   setExceptionBreakpoints: Record<string, never>;

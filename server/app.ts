@@ -26,6 +26,9 @@ import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettin
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
 import { ledgerBlocks, ledgerKeyHistory, ledgerTransaction, ledgerWorldState } from './ledger/ledgerRequests.ts';
+import { invokeTestSuffix, invokeTestsDir } from '../protocol/invokeTests.ts';
+import { formatTestFile } from './testing/testFiles.ts';
+import { createTestRuns } from './testing/testRuns.ts';
 import type { Handlers, Hub } from './ws/index.ts';
 
 export interface AppOptions {
@@ -126,6 +129,7 @@ export function createApp(options: AppOptions): App {
     webSocketConnections: () => options.hub()?.connectionCount ?? 0,
   });
 
+  const testRuns = createTestRuns({ store, sandboxes, dependencies });
   const debug = async (workspace: string) => (await session(workspace)).debugger();
   const empty = {} as Record<string, never>;
 
@@ -210,6 +214,12 @@ export function createApp(options: AppOptions): App {
     'ledger/transaction': async (params) => ledgerTransaction(await session(params.workspace), params),
     'ledger/worldState': async (params) => ledgerWorldState(await session(params.workspace), params),
     'ledger/keyHistory': async (params) => ledgerKeyHistory(await session(params.workspace), params),
+    'tests/save': async ({ workspace, name, description, invokes }) => {
+      const result = await store.write(workspace, `${invokeTestsDir}/${name}${invokeTestSuffix}`, formatTestFile({ ...(description ? { description } : {}), invokes }));
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });
+      return result;
+    },
+    'tests/run': async ({ workspace }, ctx) => testRuns.run(workspace, (step, message) => ctx.notify({ method: 'sandbox/progress', params: { workspace, step, message } })),
     'client/connection': async ({ workspace }) => (await session(workspace)).clientAccess.connection(),
 
     setBreakpoints: async ({ workspace, source, breakpoints }) => (await session(workspace)).chaincodeDebugger.setBreakpoints(source.path, breakpoints),

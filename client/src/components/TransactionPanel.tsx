@@ -5,6 +5,7 @@ import type { InvokeRequest } from '../state/studioState.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
 import { PausedTransaction } from './PausedTransaction.tsx';
+import { InvokeTestsBar } from './InvokeTestsBar.tsx';
 import { ResultCard } from './ResultCard.tsx';
 
 interface TransientRow {
@@ -245,6 +246,7 @@ export function TransactionPanel() {
           })}
         </div>
       ) : null}
+      <InvokeTestsBar />
     </div>
   );
 }
