@@ -56,10 +56,24 @@ function baseEnv() {
   };
 }
 
+/**
+ * Log levels per module (flogging's `FABRIC_LOGGING_SPEC`): info, except the modules that write a
+ * line for every gRPC call or block and say nothing the endorser, gateway and ledger lines do not.
+ * STUDIO_FABRIC_LOGGING replaces the whole spec.
+ * @param {string} quiet the modules kept at warning and above, `:`-separated `module=level` pairs
+ */
+function loggingSpec(quiet) {
+  return process.env.STUDIO_FABRIC_LOGGING ?? `info:${quiet}`;
+}
+export const peerLoggingSpec = loggingSpec('comm.grpc.server=warning:gossip=warning:committer.txvalidator=warning');
+// The broadcast handler warns each time a client closes its stream after a submit, as the Gateway does.
+export const ordererLoggingSpec = loggingSpec('comm.grpc.server=warning:orderer.common.broadcast=error');
+
 /** @returns {Env} */
 export function ordererEnv() {
   return {
     ...baseEnv(),
+    FABRIC_LOGGING_SPEC: ordererLoggingSpec,
     // In production mode a deployer outside the container sends approve and commit to the orderer.
     ORDERER_GENERAL_LISTENADDRESS: tls ? '0.0.0.0' : '127.0.0.1',
     ORDERER_GENERAL_LISTENPORT: String(ordererPort),
@@ -88,6 +102,7 @@ export function ordererEnv() {
 export function peerEnv() {
   return {
     ...baseEnv(),
+    FABRIC_LOGGING_SPEC: peerLoggingSpec,
     CORE_PEER_ID: peerHostname,
     CORE_PEER_NETWORKID: 'studio',
     // The server reaches the peer over the sandbox's private bridge; nothing else can.

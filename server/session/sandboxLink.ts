@@ -95,7 +95,7 @@ class Link implements SandboxLink {
     const onEvent = (event: AgentEvent) => {
       if (event.type === 'log') {
         // One notification per batch instead of one per line.
-        batch.push({ source: event.source, time: event.time, text: stripAnsi(event.text) });
+        batch.push({ source: event.source, time: event.time, text: stripAnsi(event.text), ...(event.level ? { level: event.level } : {}) });
         timer ??= setTimeout(flush, logBatchMs);
       } else if (event.type === 'status') this.#apply(event.status);
     };
