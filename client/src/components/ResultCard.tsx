@@ -1,3 +1,4 @@
+import { useController } from '../state/StudioContext.tsx';
 import type { InvokeRecord } from '../state/studioState.ts';
 
 /** The JSON result pretty-printed, or the text as it came when it is not JSON. */
@@ -12,6 +13,7 @@ export function prettyResult(result: string): string {
 
 /** The outcome of one invoke: result, txId, block, validation code, events and duration, or the error. */
 export function ResultCard({ record }: { record: InvokeRecord }) {
+  const { store } = useController().deps;
   const { request, outcome } = record;
   const title = `${request.mode === 'submit' ? 'Submit' : 'Evaluate'} ${request.contract ? `${request.contract}:` : ''}${request.fn}`;
   if ('pending' in outcome) {
@@ -49,6 +51,15 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
         <dt>txId</dt>
         <dd className="mono" data-testid="result-txid" title={r.txId}>
           {r.txId}
+        </dd>
+        <dd className="result-actions">
+          <button
+            className="link-btn"
+            data-testid="result-logs"
+            onClick={() => store.dispatch({ type: 'logsForTransaction', transaction: { txId: r.txId, durationMs: r.durationMs } })}
+          >
+            Logs of this transaction
+          </button>
         </dd>
         {r.blockNumber !== undefined ? (
           <>

@@ -12,11 +12,11 @@ import type {
   SourceBreakpoint,
   StackFrame,
 } from '../../../protocol/messages.ts';
-import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptMax } from '../config.ts';
+import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptPerSourceMax } from '../config.ts';
 import type { ConnectionState } from '../rpc/rpcClient.ts';
 import { isUnderPath } from './fileTree.ts';
 import { appendLogs } from './logBuffer.ts';
-import type { LogBuffer } from './logBuffer.ts';
+import type { LogBuffer, TransactionLogs } from './logBuffer.ts';
 
 export type Sample = ResultOf<'sample/list'>['samples'][number];
 export type WorkspaceSummary = ResultOf<'workspace/list'>['workspaces'][number];
@@ -25,6 +25,8 @@ export type SandboxProgress = Omit<NotificationMap['sandbox/progress'], 'workspa
 export type { ExceptionFilter };
 export type BottomTab = 'problems' | 'logs' | 'console';
 export type SideTab = 'transaction' | 'debug';
+/** A chooser over the whole window: quick open (Ctrl+P) or search across files (Ctrl+Shift+F). */
+export type Overlay = 'quickOpen' | 'search';
 
 /** An editor tab. The text itself lives in the Monaco model of the same path. */
 export interface OpenTab {
@@ -79,6 +81,8 @@ export interface StudioState {
   /** Where the editor should put the cursor next (a problem or a paused frame). */
   reveal: { path: string; line: number; column: number; seq: number } | null;
   logs: LogBuffer;
+  /** The Logs view shows only this transaction's lines. */
+  logTransaction: TransactionLogs | null;
   breakpoints: Record<string, SourceBreakpoint[]>;
   /** The server's answer to the last `setBreakpoints` of each file. */
   breakpointResults: Record<string, Breakpoint[]>;
@@ -95,6 +99,7 @@ export interface StudioState {
   restartOnSave: boolean;
   bottomTab: BottomTab;
   sideTab: SideTab;
+  overlay: Overlay | null;
   notices: Notice[];
   nextId: number;
 }
@@ -120,6 +125,7 @@ export type StudioAction =
   | { type: 'logs'; lines: readonly LogLine[] }
   | { type: 'logsReplaced'; lines: readonly LogLine[] }
   | { type: 'logsCleared' }
+  | { type: 'logsForTransaction'; transaction: TransactionLogs | null }
   | { type: 'breakpoints'; path: string; breakpoints: SourceBreakpoint[] }
   | { type: 'breakpointResults'; path: string; results: Breakpoint[] }
   | { type: 'exceptionFilters'; filters: ExceptionFilter[] }
@@ -133,10 +139,12 @@ export type StudioAction =
   | { type: 'consoleCleared' }
   | { type: 'invokeStarted'; request: InvokeRequest }
   | { type: 'invokeFinished'; id: number; outcome: InvokeRecord['outcome'] }
+  | { type: 'invokesRestored'; invokes: InvokeRecord[] }
   | { type: 'busy'; busy: StudioState['busy'] }
   | { type: 'restartOnSave'; value: boolean }
   | { type: 'bottomTab'; tab: BottomTab }
   | { type: 'sideTab'; tab: SideTab }
+  | { type: 'overlay'; overlay: Overlay | null }
   | { type: 'notice'; kind: Notice['kind']; text: string }
   | { type: 'noticeDismissed'; id: number };
 
@@ -156,6 +164,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     activeTab: null,
     reveal: null,
     logs: { entries: [], nextId: 1 },
+    logTransaction: null,
     breakpoints: {},
     breakpointResults: {},
     exceptionFilters: ['uncaught'],
@@ -170,6 +179,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     restartOnSave,
     bottomTab: 'problems',
     sideTab: 'transaction',
+    overlay: null,
     notices: [],
     nextId: 1,
   };
@@ -206,6 +216,7 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         tabs: same ? state.tabs : [],
         activeTab: same ? state.activeTab : null,
         logs: same ? state.logs : { entries: [], nextId: state.logs.nextId },
+        logTransaction: same ? state.logTransaction : null,
         breakpoints: same ? state.breakpoints : action.breakpoints,
         breakpointResults: same ? state.breakpointResults : {},
         debuggerAttached: action.result.status.debuggerAttached ?? false,
@@ -283,11 +294,13 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         reveal: { path: action.path, line: action.line, column: action.column, seq: (state.reveal?.seq ?? 0) + 1 },
       };
     case 'logs':
-      return { ...state, logs: appendLogs(state.logs, action.lines, logLinesKeptMax) };
+      return { ...state, logs: appendLogs(state.logs, action.lines, logLinesKeptPerSourceMax) };
     case 'logsReplaced':
-      return { ...state, logs: appendLogs({ entries: [], nextId: state.logs.nextId }, action.lines, logLinesKeptMax) };
+      return { ...state, logs: appendLogs({ entries: [], nextId: state.logs.nextId }, action.lines, logLinesKeptPerSourceMax) };
     case 'logsCleared':
       return { ...state, logs: { entries: [], nextId: state.logs.nextId } };
+    case 'logsForTransaction':
+      return { ...state, logTransaction: action.transaction, bottomTab: action.transaction ? 'logs' : state.bottomTab };
     case 'breakpoints':
       return { ...state, breakpoints: { ...state.breakpoints, [action.path]: action.breakpoints } };
     case 'breakpointResults':
@@ -333,6 +346,11 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
     }
     case 'invokeFinished':
       return { ...state, invokes: state.invokes.map((r) => (r.id === action.id ? { ...r, outcome: action.outcome } : r)) };
+    case 'invokesRestored': {
+      // Numbered anew so the ids stay unique in this tab.
+      const invokes = action.invokes.slice(0, invokeHistoryMax).map((r, i) => ({ ...r, id: state.nextId + i }));
+      return { ...state, invokes, nextId: state.nextId + invokes.length };
+    }
     case 'busy':
       return { ...state, busy: action.busy };
     case 'restartOnSave':
@@ -341,6 +359,8 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
       return { ...state, bottomTab: action.tab };
     case 'sideTab':
       return { ...state, sideTab: action.tab };
+    case 'overlay':
+      return state.overlay === action.overlay ? state : { ...state, overlay: action.overlay };
     case 'notice':
       return { ...state, notices: [...state.notices.slice(-3), { id: state.nextId, kind: action.kind, text: action.text }], nextId: state.nextId + 1 };
     case 'noticeDismissed':
