@@ -5,6 +5,7 @@ import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { EditorTabs } from './components/EditorTabs.tsx';
 import { FileTree } from './components/FileTree.tsx';
 import { Notices } from './components/Notices.tsx';
+import { Overlays } from './components/Overlays.tsx';
 import { PausedBanner } from './components/PausedBanner.tsx';
 import { SidePanel } from './components/SidePanel.tsx';
 import { Splitter } from './components/Splitter.tsx';
@@ -33,6 +34,7 @@ export function App() {
       <Splitter direction="vertical" onDrag={(d) => setRightPx((w) => clamp(w - d, 260, 640))} />
       <SidePanel />
       <Notices />
+      <Overlays />
     </div>
   );
 }

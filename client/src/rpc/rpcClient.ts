@@ -47,6 +47,7 @@ const idempotentMethods: ReadonlySet<Method> = new Set<Method>([
   'workspace/open',
   'file/list',
   'file/read',
+  'file/search',
   'file/write',
   'sandbox/status',
   'chaincode/metadata',
