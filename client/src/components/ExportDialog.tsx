@@ -152,10 +152,18 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
           Compiles the workspace afresh and packages it for a production peer. Nothing is installed; you download the file. Empty fields take the
           default shown.
         </p>
-        <TextField label="Package label" testId="export-label-input" value={label} problem={labelProblem} autoFocus onChange={(v) => {
-          setLabel(v);
-          setResult(null);
-        }}>
+        <TextField
+          label="Package label"
+          testId="export-label-input"
+          hintTestId="export-label-hint"
+          value={label}
+          problem={labelProblem}
+          autoFocus
+          onChange={(v) => {
+            setLabel(v);
+            setResult(null);
+          }}
+        >
           Letters, digits and _ . + -, starting with a letter or a digit.
         </TextField>
         <fieldset className="export-fields">
@@ -242,6 +250,8 @@ function TextField(props: {
   autoFocus?: boolean;
   multiline?: boolean;
   inputMode?: 'numeric';
+  /** Defaults to `<testId>-hint`. */
+  hintTestId?: string;
   children?: ReactNode;
 }) {
   const id = useId();
@@ -264,7 +274,7 @@ function TextField(props: {
         <input {...common} autoFocus={props.autoFocus} inputMode={props.inputMode} onChange={(e) => props.onChange(e.target.value)} />
       )}
       {props.problem || props.children ? (
-        <small id={hintId} className={props.problem ? 'hint error' : 'hint'} data-testid={`${props.testId}-hint`}>
+        <small id={hintId} className={props.problem ? 'hint error' : 'hint'} data-testid={props.hintTestId ?? `${props.testId}-hint`}>
           {props.problem ?? props.children}
         </small>
       ) : null}

@@ -3,7 +3,7 @@ import type { InvokeRequest } from '../state/studioState.ts';
 import { currentWorkspace } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
 
-/** Submits and evaluates transactions, keeping each in the history. */
+/** Submits and evaluates transactions, keeping each in the workspace's history (remembered across reloads). */
 export interface InvokeController {
   /** Runs the invoke; the outcome lands in the history (first entry). */
   invoke(request: InvokeRequest): Promise<void>;
@@ -11,7 +11,7 @@ export interface InvokeController {
 
 /** Creates the invoke controller. */
 export function createInvokeController(deps: StudioDeps): InvokeController {
-  const { rpc, store } = deps;
+  const { rpc, store, prefs } = deps;
   return {
     async invoke(request) {
       const workspace = currentWorkspace(store);
@@ -32,6 +32,8 @@ export function createInvokeController(deps: StudioDeps): InvokeController {
         const { code, message } = describeError(err);
         store.dispatch({ type: 'invokeFinished', id, outcome: { ok: false, code, message } });
       }
+      // Kept per workspace, so a reload or another day starts from the same history.
+      if (store.getState().workspace === workspace) prefs.setInvokes(workspace, store.getState().invokes);
     },
   };
 }

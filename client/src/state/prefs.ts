@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { ExceptionFilter, type SourceBreakpoint } from '../../../protocol/messages.ts';
+import type { InvokeRecord } from './studioState.ts';
 import type { KeyValueStorage } from './unsavedEdits.ts';
 
 /** Per-browser choices remembered across reloads: small JSON values in localStorage. */
@@ -15,7 +17,39 @@ export interface Prefs {
   setWatches(workspace: string, watches: string[]): void;
   exceptionFilters(): ExceptionFilter[];
   setExceptionFilters(filters: ExceptionFilter[]): void;
+  /** The workspace's invoke history, newest first, as it was when the tab was last open. */
+  invokes(workspace: string): InvokeRecord[];
+  /** Keeps the finished invokes; transient values are left out (they are meant never to be stored). */
+  setInvokes(workspace: string, invokes: readonly InvokeRecord[]): void;
 }
+
+/** An invoke record as kept in storage: checked when read back, since storage is anyone's to edit. */
+const StoredInvoke = z.object({
+  id: z.number(),
+  startedAt: z.string(),
+  request: z.object({
+    mode: z.enum(['submit', 'evaluate']),
+    contract: z.string(),
+    fn: z.string(),
+    args: z.array(z.string()),
+    transient: z.record(z.string(), z.string()),
+  }),
+  outcome: z.union([
+    z.object({
+      ok: z.literal(true),
+      result: z.object({
+        mode: z.enum(['submit', 'evaluate']),
+        result: z.string(),
+        txId: z.string(),
+        blockNumber: z.string().optional(),
+        validationCode: z.string().optional(),
+        events: z.array(z.object({ name: z.string(), payload: z.string(), txId: z.string(), blockNumber: z.string() })),
+        durationMs: z.number(),
+      }),
+    }),
+    z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  ]),
+});
 
 const prefix = 'chaincode-studio:';
 
@@ -48,6 +82,7 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
   const isBreakpoints = (v: unknown): v is Record<string, SourceBreakpoint[]> =>
     isObject(v) && Object.values(v).every((list) => Array.isArray(list) && list.every((b) => isObject(b) && typeof b.line === 'number'));
   const isFilters = (v: unknown): v is ExceptionFilter[] => Array.isArray(v) && v.every((f) => ExceptionFilter.safeParse(f).success);
+  const isInvokes = (v: unknown): v is InvokeRecord[] => z.array(StoredInvoke).safeParse(v).success;
 
   return {
     lastWorkspace: () => get<string | null>('workspace', null, isString),
@@ -62,5 +97,11 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
     setWatches: (workspace, watches) => set(`watches:${workspace}`, watches),
     exceptionFilters: () => get<ExceptionFilter[]>('exceptionFilters', ['uncaught'], isFilters),
     setExceptionFilters: (filters) => set('exceptionFilters', filters),
+    invokes: (workspace) => get<InvokeRecord[]>(`invokes:${workspace}`, [], isInvokes),
+    setInvokes: (workspace, invokes) =>
+      set(
+        `invokes:${workspace}`,
+        invokes.filter((r) => !('pending' in r.outcome)).map((r) => ({ ...r, request: { ...r.request, transient: {} } })),
+      ),
   };
 }
