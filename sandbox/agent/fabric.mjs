@@ -58,7 +58,8 @@ function baseEnv() {
 
 /**
  * Log levels per module (flogging's `FABRIC_LOGGING_SPEC`): info, except the modules that write a
- * line for every gRPC call or block and say nothing the endorser, gateway and ledger lines do not.
+ * line for every gRPC call or block (or a warning for nothing wrong) and say nothing the endorser,
+ * gateway and ledger lines do not.
  * STUDIO_FABRIC_LOGGING replaces the whole spec.
  * @param {string} quiet the modules kept at warning and above, `:`-separated `module=level` pairs
  */
@@ -66,8 +67,9 @@ function loggingSpec(quiet) {
   return process.env.STUDIO_FABRIC_LOGGING ?? `info:${quiet}`;
 }
 export const peerLoggingSpec = loggingSpec('comm.grpc.server=warning:gossip=warning:committer.txvalidator=warning');
-// The broadcast handler warns each time a client closes its stream after a submit, as the Gateway does.
-export const ordererLoggingSpec = loggingSpec('comm.grpc.server=warning:orderer.common.broadcast=error');
+// The broadcast handler warns each time a client closes its stream after a submit, as the Gateway
+// does; the orderer's one gRPC line per submit stays, the sign that it took the transaction.
+export const ordererLoggingSpec = loggingSpec('orderer.common.broadcast=error');
 
 /** @returns {Env} */
 export function ordererEnv() {

@@ -125,7 +125,7 @@ export function FileTree() {
       ArrowUp: () => focusRow(rows[index - 1]),
       Home: () => focusRow(rows[0]),
       End: () => focusRow(rows.at(-1)),
-      ArrowRight: () => (node.kind === 'dir' && !open ? toggleDir(node, true) : open ? focusRow(rows[index + 1]) : undefined),
+      ArrowRight: () => (node.kind === 'dir' && !open ? toggleDir(node, true) : open && node.children.length > 0 ? focusRow(rows[index + 1]) : undefined),
       ArrowLeft: () => (open ? toggleDir(node, false) : focusRow(rows.find((r) => r.node.kind === 'dir' && r.node.path === parentOf(node.path)))),
       Enter: () => activate(node),
       ' ': () => activate(node),
