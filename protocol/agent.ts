@@ -7,7 +7,7 @@
  * the derived types through JSDoc.
  */
 import { z } from 'zod';
-import { LogSource } from './messages.ts';
+import { LogLevel, LogSource } from './messages.ts';
 
 export const AgentChaincodePhase = z.enum(['stopped', 'stopping', 'running', 'crashed']);
 export type AgentChaincodePhase = z.infer<typeof AgentChaincodePhase>;
@@ -26,6 +26,8 @@ export const AgentChaincodeInfo = z.object({
   reason: z.string().optional(),
   /** The chaincode's own error text (from its stderr) when it ended before registering with the peer, e.g. `Error: Cannot find module 'x'`. */
   lastError: z.string().max(4000).optional(),
+  /** The process has registered with the peer (fabric-shim said so): the peer can now reach it. */
+  registered: z.boolean().optional(),
 });
 export type AgentChaincodeInfo = z.infer<typeof AgentChaincodeInfo>;
 
@@ -73,7 +75,7 @@ export const AgentConnectionReply = z.object({
 });
 export type AgentConnectionReply = z.infer<typeof AgentConnectionReply>;
 
-export const AgentLogEvent = z.object({ type: z.literal('log'), source: LogSource, time: z.string(), text: z.string() });
+export const AgentLogEvent = z.object({ type: z.literal('log'), source: LogSource, time: z.string(), text: z.string(), level: LogLevel.optional() });
 export type AgentLogEvent = z.infer<typeof AgentLogEvent>;
 
 /** One line of `GET /events` (NDJSON). */

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
 import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type DebuggerState, type Scope, type StackFrame, type StoppedEventBody, type Variable } from './dap.ts';
+import { CcaasOptions, DefinitionOptions, type ExportHandover } from './exportOptions.ts';
+import { FileSearchParams, type FileSearchResult } from './fileSearch.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
 import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 import type { ArgSchema } from './contractArgs.ts';
@@ -19,6 +21,8 @@ import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invo
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
+export * from './exportOptions.ts';
+export * from './fileSearch.ts';
 export * from './workspaceImport.ts';
 export * from './dependencyTypes.ts';
 
@@ -154,13 +158,22 @@ export interface InvokeResult {
   previousBuild?: string;
 }
 
-export const LogSource = z.enum(['peer', 'orderer', 'chaincode', 'sandbox']);
+/**
+ * Who wrote a log line: `chaincode` is the user's own code (console.*, uncaught errors), `shim` the
+ * runtime around it (fabric-shim, fabric-contract-api, node's inspector messages).
+ */
+export const LogSource = z.enum(['peer', 'orderer', 'chaincode', 'shim', 'sandbox']);
 export type LogSource = z.infer<typeof LogSource>;
+/** A line's level, from Fabric's and the shim's own tags; the user's stderr counts as `error`. */
+export const LogLevel = z.enum(['error', 'warning', 'info', 'debug']);
+export type LogLevel = z.infer<typeof LogLevel>;
 export interface LogLine {
   source: LogSource;
   /** ISO time the line was written. */
   time: string;
   text: string;
+  /** Absent: info. */
+  level?: LogLevel;
 }
 
 // Deploying to a production Fabric network (the `deploy` request); the connection's shape is in fabric.ts.
@@ -224,6 +237,8 @@ export const requestParams = {
 
   'file/list': z.object(ws),
   'file/read': z.object({ ...ws, path: RelPath }),
+  /** Lines of the workspace's text files that hold `query`. */
+  'file/search': FileSearchParams.extend(ws),
   'file/write': z.object({ ...ws, path: RelPath, content: z.string() }),
   'file/create': z.object({ ...ws, path: RelPath, kind: z.enum(['file', 'dir']) }),
   'file/rename': z.object({ ...ws, from: RelPath, to: RelPath }),
@@ -285,16 +300,13 @@ export const requestParams = {
   }),
   disconnect: z.object(ws),
 
-  'export/package': z.object({
+  'export/package': DefinitionOptions.extend({
     ...ws,
     label: z.string().max(256),
-    version: z.string().min(1).max(64).optional(),
-    sequence: z.number().int().min(1).optional(),
   }),
-  'export/ccaas': z.object({
+  'export/ccaas': CcaasOptions.extend({
     ...ws,
     label: z.string().max(256),
-    namespace: z.string().max(63).optional(),
     baseImage: z.string().max(256).optional(),
     image: z.string().max(256).optional(),
     /** The organization whose peers run the chaincode (CORE_PEER_LOCALMSPID); default Org1MSP. */
@@ -348,6 +360,7 @@ export interface ResultMap {
 
   'file/list': { files: FileEntry[] };
   'file/read': { path: string; content: string; version: string };
+  'file/search': FileSearchResult;
   'file/write': { path: string; version: string };
   'file/create': { path: string };
   'file/rename': { from: string; to: string };
@@ -384,8 +397,8 @@ export interface ResultMap {
   evaluate: { result: string; type?: string; variablesReference: number };
   disconnect: Record<string, never>;
 
-  'export/package': ExportedFile & { packageId: string; label: string };
-  'export/ccaas': ExportedFile & { packageId: string; label: string };
+  'export/package': ExportedFile & { packageId: string; label: string; handover: ExportHandover };
+  'export/ccaas': ExportedFile & { packageId: string; label: string; handover: ExportHandover };
   deploy: {
     packageId: string;
     steps: DeployStepInfo[];

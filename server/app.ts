@@ -7,6 +7,7 @@ import { idleSandboxStopMs, maxSandboxesPerUser, maxSandboxesTotal, samplesDir, 
 import { ErrorCode, StudioError } from './errors.ts';
 import { createDeployments } from './deploy/deployService.ts';
 import { createExports, type Exports } from './export/exportService.ts';
+import { searchWorkspace } from './workspace/searchFiles.ts';
 import type { DownloadResolver } from './http/index.ts';
 import { scopeKey, type TokenAuthority } from './http/tokenScope.ts';
 import type { ClientConnectionFiles } from './http/clientConnectionRoute.ts';
@@ -166,6 +167,7 @@ export function createApp(options: AppOptions): App {
 
     'file/list': async ({ workspace }) => ({ files: await store.listFiles(workspace) }),
     'file/read': async ({ workspace, path }) => store.read(workspace, path),
+    'file/search': async ({ workspace, query, caseSensitive }) => searchWorkspace(store, workspace, { query, caseSensitive }),
     'file/write': async ({ workspace, path, content }) => {
       const result = await store.write(workspace, path, content);
       publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });

@@ -60,6 +60,10 @@ export const immutableAssetMaxAgeSeconds = 365 * 24 * 60 * 60;
 
 // ---- workspaces ----
 export { maxFileBytes, maxFilesPerWorkspace, maxWorkspaceBytes } from '../protocol/workspaceLimits.ts';
+/** A search across files returns at most this many lines, at most `searchMatchesPerFileMax` of one file, each cut to `searchPreviewChars`. */
+export const searchMatchesMax = 500;
+export const searchMatchesPerFileMax = 100;
+export const searchPreviewChars = 160;
 /** Largest archive (compressed) `workspace/import` reads; a WebSocket message (maxMessageBytes) carries less anyway. */
 export const maxImportArchiveBytes = 50 * 1024 * 1024;
 /**
@@ -156,6 +160,7 @@ export const agentRequestTimeoutMs = 60_000;
 export const transactionTimeoutMs = 15 * 60_000;
 export const evaluateTimeoutMs = transactionTimeoutMs;
 
+/** Log lines kept per source for a tab that opens the workspace later. */
 export const logHistoryLines = 2000;
 /** A sandbox that no connection has open and nothing invoked for this long is stopped (its ledger is kept); 0 turns this off. */
 export const idleSandboxStopMs = Number(process.env.STUDIO_IDLE_STOP_MS ?? 30 * 60_000);
@@ -233,6 +238,8 @@ export const parameterNameMaxFiles = 300;
 export const parameterNameMaxFileBytes = 512 * 1024;
 /** While a chaincode starts, the agent is asked this often whether its process is still there. */
 export const chaincodeExitPollMs = 150;
+/** While a chaincode starts, the agent is asked this often whether it has registered with the peer yet. */
+export const chaincodeRegisteredPollMs = 20;
 /** Reading the metadata of a chaincode found running after a server restart gets this long. */
 export const reattachMetadataTimeoutMs = 3000;
 

@@ -5,6 +5,7 @@ import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { EditorTabs } from './components/EditorTabs.tsx';
 import { FileTree } from './components/FileTree.tsx';
 import { Notices } from './components/Notices.tsx';
+import { Overlays } from './components/Overlays.tsx';
 import { PausedBanner } from './components/PausedBanner.tsx';
 import { RunBlockedBanner } from './components/RunBlockedBanner.tsx';
 import { SidePanel } from './components/SidePanel.tsx';
@@ -37,6 +38,7 @@ export function App() {
       <Splitter direction="vertical" onDrag={(d) => setRightPx((w) => clamp(w - d, 260, 640))} />
       <SidePanel />
       <Notices />
+      <Overlays />
     </div>
   );
 }

@@ -6,8 +6,8 @@ export const reconnectInitialDelayMs = 250;
 export const reconnectMaxDelayMs = 5_000;
 /** How long a request made while disconnected waits for the connection before failing. */
 export const queuedRequestTimeoutMs = 30_000;
-/** Log lines kept in memory; older lines are dropped. */
-export const logLinesKeptMax = 5_000;
+/** Log lines kept in memory per source; older lines of a source are dropped. */
+export const logLinesKeptPerSourceMax = 2_000;
 /** Log lines rendered at once; the view shows the newest that match the filter. */
 export const logLinesRenderedMax = 2_000;
 /** Debug console entries kept. */
@@ -18,3 +18,7 @@ export const invokeHistoryMax = 50;
 export const unsavedEditPersistDelayMs = 300;
 /** Quiet time after the last breakpoint change before it is sent to the server. */
 export const breakpointSyncDelayMs = 150;
+/** Quick open lists at most this many files. */
+export const quickOpenResultsMax = 50;
+/** Search across files waits this long after the last keystroke before asking the server. */
+export const searchDebounceMs = 200;

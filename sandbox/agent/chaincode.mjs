@@ -126,15 +126,24 @@ export class ChaincodeProcess {
     const cgroupAtStart = await readCgroup();
     const { command, args } = asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
     const child = spawn(command, args, { cwd: p.chaincodeDir, env: chaincodeEnv({ packageId: definition.packageId }), detached: true });
-    const output = watchOutput(child, () => {
-      // The program has ended but an attached debugger holds the process open: end it, so its end shows.
-      if (this.#child === child) {
-        this.#endedBecause = 'ended (the attached debugger held the finished process open)';
-        killGroup(child);
-      }
+    const output = watchOutput(child, {
+      onLinger: () => {
+        // The program has ended but an attached debugger holds the process open: end it, so its end shows.
+        if (this.#child === child) {
+          this.#endedBecause = 'ended (the attached debugger held the finished process open)';
+          killGroup(child);
+        }
+      },
+      onRegistered: () => {
+        // The server waits for this before it asks the peer for the chaincode: a request before it
+        // makes the peer dial the placeholder package's address and log a connection error.
+        if (this.#child !== child || this.#info.phase !== 'running') return;
+        this.#info = { ...this.#info, registered: true };
+        this.#onChange();
+      },
     });
     this.#child = child;
-    this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString() };
+    this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString(), registered: false };
     this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid})${debug ? ' with the inspector' : ''}`);
     this.#logs.attach('chaincode', child);
     child.on('error', (err) => this.#logs.write('sandbox', `the chaincode could not start: ${err.message}`));
@@ -154,7 +163,7 @@ export class ChaincodeProcess {
         if (this.#child !== null) return;
       }
       const lastError = !expected && !output.registered ? errorFromStderr(output.stderrTail) : undefined;
-      this.#info = { ...this.#info, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal, ...(reason ? { reason } : {}), ...(lastError ? { lastError } : {}) };
+      this.#info = { ...this.#info, registered: false, phase: expected ? 'stopped' : 'crashed', exitCode: code, signal, ...(reason ? { reason } : {}), ...(lastError ? { lastError } : {}) };
       this.#onChange();
     });
     this.#onChange();
@@ -175,7 +184,7 @@ export class ChaincodeProcess {
   async stop() {
     const child = this.#child;
     if (!child) return;
-    this.#info = { ...this.#info, phase: 'stopping' };
+    this.#info = { ...this.#info, phase: 'stopping', registered: false };
     await new Promise((resolve) => {
       child.once('exit', resolve);
       killGroup(child);
@@ -185,12 +194,13 @@ export class ChaincodeProcess {
 
 /**
  * Follows what the chaincode prints for what the agent must know: whether it registered with the
- * peer, whether V8 ran out of heap (the exit alone would only say SIGABRT), and its last stderr
- * lines; calls `onLinger` when node says an attached debugger keeps the ended program alive.
+ * peer (`onRegistered`, once), whether V8 ran out of heap (the exit alone would only say SIGABRT),
+ * and its last stderr lines; calls `onLinger` when node says an attached debugger keeps the ended
+ * program alive.
  * @param {import('node:child_process').ChildProcess} child
- * @param {() => void} onLinger
+ * @param {{ onLinger: () => void, onRegistered: () => void }} callbacks
  */
-function watchOutput(child, onLinger) {
+function watchOutput(child, { onLinger, onRegistered }) {
   /** @type {{ registered: boolean, heapExhausted: boolean, stderrTail: string[] }} */
   const state = { registered: false, heapExhausted: false, stderrTail: [] };
   let pending = '';
@@ -205,8 +215,15 @@ function watchOutput(child, onLinger) {
     }
     state.stderrTail.splice(0, Math.max(0, state.stderrTail.length - chaincodeStderrTailLines));
   });
+  // The message may straddle two chunks: look at the end of the previous one too.
+  let tail = '';
   child.stdout?.on('data', (chunk) => {
-    if (!state.registered && String(chunk).includes(registeredMessage)) state.registered = true;
+    if (state.registered) return;
+    const text = tail + String(chunk);
+    tail = text.slice(-registeredMessage.length);
+    if (!text.includes(registeredMessage)) return;
+    state.registered = true;
+    onRegistered();
   });
   return state;
 }

@@ -72,6 +72,7 @@ export const chaincodeHeapLimitMb = Number(env.STUDIO_CHAINCODE_HEAP_MB ?? 256);
 /** Under memory pressure the kernel should kill the user's code, not the peer. */
 export const chaincodeOomScoreAdj = 1000;
 
+/** Lines kept per source for a reader that connects later. */
 export const logHistoryLines = 2000;
 export const maxLogLinesPerSecond = 500;
 export const maxLogLineChars = 4000;

@@ -57,10 +57,26 @@ function baseEnv() {
   };
 }
 
+/**
+ * Log levels per module (flogging's `FABRIC_LOGGING_SPEC`): info, except the modules that write a
+ * line for every gRPC call or block (or a warning for nothing wrong) and say nothing the endorser,
+ * gateway and ledger lines do not.
+ * STUDIO_FABRIC_LOGGING replaces the whole spec.
+ * @param {string} quiet the modules kept at warning and above, `:`-separated `module=level` pairs
+ */
+function loggingSpec(quiet) {
+  return process.env.STUDIO_FABRIC_LOGGING ?? `info:${quiet}`;
+}
+export const peerLoggingSpec = loggingSpec('comm.grpc.server=warning:gossip=warning:committer.txvalidator=warning');
+// The broadcast handler warns each time a client closes its stream after a submit, as the Gateway
+// does; the orderer's one gRPC line per submit stays, the sign that it took the transaction.
+export const ordererLoggingSpec = loggingSpec('orderer.common.broadcast=error');
+
 /** @returns {Env} */
 export function ordererEnv() {
   return {
     ...baseEnv(),
+    FABRIC_LOGGING_SPEC: ordererLoggingSpec,
     // In production mode a deployer outside the container sends approve and commit to the orderer.
     ORDERER_GENERAL_LISTENADDRESS: tls ? '0.0.0.0' : '127.0.0.1',
     ORDERER_GENERAL_LISTENPORT: String(ordererPort),
@@ -89,6 +105,7 @@ export function ordererEnv() {
 export function peerEnv() {
   return {
     ...baseEnv(),
+    FABRIC_LOGGING_SPEC: peerLoggingSpec,
     CORE_PEER_ID: peerHostname,
     CORE_PEER_NETWORKID: 'studio',
     // The server reaches the peer over the sandbox's private bridge; nothing else can.

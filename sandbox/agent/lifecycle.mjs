@@ -20,7 +20,7 @@ import * as p from './paths.mjs';
  */
 
 const exec = promisify(execFile);
-/** The ccaas package's address is never dialled (in dev mode the chaincode registers itself), but must parse. */
+/** The ccaas package's address: in dev mode the chaincode registers itself, and the peer dials this (and fails) only when asked for a chaincode that has not registered yet, which the server waits out. It must parse. */
 const placeholderAddress = '127.0.0.1:9999';
 
 /** @returns {Promise<State>} the definitions saved on the ledger disk */

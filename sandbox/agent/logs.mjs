@@ -1,20 +1,24 @@
 // @ts-check
 // Log lines of the sandbox's processes: tagged by source, timestamped, kept in
-// a ring buffer for late subscribers, and rate-limited per source so a chaincode
+// a ring buffer per source for late subscribers (so a chatty peer cannot push
+// the chaincode's own lines out), and rate-limited per source so a chaincode
 // that floods stdout cannot drown the peer's lines or the server.
 import { logHistoryLines, maxLogLineChars, maxLogLinesPerSecond } from './constants.mjs';
+import { createLineClassifier } from './logLines.mjs';
 
 /**
  * @typedef {import('../../protocol/agent.ts').AgentEvent} AgentEvent
  * @typedef {import('../../protocol/agent.ts').AgentLogEvent} AgentLogEvent
  * @typedef {AgentLogEvent['source']} LogSource
+ * @typedef {AgentLogEvent['level']} LogLevel
  * @typedef {{ second: number, count: number, dropped: number, reported: boolean }} Budget
  * @typedef {{ stdout: import('node:stream').Readable | null, stderr: import('node:stream').Readable | null }} Outputs
  */
 
 export class LogHub {
-  /** @type {AgentLogEvent[]} */
-  #history = [];
+  /** @type {Map<LogSource, { seq: number, event: AgentLogEvent }[]>} */
+  #history = new Map();
+  #seq = 0;
   /** @type {Set<(event: AgentEvent) => void>} */
   #subscribers = new Set();
   /** @type {Map<LogSource, Budget>} */
@@ -30,8 +34,9 @@ export class LogHub {
    * Adds one line from `source`.
    * @param {LogSource} source
    * @param {string} text
+   * @param {LogLevel} [level] absent: info
    */
-  write(source, text) {
+  write(source, text, level) {
     const now = this.#now();
     const second = Math.floor(now / 1000);
     let budget = this.#budget.get(source);
@@ -48,7 +53,7 @@ export class LogHub {
       if (budget.dropped === 1) setTimeout(() => this.#reportDropped(source, current), 1000 - (now % 1000) + 5).unref();
       return;
     }
-    this.#emit(source, text.length > maxLogLineChars ? `${text.slice(0, maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)` : text);
+    this.#emit(source, text.length > maxLogLineChars ? `${text.slice(0, maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)` : text, level);
   }
 
   /**
@@ -58,29 +63,39 @@ export class LogHub {
   #reportDropped(source, budget) {
     if (budget.dropped === 0 || budget.reported) return;
     budget.reported = true;
-    this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLogLinesPerSecond} lines per second`);
+    this.#emit('sandbox', `${budget.dropped} ${source} log lines dropped: over the log rate limit of ${maxLogLinesPerSecond} lines per second`, 'warning');
   }
 
   /**
    * @param {LogSource} source
    * @param {string} text
+   * @param {LogLevel} level
    */
-  #emit(source, text) {
+  #emit(source, text, level) {
     /** @type {AgentLogEvent} */
-    const event = { type: 'log', source, time: new Date(this.#now()).toISOString(), text };
-    this.#history.push(event);
-    if (this.#history.length > logHistoryLines) this.#history.splice(0, this.#history.length - logHistoryLines);
+    const event = { type: 'log', source, time: new Date(this.#now()).toISOString(), text, ...(level && level !== 'info' ? { level } : {}) };
+    let kept = this.#history.get(source);
+    if (!kept) this.#history.set(source, (kept = []));
+    kept.push({ seq: this.#seq++, event });
+    if (kept.length > logHistoryLines) kept.splice(0, kept.length - logHistoryLines);
     for (const subscriber of this.#subscribers) subscriber(event);
   }
 
   /**
-   * Pipes a child's stdout and stderr into the hub, line by line.
+   * Pipes a child's stdout and stderr into the hub, line by line, each tagged by who wrote it and
+   * its level (see logLines.mjs: the chaincode's lines split into the user's and the shim's).
    * @param {LogSource} source
    * @param {Outputs} child
    */
   attach(source, child) {
-    for (const stream of [child.stdout, child.stderr]) {
+    const classify = createLineClassifier(source);
+    for (const [name, stream] of /** @type {const} */ ([['stdout', child.stdout], ['stderr', child.stderr]])) {
       if (!stream) continue;
+      /** @param {string} line */
+      const add = (line) => {
+        const kind = classify(line, name);
+        this.write(kind.source, line, kind.level);
+      };
       let pending = '';
       stream.setEncoding('utf8');
       stream.on('data', (/** @type {string} */ chunk) => {
@@ -89,18 +104,21 @@ export class LogHub {
         if (pending.length > maxLogLineChars * 4) pending += '\n';
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
-        for (const line of lines) if (line.length > 0) this.write(source, line.replace(/\r$/, ''));
+        for (const line of lines) if (line.length > 0) add(line.replace(/\r$/, ''));
       });
       stream.on('end', () => {
-        if (pending.length > 0) this.write(source, pending);
+        if (pending.length > 0) add(pending);
         pending = '';
       });
     }
   }
 
-  /** @returns {AgentLogEvent[]} */
+  /** @returns {AgentLogEvent[]} every source's kept lines, in the order they were written */
   history() {
-    return [...this.#history];
+    return [...this.#history.values()]
+      .flat()
+      .sort((a, b) => a.seq - b.seq)
+      .map((entry) => entry.event);
   }
 
   /**

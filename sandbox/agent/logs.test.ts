@@ -23,12 +23,14 @@ describe('LogHub', () => {
     expect(texts(hub)).toEqual(['peer: hello', 'peer: unseen']);
   });
 
-  it('keeps the last lines only, and cuts a long line', () => {
+  it('keeps the last lines of each source, in order, and cuts a long line', () => {
     let now = 0;
     const hub = new LogHub({ now: () => (now += 1000) });
+    hub.write('chaincode', 'my own line');
     for (let i = 0; i < logHistoryLines + 10; i++) hub.write('peer', `line ${i}`);
-    expect(hub.history()).toHaveLength(logHistoryLines);
-    expect(hub.history()[0]?.text).toBe('line 10');
+    expect(hub.history()).toHaveLength(logHistoryLines + 1);
+    // A chatty peer does not push the chaincode's line out.
+    expect(texts(hub).slice(0, 2)).toEqual(['chaincode: my own line', 'peer: line 10']);
     hub.write('chaincode', 'x'.repeat(maxLogLineChars + 50));
     expect(hub.history().at(-1)?.text).toBe(`${'x'.repeat(maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)`);
   });
@@ -48,6 +50,23 @@ describe('LogHub', () => {
     expect(texts(hub).at(-1)).toBe(`sandbox: 100 chaincode log lines dropped: over the log rate limit of ${maxLogLinesPerSecond} lines per second`);
     hub.write('chaincode', 'next second');
     expect(texts(hub).slice(-2)).toEqual([`sandbox: 100 chaincode log lines dropped: over the log rate limit of ${maxLogLinesPerSecond} lines per second`, 'chaincode: next second']);
+  });
+
+  it("tags the chaincode's lines as the user's or the shim's, with their level", async () => {
+    const hub = new LogHub({ now: () => 0 });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    hub.attach('chaincode', { stdout, stderr });
+    stdout.write('1970-01-01T00:00:00.000Z info [c-api:lib/handler.js]   ready\n');
+    stdout.write('user line\n');
+    stderr.end('Error: boom\n');
+    stdout.end();
+    await new Promise((resolve) => stderr.on('end', resolve));
+    expect(hub.history().map((e) => [e.source, e.level ?? 'info', e.text.slice(0, 10)])).toEqual([
+      ['shim', 'info', '1970-01-01'],
+      ['chaincode', 'info', 'user line'],
+      ['chaincode', 'error', 'Error: boo'],
+    ]);
   });
 
   it("splits a child's output into lines, and bounds a flood without newlines", () => {

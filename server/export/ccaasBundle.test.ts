@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +202,67 @@ describe('ccaas bundle', () => {
     await expect(ccaasBundle({ ...options, label: 'bad label' })).rejects.toThrow(/\^\[\[:alnum:\]\]/);
   });
 
+  it('points the package at the address the export names and, with TLS, serves it from the Secret the README says to create', async () => {
+    const tlsDir = await mkdtemp(path.join(work, 'tls-'));
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=basic.example.org',
+      '-keyout', path.join(tlsDir, 'tls.key'), '-out', path.join(tlsDir, 'tls.crt')]);
+    const rootCert = await readFile(path.join(tlsDir, 'tls.crt'), 'utf8');
+    const tls = await ccaasBundle({ ...options, address: 'basic.example.org:7443', tlsRequired: true, rootCert });
+    expect(tls.address).toBe('basic.example.org:7443');
+    const entries = new Map((await readTarGz(tls.bytes)).map((entry) => [entry.header.name, entry.content]));
+    const pkg = new Map((await readTarGz(entries.get('basic_1.0/basic_1.0.tar.gz') ?? Buffer.alloc(0))).map((e) => [e.header.name, e.content]));
+    const code = new Map((await readTarGz(pkg.get('code.tar.gz') ?? Buffer.alloc(0))).map((e) => [e.header.name, e.content]));
+    expect(JSON.parse(code.get('connection.json')?.toString('utf8') ?? '{}')).toMatchObject({ address: 'basic.example.org:7443', tls_required: true, root_cert: rootCert });
+    const deployment = parse(entries.get('basic_1.0/k8s/deployment.yaml')?.toString('utf8') ?? '') as Deployment;
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.env).toContainEqual({ name: 'CHAINCODE_TLS_CERT_FILE', value: '/etc/chaincode-tls/tls.crt' });
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'basic-tls' } });
+    expect(entries.get('basic_1.0/README.md')?.toString('utf8')).toContain('kubectl -n fabric create secret tls basic-tls');
+    await expect(ccaasBundle({ ...options, tlsRequired: true })).rejects.toThrow(/CA certificate/);
+
+    // The image's command turns TLS on from the Deployment's environment: a TLS client completes a handshake.
+    const appDir = path.join(work, 'container-tls');
+    for (const [name, content] of entries) {
+      if (!name.startsWith('basic_1.0/image/')) continue;
+      const target = path.join(appDir, name.slice('basic_1.0/image/'.length));
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    await symlink(path.join(projectRoot, 'node_modules'), path.join(appDir, 'node_modules'));
+    const cmdLine = (entries.get('basic_1.0/image/Dockerfile')?.toString('utf8') ?? '').split('\n').find((line) => line.startsWith('CMD '));
+    const command = JSON.parse(cmdLine?.slice(4) ?? '[]') as string[];
+    const port = await freePort();
+    const child = spawn(command[0] ?? 'sh', command.slice(1), {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        CHAINCODE_ID: tls.package.packageId,
+        CHAINCODE_SERVER_ADDRESS: `127.0.0.1:${port}`,
+        CHAINCODE_TLS_CERT_FILE: path.join(tlsDir, 'tls.crt'),
+        CHAINCODE_TLS_KEY_FILE: path.join(tlsDir, 'tls.key'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitForPort(port, 20_000, () => child.exitCode !== null);
+      const authorized = await new Promise<boolean>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, ca: rootCert, servername: 'basic.example.org', ALPNProtocols: ['h2'] }, () => {
+          resolve(socket.authorized);
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+      expect(authorized).toBe(true);
+    } catch (err) {
+      throw new Error(`chaincode server did not serve TLS: ${String(err)}\n${output}`, { cause: err });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it("runs: the image's command starts a chaincode server that listens", async () => {
     // The image context as the container sees it, with the dependencies npm ci would install.
     const appDir = path.join(work, 'container');
@@ -248,7 +310,7 @@ interface Deployment {
   metadata: { name: string; labels: Record<string, string> };
   spec: {
     selector: { matchLabels: Record<string, string> };
-    template: { metadata: { labels: Record<string, string> }; spec: { securityContext: unknown; containers: Container[] } };
+    template: { metadata: { labels: Record<string, string> }; spec: { securityContext: unknown; containers: Container[]; volumes?: unknown[] } };
   };
 }
 

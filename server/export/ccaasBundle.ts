@@ -4,7 +4,8 @@
  *
  * - `<label>.tar.gz`: the ccaas package to install on each peer; its
  *   connection.json points at the in-cluster Service,
- *   `<service>.<namespace>.svc.cluster.local:9999`;
+ *   `<service>.<namespace>.svc.cluster.local:9999`, or the address the export
+ *   names, with TLS when the export asks for it;
  * - `image/`: a container build context (Dockerfile, package.json,
  *   package-lock.json and the compiled code) for the chaincode server;
  * - `k8s/`: a kustomization with the Deployment and the Service;
@@ -50,6 +51,11 @@ export interface CcaasBundleOptions {
   readonly image: string;
   /** Defaults to `chaincodeNamespace`. */
   readonly namespace?: string;
+  /** The address the peer dials (connection.json); defaults to the Service's in-cluster DNS name. */
+  readonly address?: string;
+  /** The peer dials with TLS, trusting `rootCert` (PEM); the Deployment then serves TLS from the Secret `<service>-tls`. */
+  readonly tlsRequired?: boolean;
+  readonly rootCert?: string;
   /** The channel named in the README's commands; defaults to `productionChannelName`. */
   readonly channel?: string;
   /** The default of the Dockerfile's BASE_IMAGE argument; defaults to `chaincodeBaseImage`. */
@@ -86,16 +92,17 @@ export async function ccaasBundle(options: CcaasBundleOptions): Promise<CcaasBun
   const channel = options.channel ?? productionChannelName;
   checkOptions(options, namespace);
   const serviceName = serviceNameFor(options.chaincodeName);
-  const address = `${serviceName}.${namespace}.svc.cluster.local:${chaincodeServerPort}`;
+  const address = options.address ?? `${serviceName}.${namespace}.svc.cluster.local:${chaincodeServerPort}`;
   const app = await readCompiledApp(options.buildDir, options.sourceDir);
   // CouchDB indexes travel in the package: the peer reads them from there, not from the server.
   const metaInf = app.files.filter((file) => file.path.startsWith('META-INF/'));
-  const built = ccaasPackage({ label: options.label, address, metaInf });
+  const tls = options.tlsRequired === true;
+  const built = ccaasPackage({ label: options.label, address, metaInf, tlsRequired: tls, ...(options.rootCert ? { rootCert: options.rootCert } : {}) });
   const lockfile = options.lockfile ?? app.lockfile ?? (await lockfileFor(app.packageJson, options.lockfileOptions));
 
   const root = options.label;
   const packageFileName = `${options.label}.tar.gz`;
-  const context: Context = { ...options, namespace, channel, serviceName, address, packageId: built.packageId, packageFileName };
+  const context: Context = { ...options, namespace, channel, serviceName, address, tls, packageId: built.packageId, packageFileName };
   const files: TarFile[] = [
     { path: packageFileName, content: built.bytes },
     { path: 'README.md', content: Buffer.from(readme(context)) },
@@ -133,9 +140,13 @@ interface Context extends CcaasBundleOptions {
   readonly channel: string;
   readonly serviceName: string;
   readonly address: string;
+  readonly tls: boolean;
   readonly packageId: string;
   readonly packageFileName: string;
 }
+
+/** Where the Deployment mounts the chaincode server's TLS key pair (the Secret `<service>-tls`). */
+const tlsMountPath = '/etc/chaincode-tls';
 
 function checkOptions(options: CcaasBundleOptions, namespace: string): void {
   const fail = (message: string): never => {
@@ -146,6 +157,9 @@ function checkOptions(options: CcaasBundleOptions, namespace: string): void {
   }
   if (!dnsLabel.test(namespace) || namespace.length > 63) {
     fail(`Invalid Kubernetes namespace "${namespace}": use at most 63 lowercase letters, digits and -, starting and ending with a letter or digit.`);
+  }
+  if (options.tlsRequired && !options.rootCert) {
+    fail('A bundle whose peer dials with TLS needs the CA certificate that signed the chaincode server’s certificate.');
   }
   if (!Number.isInteger(options.sequence) || options.sequence < 1) {
     fail(`Invalid sequence ${options.sequence}: a chaincode definition's sequence is a whole number from 1.`);
@@ -205,6 +219,12 @@ function kubernetesFiles(context: Context): TarFile[] {
                 { name: 'CHAINCODE_SERVER_ADDRESS', value: `0.0.0.0:${chaincodeServerPort}` },
                 { name: 'CORE_CHAINCODE_ID_NAME', value: context.packageId },
                 { name: 'CORE_PEER_LOCALMSPID', value: context.mspId ?? productionMspId },
+                ...(context.tls
+                  ? [
+                      { name: 'CHAINCODE_TLS_CERT_FILE', value: `${tlsMountPath}/tls.crt` },
+                      { name: 'CHAINCODE_TLS_KEY_FILE', value: `${tlsMountPath}/tls.key` },
+                    ]
+                  : []),
               ],
               resources: {
                 requests: { ...chaincodeContainerResources.requests },
@@ -219,10 +239,10 @@ function kubernetesFiles(context: Context): TarFile[] {
                 capabilities: { drop: ['ALL'] },
               },
               // Node and npm may want a writable /tmp; the root filesystem is read-only.
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(context.tls ? [{ name: 'tls', mountPath: tlsMountPath, readOnly: true }] : [])],
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: {} }],
+          volumes: [{ name: 'tmp', emptyDir: {} }, ...(context.tls ? [{ name: 'tls', secret: { secretName: `${context.serviceName}-tls` } }] : [])],
         },
       },
     },
@@ -258,7 +278,10 @@ function dockerfile(app: CompiledApp, baseImage: string, context: Context): stri
   // The server flags come from the environment at start, so one image serves any package ID; the
   // shell form is needed to expand them, and `exec` leaves node as PID 1 to receive SIGTERM.
   // node_modules/.bin rather than npx: npx may write to ~/.npm, which the read-only root filesystem forbids.
-  const command = 'exec node_modules/.bin/fabric-chaincode-node server --chaincode-address="$CHAINCODE_SERVER_ADDRESS" --chaincode-id="$CHAINCODE_ID"';
+  // With CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE set (a bundle exported with TLS), the server serves TLS.
+  const command =
+    'exec node_modules/.bin/fabric-chaincode-node server --chaincode-address="$CHAINCODE_SERVER_ADDRESS" --chaincode-id="$CHAINCODE_ID"' +
+    ' ${CHAINCODE_TLS_CERT_FILE:+--chaincode-tls-cert-file="$CHAINCODE_TLS_CERT_FILE" --chaincode-tls-key-file="$CHAINCODE_TLS_KEY_FILE"}';
   return [
     `# Chaincode-as-a-service image for ${context.chaincodeName} (${context.label}), generated by Chaincode Studio.`,
     '# Build: docker build -t <image> .   (another base: --build-arg BASE_IMAGE=<image with node and npm>)',
@@ -291,7 +314,8 @@ it connects to the chaincode server that Kubernetes runs from \`image/\`.
 | Version / sequence | \`${context.version}\` / \`${context.sequence}\` |
 | Package label | \`${context.label}\` |
 | Package ID | \`${context.packageId}\` |
-| Chaincode server | \`${context.address}\` |
+| Chaincode server | \`${context.address}\` (${context.tls ? 'TLS' : 'plaintext'}) |
+| Namespace / channel | \`${context.namespace}\` / \`${context.channel}\` |
 | Image | \`${context.image}\` |
 
 The peers must run Fabric 2.4.1 or later with the chaincode-as-a-service builder
@@ -316,7 +340,17 @@ peer lifecycle chaincode queryinstalled   # shows ${context.packageId}
 \`\`\`
 
 ## 3. Start the chaincode server
+${
+  context.tls
+    ? `
+The peer dials it with TLS: give it a key pair whose certificate names \`${context.address.replace(/:[0-9]+$/, '')}\` and is signed by the CA in the package's connection.json.
 
+\`\`\`sh
+kubectl -n ${context.namespace} create secret tls ${context.serviceName}-tls --cert=<server.crt> --key=<server.key>
+\`\`\`
+`
+    : ''
+}
 \`\`\`sh
 kubectl apply -k k8s/
 kubectl -n ${context.namespace} rollout status deployment/${context.serviceName}

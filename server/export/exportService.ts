@@ -2,13 +2,16 @@
  * The export requests: compile the workspace afresh, build the package or
  * bundle, keep the exact bytes on disk (see exportStore.ts for how long) and
  * answer with their export id, by which they are downloaded and deployed.
- * The package ID shown is computed from those same bytes.
+ * The package ID shown is computed from those same bytes. Each reply also
+ * carries the handover: the definition to approve (the workspace's own
+ * chaincode name, the channel, version and sequence the export names) and,
+ * for a bundle, where the peer will dial the chaincode.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ParamsOf, ResultMap } from '../../protocol/messages.ts';
+import { ccaasOptionsProblem, type ExportHandover, type ParamsOf, type ResultMap } from '../../protocol/messages.ts';
 import { compileWorkspace } from '../compile/compileWorkspace.ts';
-import { exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs } from '../config.ts';
+import { chaincodeNamespace, exportBudgetBytes, exportRetentionMs, exportSweepIntervalMs, productionChannelName } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
@@ -64,35 +67,66 @@ export function createExports(options: ExportsOptions): Exports {
 
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
     const record = await kept.keep(workspace, fileName, bytes);
-    return { fileName, exportId: record.exportId, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return { fileName, exportId: record.exportId, sizeBytes: bytes.length, sha256: sha256(bytes) };
   }
 
   return {
-    async fabricPackage({ workspace, label }) {
-      const { buildDir } = await compiled(workspace);
+    async fabricPackage({ workspace, label, channel, version, sequence }) {
+      const { buildDir, chaincodeName } = await compiled(workspace);
       const built = await productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
-      return { ...(await keep(workspace, `${label}.tar.gz`, built.bytes)), packageId: built.packageId, label };
+      const fileName = `${label}.tar.gz`;
+      const handover: ExportHandover = {
+        chaincodeName,
+        ...definition({ channel, version, sequence }),
+        packageFileName: fileName,
+        packageSha256: sha256(built.bytes),
+      };
+      return { ...(await keep(workspace, fileName, built.bytes)), packageId: built.packageId, label, handover };
     },
 
-    async ccaasBundle({ workspace, label, namespace, baseImage, image, mspId }) {
+    async ccaasBundle({ workspace, label, namespace, address, tlsRequired, rootCert, channel, version, sequence, baseImage, image, mspId }) {
+      const problem = ccaasOptionsProblem({ tlsRequired, rootCert });
+      if (problem) throw new StudioError(ErrorCode.InvalidParams, problem);
       const { buildDir, chaincodeName } = await compiled(workspace);
+      const defined = definition({ channel, version, sequence });
+      const imageRef = image ?? `${chaincodeName}-chaincode:${defined.version}`;
       const bundle = await ccaasBundle({
         chaincodeName,
         label,
-        version: '1.0',
-        sequence: 1,
+        ...defined,
         buildDir,
         sourceDir: options.store.dir(workspace),
-        image: image ?? `${chaincodeName}-chaincode:1.0`,
-        ...(namespace ? { namespace } : {}),
+        image: imageRef,
+        namespace: namespace ?? chaincodeNamespace,
+        ...(address ? { address } : {}),
+        ...(tlsRequired ? { tlsRequired, ...(rootCert ? { rootCert } : {}) } : {}),
         ...(baseImage ? { baseImage } : {}),
         ...(mspId ? { mspId } : {}),
       });
-      return { ...(await keep(workspace, bundle.fileName, bundle.bytes)), packageId: bundle.package.packageId, label };
+      const handover: ExportHandover = {
+        chaincodeName,
+        ...defined,
+        packageFileName: `${label}.tar.gz`,
+        packageSha256: sha256(bundle.package.bytes),
+        namespace: namespace ?? chaincodeNamespace,
+        address: bundle.address,
+        tlsRequired: tlsRequired === true,
+        image: imageRef,
+      };
+      return { ...(await keep(workspace, bundle.fileName, bundle.bytes)), packageId: bundle.package.packageId, label, handover };
     },
 
     find: (exportId) => kept.find(exportId),
     deleteWorkspace: (workspace) => kept.deleteWorkspace(workspace),
     close: () => clearInterval(sweeper),
   };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The definition an export is to be approved as: what the export names, else the first definition on the usual channel. */
+function definition(named: { channel?: string | undefined; version?: string | undefined; sequence?: number | undefined }): { channel: string; version: string; sequence: number } {
+  return { channel: named.channel ?? productionChannelName, version: named.version ?? '1.0', sequence: named.sequence ?? 1 };
 }

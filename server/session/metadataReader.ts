@@ -1,13 +1,15 @@
 /**
  * Reads a chaincode's contract metadata (its contracts, transactions and
- * parameter names) through the Gateway, waiting for a process that has just
- * started to register with the peer. Until it has, each attempt waits for the
- * peer, so the agent is asked alongside whether the process is still there:
- * one that failed to load fails the read at once, with its own error text.
+ * parameter names) through the Gateway, once a process that has just started
+ * has registered with the peer. The agent says when it has: asking the peer
+ * earlier makes it dial the placeholder package's address, fail, and write an
+ * error with a stack trace to its log for every attempt. The agent is asked
+ * alongside whether the process is still there: one that failed to load fails
+ * the read at once, with its own error text.
  */
 import type { AgentChaincodeInfo } from '../../protocol/agent.ts';
 import type { ContractMetadata } from '../../protocol/messages.ts';
-import { chaincodeExitPollMs, metadataAttemptTimeoutMs, metadataRetryPauseMs } from '../config.ts';
+import { chaincodeExitPollMs, chaincodeRegisteredPollMs, metadataAttemptTimeoutMs, metadataRetryPauseMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { parseContractMetadata } from '../fabric/contractMetadata.ts';
 import { nameParametersFromSource } from '../fabric/parameterNames.ts';
@@ -24,8 +26,10 @@ export interface MetadataReadOptions {
 /** The metadata, once the chaincode answers; fails as soon as its process is gone or it reports an error. */
 export async function readContractMetadata(options: MetadataReadOptions): Promise<ContractMetadata> {
   const done = new AbortController();
+  const deadline = Date.now() + options.timeoutMs;
   try {
-    return await Promise.race([readWhenRegistered(options, done.signal), failWhenProcessEnds(options.link, done.signal)]);
+    await waitForRegistration(options.link, deadline, options.timeoutMs);
+    return await Promise.race([readWhenRegistered(options, deadline, done.signal), failWhenProcessEnds(options.link, done.signal)]);
   } finally {
     done.abort();
   }
@@ -37,9 +41,24 @@ export function chaincodeGoneError(chaincode: AgentChaincodeInfo, cause?: unknow
   return new StudioError(ErrorCode.ChaincodeNotRunning, message, { cause });
 }
 
-async function readWhenRegistered(options: MetadataReadOptions, done: AbortSignal): Promise<ContractMetadata> {
+/**
+ * Resolves once the agent reports the process registered (an agent that does not say, from an
+ * older image, counts as registered: the read then retries as before); fails once it is gone.
+ */
+async function waitForRegistration(link: SandboxLink, deadline: number, timeoutMs: number): Promise<void> {
+  for (;;) {
+    const agent = await link.handle?.agent.status().catch(() => undefined);
+    if (agent) {
+      if (agent.chaincode.phase !== 'running') throw chaincodeGoneError(agent.chaincode);
+      if (agent.chaincode.registered !== false) return;
+    }
+    if (Date.now() > deadline) throw new StudioError(ErrorCode.Timeout, `The chaincode did not register with the peer within ${timeoutMs / 1000} s.`);
+    await pause(chaincodeRegisteredPollMs);
+  }
+}
+
+async function readWhenRegistered(options: MetadataReadOptions, deadline: number, done: AbortSignal): Promise<ContractMetadata> {
   const { link, chaincodeName, timeoutMs } = options;
-  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (!done.aborted) {
     const gateway = link.gateway;
@@ -49,7 +68,7 @@ async function readWhenRegistered(options: MetadataReadOptions, done: AbortSigna
       return await nameParametersFromSource(metadata, options.workspaceDir);
     } catch (err) {
       lastError = err;
-      // Until the process has registered with the peer, the peer answers "not registered".
+      // The peer may still be settling the registration it has just accepted: try again.
       if (err instanceof StudioError && err.code === ErrorCode.Chaincode) throw err;
     }
     if (Date.now() > deadline) {

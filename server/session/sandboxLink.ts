@@ -114,7 +114,7 @@ class Link implements SandboxLink {
     const onEvent = (event: AgentEvent) => {
       if (event.type === 'log') {
         // One notification per batch instead of one per line.
-        const line = { source: event.source, time: event.time, text: stripAnsi(event.text) };
+        const line = { source: event.source, time: event.time, text: stripAnsi(event.text), ...(event.level ? { level: event.level } : {}) };
         batch.push(line);
         const limit = metrics && limitHitOf(line);
         if (limit && Date.parse(line.time) >= countFromMs) metrics.limitHit(limit);

@@ -1,7 +1,8 @@
 /**
  * What one workspace's session tells the IDE: its sandbox status, its log
- * (kept as a bounded history for clients that open the workspace later) and
- * any other notification. The session's parts share one reporter, so the
+ * (kept as a bounded history per source for clients that open the workspace
+ * later, so a chatty peer cannot push the user's own lines out) and any other
+ * notification. The session's parts share one reporter, so the
  * status is patched in one place and every change is published.
  */
 import type { LogLine, LogSource, Notification, NotificationName, SandboxStatus } from '../../protocol/messages.ts';
@@ -16,7 +17,7 @@ export interface SessionReporterOptions {
 export interface SessionReporter {
   /** A copy of the current status. */
   readonly status: SandboxStatus;
-  /** A copy of the last config.logHistoryLines log lines. */
+  /** The last config.logHistoryLines log lines of each source, in the order they came. */
   readonly logHistory: LogLine[];
   /** Merges `patch` into the status and publishes the result (a field set to undefined is cleared). */
   setStatus(patch: Partial<SandboxStatus>): void;
@@ -34,7 +35,8 @@ export function createSessionReporter(options: SessionReporterOptions): SessionR
 class Reporter implements SessionReporter {
   readonly #options: SessionReporterOptions;
   #status: SandboxStatus;
-  #logs: LogLine[] = [];
+  readonly #logs = new Map<LogSource, { seq: number; line: LogLine }[]>();
+  #seq = 0;
 
   constructor(options: SessionReporterOptions) {
     this.#options = options;
@@ -46,7 +48,10 @@ class Reporter implements SessionReporter {
   }
 
   get logHistory(): LogLine[] {
-    return [...this.#logs];
+    return [...this.#logs.values()]
+      .flat()
+      .sort((a, b) => a.seq - b.seq)
+      .map((entry) => entry.line);
   }
 
   setStatus(patch: Partial<SandboxStatus>): void {
@@ -62,8 +67,12 @@ class Reporter implements SessionReporter {
   }
 
   addLines(lines: LogLine[]): void {
-    this.#logs.push(...lines);
-    if (this.#logs.length > logHistoryLines) this.#logs.splice(0, this.#logs.length - logHistoryLines);
+    for (const line of lines) {
+      let kept = this.#logs.get(line.source);
+      if (!kept) this.#logs.set(line.source, (kept = []));
+      kept.push({ seq: this.#seq++, line });
+      if (kept.length > logHistoryLines) kept.splice(0, kept.length - logHistoryLines);
+    }
     this.publish('log', { workspace: this.#options.workspace, lines });
   }
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 
 /** One entry of a context menu. */
 export interface MenuItem {
@@ -11,7 +12,7 @@ export interface MenuItem {
   run: () => void;
 }
 
-/** A small menu at the mouse; closes on choice, outside click or Escape. */
+/** A small menu at the mouse; its first item takes the focus, arrows move; closes on choice, outside click or Escape. */
 export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; items: MenuItem[]; onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -28,8 +29,18 @@ export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; it
       window.removeEventListener('keydown', onKey);
     };
   }, [onClose]);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+  }, []);
+  const onArrow = (ev: ReactKeyboardEvent<HTMLDivElement>): void => {
+    if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
+    ev.preventDefault();
+    const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    buttons[(at + (ev.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+  };
   return (
-    <div ref={ref} className="context-menu" role="menu" data-testid="context-menu" style={{ left: x, top: y }}>
+    <div ref={ref} className="context-menu" role="menu" data-testid="context-menu" style={{ left: x, top: y }} onKeyDown={onArrow}>
       {items.map((item) => (
         <button
           key={item.testId}

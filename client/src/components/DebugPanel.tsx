@@ -7,6 +7,7 @@ import { useController, useStudio } from '../state/StudioContext.tsx';
 import { BreakpointList } from './BreakpointList.tsx';
 import { Icon } from './Icon.tsx';
 import type { IconName } from './Icon.tsx';
+import { useRovingList, type RovingItemProps } from './useRovingList.ts';
 import { VariableTree } from './VariableTree.tsx';
 
 const stepButtons: { kind: 'continue' | 'next' | 'stepIn' | 'stepOut'; icon: IconName; label: string; testId: string; key: string }[] = [
@@ -23,6 +24,14 @@ export function DebugPanel() {
   const attached = useStudio((s) => s.debuggerAttached);
   const stack = useStudio((s) => s.stack);
   const selectedFrameId = useStudio((s) => s.selectedFrameId);
+  const frameKeys = useRovingList(
+    stack.length,
+    (i) => {
+      const frame = stack[i];
+      if (frame && frame.presentationHint !== 'label') controller.debug.selectFrame(frame.id);
+    },
+    stack.findIndex((f) => f.id === selectedFrameId),
+  );
   const filters = useStudio((s) => s.exceptionFilters);
   // Each stop gets a new number, so scopes and their expanded children are fetched afresh.
   const stops = useRef<{ paused: unknown; count: number }>({ paused: null, count: 0 });
@@ -81,9 +90,13 @@ export function DebugPanel() {
       </div>
       <DebugSection title="Call Stack" testId="call-stack">
         {stack.length === 0 ? <p className="empty small">{paused ? 'Loading…' : 'Not paused.'}</p> : null}
-        {stack.map((frame) => (
-          <FrameRow key={frame.id} frame={frame} selected={frame.id === selectedFrameId} onSelect={() => controller.debug.selectFrame(frame.id)} />
-        ))}
+        {stack.length > 0 ? (
+          <div role="listbox" aria-label="Call stack">
+            {stack.map((frame, i) => (
+              <FrameRow key={frame.id} frame={frame} selected={frame.id === selectedFrameId} onSelect={() => controller.debug.selectFrame(frame.id)} keys={frameKeys(i)} />
+            ))}
+          </div>
+        ) : null}
       </DebugSection>
       <DebugSection title="Variables" testId="scopes">
         {paused && selectedFrameId !== null ? <Scopes key={`${stopCount}:${selectedFrameId}`} frameId={selectedFrameId} /> : <p className="empty small">Not paused.</p>}
@@ -111,12 +124,16 @@ function DebugSection({ title, testId, children }: { title: string; testId: stri
   );
 }
 
-function FrameRow({ frame, selected, onSelect }: { frame: StackFrame; selected: boolean; onSelect: () => void }) {
+function FrameRow({ frame, selected, onSelect, keys }: { frame: StackFrame; selected: boolean; onSelect: () => void; keys: RovingItemProps }) {
   const library = frame.source?.presentationHint === 'deemphasize' || frame.presentationHint === 'subtle' || !frame.source?.path;
   const label = frame.presentationHint === 'label';
   return (
     <div
       className={`frame-row${selected ? ' selected' : ''}${library ? ' library' : ''}${label ? ' label' : ''}`}
+      {...keys}
+      role="option"
+      aria-selected={selected}
+      aria-disabled={label || undefined}
       data-testid="stack-frame"
       data-library={library}
       data-path={frame.source?.path ?? ''}

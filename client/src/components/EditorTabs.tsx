@@ -2,7 +2,10 @@ import { baseName } from '../state/fileTree.ts';
 import { useController, useStudio } from '../state/StudioContext.tsx';
 import { Icon } from './Icon.tsx';
 
-/** The open files: click to show, middle-click or × to close; a dot marks unsaved changes. */
+/**
+ * The open files: click to show, middle-click or × to close; a dot marks unsaved changes. Each tab
+ * is a button beside its close button (not a `tab` holding a button: controls must not nest).
+ */
 export function EditorTabs() {
   const controller = useController();
   const tabs = useStudio((s) => s.tabs);
@@ -12,12 +15,10 @@ export function EditorTabs() {
     controller.files.close(path, (p) => window.confirm(`${p} has unsaved changes. Close it and discard them?`));
   if (tabs.length === 0) return null;
   return (
-    <div className="editor-tabs" role="tablist">
+    <nav className="editor-tabs" aria-label="Open files">
       {tabs.map((tab) => (
         <div
           key={tab.path}
-          role="tab"
-          aria-selected={tab.path === activeTab}
           className={`editor-tab${tab.path === activeTab ? ' active' : ''}${tab.dirty ? ' dirty' : ''}`}
           data-testid="editor-tab"
           data-path={tab.path}
@@ -29,11 +30,15 @@ export function EditorTabs() {
             if (ev.button === 1) close(tab.path);
           }}
         >
-          <span className="tab-name">{baseName(tab.path)}</span>
+          <button className="tab-name" aria-current={tab.path === activeTab ? 'page' : undefined}>
+            {baseName(tab.path)}
+            {tab.dirty ? <span className="sr-only"> (unsaved changes)</span> : null}
+          </button>
           <button
             className="tab-close"
             data-testid="editor-tab-close"
             title={tab.dirty ? 'Unsaved changes — close' : 'Close'}
+            aria-label={`Close ${baseName(tab.path)}`}
             onClick={(ev) => {
               ev.stopPropagation();
               close(tab.path);
@@ -44,6 +49,6 @@ export function EditorTabs() {
           </button>
         </div>
       ))}
-    </div>
+    </nav>
   );
 }

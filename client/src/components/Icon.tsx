@@ -21,6 +21,7 @@ const paths = {
   history: 'M8 2a6 6 0 1 1-5.6 8.1l1.4-.5A4.5 4.5 0 1 0 4.5 4.9L6 6.5H2V2.5l1.4 1.4A6 6 0 0 1 8 2zm-.75 2.5h1.5v3.2l2.2 2.2-1 1L7.25 8.4z',
   clear: 'M2 4h12v1.5H2zm2 3.25h8v1.5H4zm2 3.25h4V12H6z',
   download: 'M7.25 1.5h1.5v7.4l2.7-2.7 1 1.1L8 11.8 3.55 7.3l1-1.1 2.7 2.7zM2.5 12.5h11V14h-11z',
+  search: 'M6.5 1.5a5 5 0 0 1 4 8l3.5 3.5-1 1-3.5-3.5a5 5 0 1 1-3-9zm0 1.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7z',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -17,6 +17,7 @@ export function prettyResult(result: string): string {
 /** The outcome of one invoke: result, txId, block, validation code, events and duration, or the error. */
 export function ResultCard({ record }: { record: InvokeRecord }) {
   const controller = useController();
+  const { store } = controller.deps;
   const { request, outcome } = record;
   const title = `${request.mode === 'submit' ? 'Submit' : 'Evaluate'} ${request.contract ? `${request.contract}:` : ''}${request.fn}`;
   const previousBuild = 'ok' in outcome && outcome.ok ? (outcome.result.previousBuild ?? record.previousBuild) : record.previousBuild;
@@ -64,6 +65,15 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
         <dt>txId</dt>
         <dd className="mono" data-testid="result-txid" title={r.txId}>
           {r.txId}
+        </dd>
+        <dd className="result-actions">
+          <button
+            className="link-btn"
+            data-testid="result-logs"
+            onClick={() => store.dispatch({ type: 'logsForTransaction', transaction: { txId: r.txId, durationMs: r.durationMs } })}
+          >
+            Logs of this transaction
+          </button>
         </dd>
         {r.blockNumber !== undefined ? (
           <>

@@ -31,6 +31,7 @@ export function Toolbar() {
         <select
           className="workspace-select"
           data-testid="workspace-select"
+          aria-label="Workspace"
           value={workspace ?? ''}
           onChange={(e) => e.target.value && void controller.workspace.open(e.target.value)}
         >

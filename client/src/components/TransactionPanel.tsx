@@ -213,25 +213,29 @@ export function TransactionPanel() {
           {invokes.map((r) => {
             const state = 'pending' in r.outcome ? 'pending' : r.outcome.ok ? 'ok' : 'error';
             return (
-              <div
-                key={r.id}
-                className={`history-item ${state}${shown?.id === r.id ? ' selected' : ''}`}
-                data-testid="tx-history-item"
-                data-state={state}
-                onClick={() => {
-                  setShownId(r.id);
-                  loadIntoForm(r.request);
-                }}
-                title={r.request.args.join(', ')}
-              >
-                <span className={`mode ${r.request.mode}`}>{r.request.mode === 'submit' ? 'S' : 'E'}</span>
-                <span className="history-fn">
-                  {r.request.fn}({r.request.args.map((a) => (a.length > 12 ? `${a.slice(0, 12)}…` : a)).join(', ')})
-                </span>
+              <div key={r.id} className={`history-item ${state}${shown?.id === r.id ? ' selected' : ''}`} data-testid="tx-history-item" data-state={state} title={r.request.args.join(', ')}>
+                <button
+                  className="history-open"
+                  data-testid="tx-history-open"
+                  aria-pressed={shown?.id === r.id}
+                  onClick={() => {
+                    setShownId(r.id);
+                    loadIntoForm(r.request);
+                  }}
+                >
+                  <span className={`mode ${r.request.mode}`} aria-hidden="true">
+                    {r.request.mode === 'submit' ? 'S' : 'E'}
+                  </span>
+                  <span className="sr-only">{r.request.mode}</span>
+                  <span className="history-fn">
+                    {r.request.fn}({r.request.args.map((a) => (a.length > 12 ? `${a.slice(0, 12)}…` : a)).join(', ')})
+                  </span>
+                </button>
                 <button
                   className="icon-btn"
                   data-testid="tx-history-rerun"
                   title="Run again"
+                  aria-label={`Run ${r.request.fn} again`}
                   disabled={chaincode !== 'running'}
                   onClick={(e) => {
                     e.stopPropagation();

@@ -5,7 +5,7 @@ import type { InvokeRequest } from '../state/studioState.ts';
 import { currentWorkspace } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
 
-/** Submits and evaluates transactions, keeping each in the history. */
+/** Submits and evaluates transactions, keeping each in the workspace's history (remembered across reloads). */
 export interface InvokeController {
   /** Runs the invoke; the outcome lands in the history (first entry). */
   invoke(request: InvokeRequest): Promise<void>;
@@ -13,7 +13,7 @@ export interface InvokeController {
 
 /** Creates the invoke controller. */
 export function createInvokeController(deps: StudioDeps): InvokeController {
-  const { rpc, store } = deps;
+  const { rpc, store, prefs } = deps;
   return {
     async invoke(request) {
       const workspace = currentWorkspace(store);
@@ -35,6 +35,8 @@ export function createInvokeController(deps: StudioDeps): InvokeController {
         const exception = err instanceof RpcError ? errorDataOf(ErrorCode.Chaincode, err)?.exception : undefined;
         store.dispatch({ type: 'invokeFinished', id, outcome: exception ? { ok: false, code, message, exception } : { ok: false, code, message } });
       }
+      // Kept per workspace, so a reload or another day starts from the same history.
+      if (store.getState().workspace === workspace) prefs.setInvokes(workspace, store.getState().invokes);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { errorDataOf } from '../../../protocol/errorData.ts';
 import { ErrorCode } from '../../../protocol/errors.ts';
-import { downloadPath, type ResultOf } from '../../../protocol/messages.ts';
+import { downloadPath, type CcaasOptions, type ResultOf, type WorkspaceSettings } from '../../../protocol/messages.ts';
 import { describeError, RpcError } from '../rpc/rpcError.ts';
 import { currentWorkspace, reportError } from './deps.ts';
 import type { StudioDeps } from './deps.ts';
@@ -34,7 +34,9 @@ export interface WorkspaceController {
    * bundle (`ccaas`) of the open workspace, with the link that downloads it;
    * throws an RpcError when the server refuses (a compile failure also fills Problems).
    */
-  exportPackage(kind: 'package' | 'ccaas', label: string): Promise<ExportedPackage>;
+  exportPackage(kind: 'package' | 'ccaas', label: string, options?: CcaasOptions): Promise<ExportedPackage>;
+  /** The open workspace's chaincode name and where it comes from. */
+  settings(): Promise<WorkspaceSettings>;
   /** Handles workspace notifications; returns the unsubscribe function. */
   listen(): () => void;
 }
@@ -100,6 +102,7 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
         store.dispatch({ type: 'workspaceOpened', result });
         if (switching) {
           store.dispatch({ type: 'watches', watches: prefs.watches(workspace) });
+          store.dispatch({ type: 'invokesRestored', invokes: prefs.invokes(workspace) });
           prefs.setLastWorkspace(workspace);
         }
         files.showDiagnostics(result.diagnostics);
@@ -258,16 +261,23 @@ export function createWorkspaceController(deps: StudioDeps, files: FileModels, d
       }
     },
 
-    async exportPackage(kind, label) {
+    async exportPackage(kind, label, options = {}) {
       const workspace = currentWorkspace(store);
       try {
-        const reply = await rpc.request(kind === 'package' ? 'export/package' : 'export/ccaas', { workspace, label });
+        const { channel, version, sequence } = options;
+        const definition = { ...(channel ? { channel } : {}), ...(version ? { version } : {}), ...(sequence ? { sequence } : {}) };
+        const reply =
+          kind === 'package'
+            ? await rpc.request('export/package', { workspace, label, ...definition })
+            : await rpc.request('export/ccaas', { workspace, label, ...options });
         return { ...reply, downloadUrl: deps.downloadHref(downloadPath(reply.exportId)) };
       } catch (err) {
         showCompileFailure(err);
         throw err;
       }
     },
+
+    settings: () => rpc.request('workspace/settings', { workspace: currentWorkspace(store) }),
 
     listen() {
       const ours = <T extends { workspace: string }>(handler: (p: T) => void) => (p: T) => {

@@ -48,6 +48,7 @@ const idempotentMethods: ReadonlySet<Method> = new Set<Method>([
   'dependencies/types',
   'file/list',
   'file/read',
+  'file/search',
   'file/write',
   'sandbox/status',
   'chaincode/metadata',

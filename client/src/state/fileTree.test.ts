@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, buildFileTree, isUnderPath, parentOf } from './fileTree.ts';
+import type { FileEntry } from '../../../protocol/messages.ts';
+import { baseName, buildFileTree, isUnderPath, parentOf, visibleRows } from './fileTree.ts';
 import type { TreeNode } from './fileTree.ts';
 
 const outline = (nodes: TreeNode[], depth = 0): string[] =>
@@ -35,5 +36,27 @@ describe('path helpers', () => {
     expect(baseName('src/lib/a.ts')).toBe('a.ts');
     expect(isUnderPath('src/lib/a.ts', 'src/lib')).toBe(true);
     expect(isUnderPath('src/lib2/a.ts', 'src/lib')).toBe(false);
+  });
+});
+
+describe('visibleRows', () => {
+  const tree = buildFileTree([
+    { path: 'src/a.ts', kind: 'file' },
+    { path: 'src/lib/b.ts', kind: 'file' },
+    { path: 'package.json', kind: 'file' },
+  ] as FileEntry[]);
+
+  it('lists open folders with their children, with level and place among siblings', () => {
+    expect(visibleRows(tree, new Set()).map((r) => `${r.level}:${r.position}/${r.siblings}:${r.node.path}`)).toEqual([
+      '1:1/2:src',
+      '2:1/2:src/lib',
+      '3:1/1:src/lib/b.ts',
+      '2:2/2:src/a.ts',
+      '1:2/2:package.json',
+    ]);
+  });
+
+  it('leaves out what a closed folder holds', () => {
+    expect(visibleRows(tree, new Set(['src/lib'])).map((r) => r.node.path)).toEqual(['src', 'src/lib', 'src/a.ts', 'package.json']);
   });
 });

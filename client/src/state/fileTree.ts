@@ -64,3 +64,21 @@ export function baseName(path: string): string {
 export function isUnderPath(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
+
+/** A row of the tree as shown: a node whose folders above are all open, with its place for assistive technology. */
+export interface VisibleRow {
+  node: TreeNode;
+  /** 1 at the top, as `aria-level` counts. */
+  level: number;
+  /** 1-based place among its siblings, and how many they are. */
+  position: number;
+  siblings: number;
+}
+
+/** The rows shown, top to bottom, when the folders in `collapsed` are closed. */
+export function visibleRows(nodes: readonly TreeNode[], collapsed: ReadonlySet<string>, level = 1): VisibleRow[] {
+  return nodes.flatMap((node, i) => [
+    { node, level, position: i + 1, siblings: nodes.length },
+    ...(node.kind === 'dir' && !collapsed.has(node.path) ? visibleRows(node.children, collapsed, level + 1) : []),
+  ]);
+}

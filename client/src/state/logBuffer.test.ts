@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine, LogSource } from '../../../protocol/messages.ts';
-import { appendLogs, filterLogs, stripAnsi } from './logBuffer.ts';
+import { appendLogs, filterLogs, stripAnsi, transactionMatcher } from './logBuffer.ts';
 
 const line = (source: LogSource, text: string): LogLine => ({ source, text, time: '2024-05-01T10:00:00.000Z' });
-const allSources: LogSource[] = ['peer', 'orderer', 'chaincode', 'sandbox'];
+const allSources: LogSource[] = ['peer', 'orderer', 'chaincode', 'shim', 'sandbox'];
 
 describe('appendLogs', () => {
-  it('numbers lines in arrival order and keeps only the newest', () => {
-    let buffer = appendLogs({ entries: [], nextId: 1 }, [line('peer', 'a'), line('peer', 'b')], 3);
-    buffer = appendLogs(buffer, [line('chaincode', 'c'), line('orderer', 'd')], 3);
-    expect(buffer.entries.map((e) => `${e.id}:${e.text}`)).toEqual(['2:b', '3:c', '4:d']);
-    expect(buffer.nextId).toBe(5);
+  it('numbers lines in arrival order and keeps only the newest of each source', () => {
+    let buffer = appendLogs({ entries: [], nextId: 1 }, [line('chaincode', 'mine'), line('peer', 'a'), line('peer', 'b')], 2);
+    buffer = appendLogs(buffer, [line('peer', 'c'), line('orderer', 'd'), line('peer', 'e')], 2);
+    expect(buffer.entries.map((e) => `${e.id}:${e.text}`)).toEqual(['1:mine', '4:c', '5:d', '6:e']);
+    expect(buffer.nextId).toBe(7);
   });
 
   it('strips terminal colour codes', () => {
@@ -40,5 +40,40 @@ describe('filterLogs', () => {
   it('returns the newest matches, oldest first, when capped', () => {
     const shown = filterLogs(entries, { sources: allSources, text: '' }, 2);
     expect(shown.map((e) => e.id)).toEqual([3, 4]);
+  });
+});
+
+describe('filterLogs by level and transaction', () => {
+  const at = (source: LogSource, time: string, text: string, level?: LogLine['level']): LogLine => ({ source, time: `2026-12-02T09:36:${time}Z`, text, ...(level ? { level } : {}) });
+  const txId = 'c4a8aac0c31b6b4d64a17c921e57056483d7c7289556e445e21186daa12f3d5f';
+  const { entries } = appendLogs(
+    { entries: [], nextId: 1 },
+    [
+      at('chaincode', '46.900', 'an earlier transaction'),
+      at('chaincode', '47.040', 'CreateAsset a1 owned by tom'),
+      at('chaincode', '47.045', 'Error: a warning of mine', 'error'),
+      at('shim', '47.059', 'info [c-api:lib/handler.js] [studio-c4a8aac0] Calling chaincode Invoke() succeeded'),
+      at('peer', '47.060', 'INFO [endorser] callChaincode -> finished chaincode: basic duration: 24ms channel=studio txID=c4a8aac0'),
+      at('peer', '47.070', `INFO [gateway] Submit -> Sending transaction to orderer txID=${txId}`),
+      at('peer', '47.080', 'WARN [endorser] something else', 'warning'),
+      at('chaincode', '48.500', 'a later transaction'),
+    ],
+    100,
+  );
+
+  it('shows lines at or above the chosen level', () => {
+    expect(filterLogs(entries, { sources: allSources, text: '', minLevel: 'warning' }, 100).map((e) => e.id)).toEqual([3, 7]);
+    expect(filterLogs(entries, { sources: allSources, text: '', minLevel: 'error' }, 100).map((e) => e.id)).toEqual([3]);
+  });
+
+  it("shows a transaction's lines: those naming it and the user's own lines printed while it ran", () => {
+    const shown = filterLogs(entries, { sources: allSources, text: '', transaction: { txId, durationMs: 60 } }, 100);
+    expect(shown.map((e) => e.id)).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it("falls back to the invoke's duration when the peer's timing line is gone", () => {
+    const withoutPeer = entries.filter((e) => e.source !== 'peer');
+    const matches = transactionMatcher(withoutPeer, { txId, durationMs: 30 });
+    expect(withoutPeer.filter(matches).map((e) => e.text.slice(0, 12))).toEqual(['CreateAsset ', 'Error: a war', 'info [c-api:']);
   });
 });

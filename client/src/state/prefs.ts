@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import type { InvokeRecord } from './studioState.ts';
 import type { KeyValueStorage } from './unsavedEdits.ts';
 
 /**
@@ -13,7 +15,39 @@ export interface Prefs {
   setOpenTabs(workspace: string, paths: string[], active: string | null): void;
   watches(workspace: string): string[];
   setWatches(workspace: string, watches: string[]): void;
+  /** The workspace's invoke history, newest first, as it was when the tab was last open. */
+  invokes(workspace: string): InvokeRecord[];
+  /** Keeps the finished invokes; transient values are left out (they are meant never to be stored). */
+  setInvokes(workspace: string, invokes: readonly InvokeRecord[]): void;
 }
+
+/** An invoke record as kept in storage: checked when read back, since storage is anyone's to edit. */
+const StoredInvoke = z.object({
+  id: z.number(),
+  startedAt: z.string(),
+  request: z.object({
+    mode: z.enum(['submit', 'evaluate']),
+    contract: z.string(),
+    fn: z.string(),
+    args: z.array(z.string()),
+    transient: z.record(z.string(), z.string()),
+  }),
+  outcome: z.union([
+    z.object({
+      ok: z.literal(true),
+      result: z.object({
+        mode: z.enum(['submit', 'evaluate']),
+        result: z.string(),
+        txId: z.string(),
+        blockNumber: z.string().optional(),
+        validationCode: z.string().optional(),
+        events: z.array(z.object({ name: z.string(), payload: z.string(), txId: z.string(), blockNumber: z.string() })),
+        durationMs: z.number(),
+      }),
+    }),
+    z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  ]),
+});
 
 const prefix = 'chaincode-studio:';
 
@@ -43,6 +77,7 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const isTabs = (v: unknown): v is { paths: string[]; active: string | null } =>
     isObject(v) && isStringArray(v.paths) && (v.active === null || isString(v.active));
+  const isInvokes = (v: unknown): v is InvokeRecord[] => z.array(StoredInvoke).safeParse(v).success;
 
   return {
     lastWorkspace: () => get<string | null>('workspace', null, isString),
@@ -53,5 +88,11 @@ export function createPrefs(storage: KeyValueStorage): Prefs {
     setOpenTabs: (workspace, paths, active) => set(`tabs:${workspace}`, { paths, active }),
     watches: (workspace) => get(`watches:${workspace}`, [], isStringArray),
     setWatches: (workspace, watches) => set(`watches:${workspace}`, watches),
+    invokes: (workspace) => get<InvokeRecord[]>(`invokes:${workspace}`, [], isInvokes),
+    setInvokes: (workspace, invokes) =>
+      set(
+        `invokes:${workspace}`,
+        invokes.filter((r) => !('pending' in r.outcome)).map((r) => ({ ...r, request: { ...r.request, transient: {} } })),
+      ),
   };
 }

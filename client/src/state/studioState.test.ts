@@ -119,3 +119,20 @@ describe('studioReducer', () => {
     expect(run([opened('other')], blocked).runBlocked).toBeNull();
   });
 });
+
+describe('studioReducer: restored history and the logs of one transaction', () => {
+  it('numbers a restored history anew after the ids in use', () => {
+    const state = run([opened('w1'), { type: 'notice', kind: 'info', text: 'x' }]);
+    const record = { id: 1, startedAt: '2026-12-02T10:00:00.000Z', request: { mode: 'evaluate' as const, contract: '', fn: 'ReadAsset', args: ['a1'], transient: {} }, outcome: { ok: false as const, code: 'chaincode', message: 'no' } };
+    const restored = studioReducer(state, { type: 'invokesRestored', invokes: [record, { ...record, id: 2 }] });
+    expect(restored.invokes.map((r) => r.id)).toEqual([state.nextId, state.nextId + 1]);
+    expect(restored.nextId).toBe(state.nextId + 2);
+  });
+
+  it('shows the Logs panel when a transaction is picked, and forgets it with the workspace', () => {
+    const picked = run([opened('w1'), { type: 'logsForTransaction', transaction: { txId: 'ab'.repeat(32), durationMs: 20 } }]);
+    expect(picked.bottomTab).toBe('logs');
+    expect(picked.logTransaction?.txId).toBe('ab'.repeat(32));
+    expect(run([opened('w2')], picked).logTransaction).toBeNull();
+  });
+});

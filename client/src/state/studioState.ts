@@ -14,11 +14,11 @@ import type {
   StackFrame,
 } from '../../../protocol/messages.ts';
 import type { LimitData } from '../../../protocol/errorData.ts';
-import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptMax } from '../config.ts';
+import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptPerSourceMax } from '../config.ts';
 import type { ConnectionState } from '../rpc/rpcClient.ts';
 import { isUnderPath } from './fileTree.ts';
 import { appendLogs } from './logBuffer.ts';
-import type { LogBuffer } from './logBuffer.ts';
+import type { LogBuffer, TransactionLogs } from './logBuffer.ts';
 import { initialLedgerState, ledgerReducer } from './ledgerState.ts';
 import type { LedgerAction, LedgerState } from './ledgerState.ts';
 
@@ -29,6 +29,8 @@ export type SandboxProgress = Omit<NotificationMap['sandbox/progress'], 'workspa
 export type { ExceptionFilter };
 export type BottomTab = 'problems' | 'logs' | 'console' | 'ledger';
 export type SideTab = 'transaction' | 'debug';
+/** A chooser over the whole window: quick open (Ctrl+P) or search across files (Ctrl+Shift+F). */
+export type Overlay = 'quickOpen' | 'search';
 
 /** An editor tab. The text itself lives in the Monaco model of the same path. */
 export interface OpenTab {
@@ -94,6 +96,8 @@ export interface StudioState {
   /** Where the editor should put the cursor next (a problem or a paused frame). */
   reveal: { path: string; line: number; column: number; seq: number } | null;
   logs: LogBuffer;
+  /** The Logs view shows only this transaction's lines. */
+  logTransaction: TransactionLogs | null;
   breakpoints: Record<string, SourceBreakpoint[]>;
   /** The server's answer to the last `setBreakpoints` of each file. */
   breakpointResults: Record<string, Breakpoint[]>;
@@ -114,6 +118,7 @@ export interface StudioState {
   sideTab: SideTab;
   /** The Ledger tab: blocks, the open transaction, world state (ledgerState.ts). */
   ledger: LedgerState;
+  overlay: Overlay | null;
   notices: Notice[];
   nextId: number;
 }
@@ -139,6 +144,7 @@ export type StudioAction =
   | { type: 'logs'; lines: readonly LogLine[] }
   | { type: 'logsReplaced'; lines: readonly LogLine[] }
   | { type: 'logsCleared' }
+  | { type: 'logsForTransaction'; transaction: TransactionLogs | null }
   | { type: 'breakpoints'; path: string; breakpoints: SourceBreakpoint[] }
   | { type: 'breakpointResults'; path: string; results: Breakpoint[] }
   | { type: 'exceptionFilters'; filters: ExceptionFilter[] }
@@ -152,12 +158,14 @@ export type StudioAction =
   | { type: 'consoleCleared' }
   | { type: 'invokeStarted'; request: InvokeRequest }
   | { type: 'invokeFinished'; id: number; outcome: InvokeRecord['outcome'] }
+  | { type: 'invokesRestored'; invokes: InvokeRecord[] }
   | { type: 'busy'; busy: StudioState['busy'] }
   | { type: 'runBlocked'; blocked: RunBlocked | null }
   | { type: 'restartOnSave'; value: boolean }
   | { type: 'bottomTab'; tab: BottomTab }
   | { type: 'sideTab'; tab: SideTab }
   | { type: 'ledger'; action: LedgerAction }
+  | { type: 'overlay'; overlay: Overlay | null }
   | { type: 'notice'; kind: Notice['kind']; text: string }
   | { type: 'noticeDismissed'; id: number };
 
@@ -177,6 +185,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     activeTab: null,
     reveal: null,
     logs: { entries: [], nextId: 1 },
+    logTransaction: null,
     breakpoints: {},
     breakpointResults: {},
     exceptionFilters: ['uncaught'],
@@ -193,6 +202,7 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
     bottomTab: 'problems',
     sideTab: 'transaction',
     ledger: initialLedgerState(),
+    overlay: null,
     notices: [],
     nextId: 1,
   };
@@ -233,6 +243,7 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         tabs: same ? state.tabs : [],
         activeTab: same ? state.activeTab : null,
         logs: same ? state.logs : { entries: [], nextId: state.logs.nextId },
+        logTransaction: same ? state.logTransaction : null,
         breakpoints: Object.fromEntries(debug.breakpoints.map((source) => [source.path, source.breakpoints])),
         breakpointResults: same ? state.breakpointResults : {},
         exceptionFilters: debug.exceptionFilters,
@@ -314,11 +325,13 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
         reveal: { path: action.path, line: action.line, column: action.column, seq: (state.reveal?.seq ?? 0) + 1 },
       };
     case 'logs':
-      return { ...state, logs: appendLogs(state.logs, action.lines, logLinesKeptMax) };
+      return { ...state, logs: appendLogs(state.logs, action.lines, logLinesKeptPerSourceMax) };
     case 'logsReplaced':
-      return { ...state, logs: appendLogs({ entries: [], nextId: state.logs.nextId }, action.lines, logLinesKeptMax) };
+      return { ...state, logs: appendLogs({ entries: [], nextId: state.logs.nextId }, action.lines, logLinesKeptPerSourceMax) };
     case 'logsCleared':
       return { ...state, logs: { entries: [], nextId: state.logs.nextId } };
+    case 'logsForTransaction':
+      return { ...state, logTransaction: action.transaction, bottomTab: action.transaction ? 'logs' : state.bottomTab };
     case 'breakpoints':
       return { ...state, breakpoints: { ...state.breakpoints, [action.path]: action.breakpoints } };
     case 'breakpointResults':
@@ -371,6 +384,11 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
     }
     case 'invokeFinished':
       return { ...state, invokes: state.invokes.map((r) => (r.id === action.id ? { ...r, outcome: action.outcome } : r)) };
+    case 'invokesRestored': {
+      // Numbered anew so the ids stay unique in this tab.
+      const invokes = action.invokes.slice(0, invokeHistoryMax).map((r, i) => ({ ...r, id: state.nextId + i }));
+      return { ...state, invokes, nextId: state.nextId + invokes.length };
+    }
     case 'busy':
       return { ...state, busy: action.busy };
     case 'runBlocked':
@@ -385,6 +403,8 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
       const ledger = ledgerReducer(state.ledger, action.action);
       return ledger === state.ledger ? state : { ...state, ledger };
     }
+    case 'overlay':
+      return state.overlay === action.overlay ? state : { ...state, overlay: action.overlay };
     case 'notice':
       return { ...state, notices: [...state.notices.slice(-3), { id: state.nextId, kind: action.kind, text: action.text }], nextId: state.nextId + 1 };
     case 'noticeDismissed':
