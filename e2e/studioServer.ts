@@ -93,6 +93,9 @@ export async function startStudioServer(options: { env?: Readonly<Record<string,
       cwd: projectRoot,
       env: {
         ...process.env,
+        // One server serves every spec file of a worker, and each leaves its sandboxes running: the default
+        // per-user cap (3) would refuse later specs' Runs. A spec about the cap sets its own.
+        STUDIO_MAX_SANDBOXES: '16',
         ...options.env,
         STUDIO_HOST: '127.0.0.1',
         STUDIO_PORT: String(port),

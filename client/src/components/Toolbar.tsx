@@ -59,10 +59,10 @@ export function Toolbar() {
           <Icon name="play" /> {busy === 'run' ? 'Running…' : 'Run'}
         </button>
         <button className="btn" data-testid="restart-button" disabled={!canAct || !running} onClick={() => void controller.workspace.run()} title="Restart the chaincode">
-          <Icon name="restart" /> Restart
+          <Icon name="restart" /> <span className="btn-label">Restart</span>
         </button>
         <button className="btn" data-testid="stop-button" disabled={!canAct || !running} onClick={() => void controller.workspace.stopChaincode()} title="Stop the chaincode; the sandbox keeps running (Sandbox ▸ Stop sandbox stops it)">
-          <Icon name="stop" /> Stop
+          <Icon name="stop" /> <span className="btn-label">Stop</span>
         </button>
         <SandboxMenu />
         <label className="toggle" title="Restart the chaincode each time a file is saved (takes effect from the next Run)">
@@ -72,7 +72,7 @@ export function Toolbar() {
             checked={restartOnSave}
             onChange={(e) => controller.workspace.setRestartOnSave(e.target.checked)}
           />
-          Restart on save
+          <span className="btn-label">Restart on save</span>
         </label>
       </div>
       <div className="toolbar-group">
@@ -83,7 +83,7 @@ export function Toolbar() {
           onClick={() => setExporting(true)}
           title="Export a Fabric chaincode package or a chaincode-as-a-service bundle"
         >
-          <Icon name="download" /> Export
+          <Icon name="download" /> <span className="btn-label">Export</span>
         </button>
       </div>
       <div className="toolbar-spacer" />
