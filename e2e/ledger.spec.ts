@@ -2,7 +2,8 @@
  * The Ledger tab on a real sandbox: before Run it says why it is empty; after a
  * CreateAsset, the block appears live, the result card opens the transaction
  * in the ledger with its read/write set, and the world state table finds the
- * key and shows its history back to the create.
+ * key and shows its history back to the create; the history saved as a test
+ * runs green on a fresh ledger.
  */
 import type { Page } from '@playwright/test';
 import { invokeTimeoutMs } from './config.ts';
@@ -78,5 +79,19 @@ test.describe.serial('the Ledger tab', () => {
     await expect(entry).toHaveAttribute('data-delete', 'false');
     await expect(entry.getByTestId('ledger-value')).toContainText('"Owner": "Alice"');
     await screenshot(page, 'ledger-02-world-state');
+  });
+
+  test('the history saved as a test runs green on a fresh ledger', async () => {
+    await page.getByTestId('side-tab-transaction').click();
+    const tests = page.getByTestId('invoke-tests');
+    await tests.getByTestId('tests-name').fill('ledger-e2e');
+    await tests.getByTestId('tests-save').click();
+    await expect(tests.getByTestId('tests-message')).toContainText('tests/ledger-e2e.invokes.json');
+    await tests.getByTestId('tests-run').click();
+    // A throwaway sandbox is started, the chaincode built and run, the invokes replayed, the sandbox removed.
+    const file = tests.locator('[data-testid="tests-file"]', { hasText: 'ledger-e2e.invokes.json' });
+    await expect(file).toHaveAttribute('data-passed', 'true', { timeout: 180_000 });
+    await expect(tests.getByTestId('tests-results')).toContainText(/Passed: \d+ passed, 0 failed/);
+    await screenshot(page, 'ledger-03-tests-passed');
   });
 });
