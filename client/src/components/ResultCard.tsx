@@ -78,8 +78,8 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
         {r.blockNumber !== undefined ? (
           <>
             <dt>Block</dt>
-            <dd data-testid="result-block">
-              {r.blockNumber}{' '}
+            <dd>
+              <span data-testid="result-block">{r.blockNumber}</span>{' '}
               <button className="ledger-link" data-testid="result-show-in-ledger" onClick={() => void controller.ledger.openTransaction(r.txId)}>
                 Show in ledger
               </button>
