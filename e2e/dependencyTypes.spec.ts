@@ -52,6 +52,8 @@ async function hover(page: Page, token: string) {
   await page.mouse.move(0, 0);
   const exact = new RegExp(`^${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const target = editor(page).locator('.view-line span span', { hasText: exact }).first();
+  // The editor re-renders its lines as declarations arrive after a Run: wait for the token to be drawn.
+  await target.waitFor({ state: 'visible', timeout: 30_000 });
   const box = await target.boundingBox();
   if (!box) throw new Error(`"${token}" is not in view`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
