@@ -3,7 +3,7 @@
  * CreateAsset, the block appears live, the result card opens the transaction
  * in the ledger with its read/write set, and the world state table finds the
  * key and shows its history back to the create; the history saved as a test
- * runs green on a fresh ledger.
+ * runs green on a fresh ledger; a value over 16 KiB opens whole from its block.
  */
 import type { Page } from '@playwright/test';
 import { invokeTimeoutMs } from './config.ts';
@@ -93,5 +93,19 @@ test.describe.serial('the Ledger tab', () => {
     await expect(file).toHaveAttribute('data-passed', 'true', { timeout: 180_000 });
     await expect(tests.getByTestId('tests-results')).toContainText(/Passed: \d+ passed, 0 failed/);
     await screenshot(page, 'ledger-03-tests-passed');
+  });
+
+  test('a value over 16 KiB is cut in the views and opens whole from its block', async () => {
+    await page.getByTestId('side-tab-transaction').click();
+    const color = 'c'.repeat(20 * 1024);
+    const card = await settledResult(await invoke(page, 'submit', 'CreateAsset', { id: 'ledger-big', color, size: '1', owner: 'Bob', appraisedValue: '1' }));
+    await expect(card).toHaveAttribute('data-state', 'ok');
+    await card.getByTestId('result-rwset-summary').click();
+    const value = card.locator('[data-testid="rwset-write"][data-key="ledger-big"]').getByTestId('rwset-value');
+    await expect(value.getByTestId('ledger-value-truncated')).toBeVisible();
+    await value.getByTestId('ledger-value-whole').click();
+    await expect(value.getByTestId('ledger-value-truncated')).toHaveCount(0, { timeout: invokeTimeoutMs });
+    await expect(value.getByTestId('ledger-value-whole')).toHaveCount(0);
+    expect(((await value.textContent()) ?? '').split('c').length - 1).toBe(color.length);
   });
 });

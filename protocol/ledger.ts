@@ -108,3 +108,13 @@ export interface KeyHistoryEntry {
   isDelete: boolean;
   value?: LedgerValue;
 }
+
+/** Where a written value can be read whole: the block and the transaction (by id or position) that wrote it. */
+export interface ValueOrigin {
+  /** The chaincode namespace (default: the workspace's chaincode). */
+  namespace?: string;
+  key: string;
+  blockNumber: string;
+  txId?: string;
+  txNum?: string;
+}

@@ -13,7 +13,7 @@ import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, typ
 import { CcaasOptions, DefinitionOptions, type ExportHandover } from './exportOptions.ts';
 import { FileSearchParams, type FileSearchResult } from './fileSearch.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
-import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, ReadWriteSet, WorldStateEntry } from './ledger.ts';
+import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, LedgerValue, ReadWriteSet, WorldStateEntry } from './ledger.ts';
 import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
@@ -37,6 +37,9 @@ export const WorkspaceId = z
 export const RelPath = z.string().min(1).max(512);
 
 const ws = { workspace: WorkspaceId };
+/** A block number, as decimal text (Fabric's uint64). */
+const BlockNumber = z.string().regex(/^\d{1,20}$/, 'a block number');
+const TxId = z.string().regex(/^[0-9a-f]{1,128}$/i, 'a transaction id');
 
 export const FileEntry = z.object({
   path: z.string(),
@@ -263,9 +266,18 @@ export const requestParams = {
   'client/connection': z.object(ws),
 
   /** Committed blocks newest first (below `before` when given); new ones arrive as `ledger/block`. */
-  'ledger/blocks': z.object({ ...ws, before: z.string().regex(/^\d{1,20}$/).optional(), limit: z.number().int().min(1).max(200).default(50) }),
+  'ledger/blocks': z.object({ ...ws, before: BlockNumber.optional(), limit: z.number().int().min(1).max(200).default(50) }),
   /** One committed transaction with its read/write set. */
-  'ledger/transaction': z.object({ ...ws, txId: z.string().regex(/^[0-9a-f]{1,128}$/i, 'a transaction id') }),
+  'ledger/transaction': z.object({ ...ws, txId: TxId, blockNumber: BlockNumber.optional() }),
+  /** A value a transaction wrote, read whole from its block (the views show values cut at 16 KiB). */
+  'ledger/value': z.object({
+    ...ws,
+    namespace: z.string().max(256).optional(),
+    key: z.string().max(65_536),
+    blockNumber: BlockNumber,
+    txId: TxId.optional(),
+    txNum: z.string().regex(/^\d{1,9}$/, 'a transaction number').optional(),
+  }).refine((p) => (p.txId === undefined) !== (p.txNum === undefined), 'give either txId or txNum'),
   /** A page of a chaincode namespace's world state in key order (default: the workspace's chaincode). */
   'ledger/worldState': z.object({
     ...ws,
@@ -380,6 +392,7 @@ export interface ResultMap {
   'ledger/transaction': LedgerTransaction & { blockNumber: string };
   'ledger/worldState': { namespace: string; namespaces: string[]; total: number; entries: WorldStateEntry[] };
   'ledger/keyHistory': { namespace: string; key: string; history: KeyHistoryEntry[] };
+  'ledger/value': LedgerValue;
   'tests/save': { path: string; version: string };
   'tests/run': InvokeTestRunResult;
 

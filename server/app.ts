@@ -26,7 +26,7 @@ import { importArchiveBytes, importWorkspace } from './workspace/importArchive.t
 import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
-import { ledgerBlocks, ledgerKeyHistory, ledgerTransaction, ledgerWorldState } from './ledger/ledgerRequests.ts';
+import { ledgerBlocks, ledgerKeyHistory, ledgerTransaction, ledgerValue, ledgerWorldState } from './ledger/ledgerRequests.ts';
 import { invokeTestSuffix, invokeTestsDir } from '../protocol/invokeTests.ts';
 import { formatTestFile } from './testing/testFiles.ts';
 import { createTestRuns } from './testing/testRuns.ts';
@@ -216,6 +216,7 @@ export function createApp(options: AppOptions): App {
     'ledger/transaction': async (params) => ledgerTransaction(await session(params.workspace), params),
     'ledger/worldState': async (params) => ledgerWorldState(await session(params.workspace), params),
     'ledger/keyHistory': async (params) => ledgerKeyHistory(await session(params.workspace), params),
+    'ledger/value': async (params) => ledgerValue(await session(params.workspace), params),
     'tests/save': async ({ workspace, name, description, invokes }) => {
       const result = await store.write(workspace, `${invokeTestsDir}/${name}${invokeTestSuffix}`, formatTestFile({ ...(description ? { description } : {}), invokes }));
       publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });

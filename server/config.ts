@@ -216,8 +216,12 @@ export const gatewayMaxMessageBytes = 100 * 1024 * 1024;
 export const ledgerValueMaxBytes = 16 * 1024;
 /** A transaction argument is listed up to this many characters. */
 export const ledgerArgMaxChars = 4096;
-/** Blocks the ledger view keeps whole per sandbox (world state and key history cover every block). */
-export const ledgerBlocksKept = 2000;
+/** A value opened whole in the ledger view (read from its block) is shown up to this size. */
+export const ledgerValueWholeMaxBytes = 512 * 1024;
+/** Reading blocks the index does not keep, straight from the peer, gives up after this long. */
+export const ledgerPeerReadTimeoutMs = 15_000;
+/** Blocks the ledger view keeps whole in memory per sandbox (world state and key history cover every block; older blocks are read from the peer when asked for). */
+export const ledgerBlocksKept = Number(process.env.STUDIO_LEDGER_BLOCKS_KEPT ?? 2000);
 /** Writes kept per key in its history. */
 export const ledgerHistoryPerKey = 500;
 /** Value text the ledger index of one sandbox keeps whole; past it, values are kept cut to `ledgerValueOverBudgetBytes`. */

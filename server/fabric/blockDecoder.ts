@@ -7,7 +7,7 @@
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import type { LedgerBlock, LedgerTransaction } from '../../protocol/ledger.ts';
 import { ledgerArgMaxChars } from '../config.ts';
-import { chaincodeActions, decodeReadWriteSet, ledgerValue } from './readWriteSet.ts';
+import { chaincodeActions, chaincodeEventOf, decodeReadWriteSet, ledgerValue } from './readWriteSet.ts';
 
 const validationNames = Object.fromEntries(Object.entries(peer.TxValidationCode).map(([name, code]) => [code, name])) as Record<number, string>;
 const headerTypeNames = Object.fromEntries(Object.entries(common.HeaderType).map(([name, code]) => [code, name.toLowerCase()])) as Record<number, string>;
@@ -41,10 +41,8 @@ function endorserTransaction(payload: common.Payload): Pick<LedgerTransaction, '
   const endorsers = (actionPayload?.getAction()?.getEndorsementsList() ?? []).map((e) => mspOf(e.getEndorser_asU8()) ?? '?');
   const actions = chaincodeActions(transaction);
   const events = actions.flatMap((action) => {
-    const bytes = action.getEvents_asU8();
-    if (bytes.length === 0) return [];
-    const event = peer.ChaincodeEvent.deserializeBinary(bytes);
-    return event.getEventName() ? [{ name: event.getEventName(), payload: ledgerValue(event.getPayload_asU8()) }] : [];
+    const event = chaincodeEventOf(action);
+    return event ? [{ name: event.getEventName(), payload: ledgerValue(event.getPayload_asU8()) }] : [];
   });
   return {
     ...(actionPayload ? invocation(actionPayload) : {}),

@@ -14,13 +14,13 @@ import {
   type Identity,
 } from '@hyperledger/fabric-gateway';
 import type { common} from '@hyperledger/fabric-protos';
-import { gateway as gatewayProto, peer } from '@hyperledger/fabric-protos';
+import { gateway as gatewayProto } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import type { FabricIdentity } from '../../protocol/fabric.ts';
 import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
 import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { chaincodeActions, envelopeTransaction, preparedReadWriteSet } from './readWriteSet.ts';
+import { chaincodeActions, chaincodeEventOf, envelopeTransaction, preparedReadWriteSet } from './readWriteSet.ts';
 
 /** The identity transactions are signed with: the protocol's Fabric identity. */
 export type GatewayIdentity = FabricIdentity;
@@ -158,15 +158,10 @@ function elapsed(started: number): number {
 export function chaincodeEvents(preparedBytes: Uint8Array, txId: string): Omit<ChaincodeEvent, 'blockNumber'>[] {
   const envelope = gatewayProto.PreparedTransaction.deserializeBinary(preparedBytes).getEnvelope();
   if (!envelope) return [];
-  const events: Omit<ChaincodeEvent, 'blockNumber'>[] = [];
-  for (const chaincodeAction of chaincodeActions(envelopeTransaction(envelope))) {
-    const eventBytes = chaincodeAction.getEvents_asU8();
-    if (eventBytes.length === 0) continue;
-    const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
-    if (event.getEventName() === '') continue;
-    events.push({ name: event.getEventName(), payload: utf8.decode(event.getPayload_asU8()), txId });
-  }
-  return events;
+  return chaincodeActions(envelopeTransaction(envelope)).flatMap((action) => {
+    const event = chaincodeEventOf(action);
+    return event ? [{ name: event.getEventName(), payload: utf8.decode(event.getPayload_asU8()), txId }] : [];
+  });
 }
 
 /**

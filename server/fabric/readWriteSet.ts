@@ -86,6 +86,14 @@ export function chaincodeActions(transaction: peer.Transaction): peer.ChaincodeA
   });
 }
 
+/** The chaincode event an action carries, if the chaincode set one (an empty name means none). */
+export function chaincodeEventOf(action: peer.ChaincodeAction): peer.ChaincodeEvent | undefined {
+  const bytes = action.getEvents_asU8();
+  if (bytes.length === 0) return undefined;
+  const event = peer.ChaincodeEvent.deserializeBinary(bytes);
+  return event.getEventName() ? event : undefined;
+}
+
 /** The endorser transaction inside an envelope. */
 export function envelopeTransaction(envelope: common.Envelope): peer.Transaction {
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());

@@ -17,6 +17,8 @@ export interface WorldStatePage {
 export interface LedgerIndex {
   /** The height seen so far: the next block number expected. */
   readonly height: bigint;
+  /** The oldest block kept whole (older ones are read from the peer); the height when none is kept yet. */
+  readonly oldestKept: bigint;
   apply(block: LedgerBlock): void;
   /** Blocks newest first, those below `before` when given. */
   blocks(options: { before?: bigint; limit: number }): LedgerBlockSummary[];
@@ -26,6 +28,15 @@ export interface LedgerIndex {
   worldState(options: { namespace: string; search?: string; offset: number; limit: number }): WorldStatePage;
   /** A key's writes, oldest first. */
   keyHistory(namespace: string, key: string): KeyHistoryEntry[];
+}
+
+/** A block as listed: its transactions without their read/write sets. */
+export function blockSummary(block: LedgerBlock): LedgerBlockSummary {
+  return {
+    number: block.number,
+    ...(block.time ? { time: block.time } : {}),
+    transactions: block.transactions.map(({ txId, type, time, creatorMsp, chaincode, fn, validationCode }) => ({ txId, type, time, creatorMsp, chaincode, fn, validationCode })),
+  };
 }
 
 export function createLedgerIndex(): LedgerIndex {
@@ -46,6 +57,11 @@ class Index implements LedgerIndex {
 
   get height(): bigint {
     return this.#height;
+  }
+
+  get oldestKept(): bigint {
+    const first = this.#blocks[0];
+    return first ? BigInt(first.number) : this.#height;
   }
 
   apply(block: LedgerBlock): void {
@@ -102,11 +118,7 @@ class Index implements LedgerIndex {
     for (let i = this.#blocks.length - 1; i >= 0 && out.length < limit; i--) {
       const block = this.#blocks[i];
       if (!block || (before !== undefined && BigInt(block.number) >= before)) continue;
-      out.push({
-        number: block.number,
-        ...(block.time ? { time: block.time } : {}),
-        transactions: block.transactions.map(({ txId, type, time, creatorMsp, chaincode, fn, validationCode }) => ({ txId, type, time, creatorMsp, chaincode, fn, validationCode })),
-      });
+      out.push(blockSummary(block));
     }
     return out;
   }

@@ -16,6 +16,7 @@ import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger, type ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readChaincodeName } from './chaincodeName.ts';
 import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
+import type { SandboxGateway } from '../fabric/gateway.ts';
 import { startChaincodeUnderDebugger } from './chaincodeStart.ts';
 import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
@@ -113,9 +114,10 @@ export class WorkspaceSession {
   get logHistory(): LogLine[] { return this.#reporter.logHistory; }
   get metadata(): ContractMetadata | undefined { return this.#metadata; }
   /** The running sandbox's ledger as the ledger view sees it, and the chaincode name last run (its namespace). */
-  get ledger(): { index: LedgerIndex; chaincodeName: string | undefined } | undefined {
+  get ledger(): { index: LedgerIndex; gateway: SandboxGateway; chaincodeName: string | undefined } | undefined {
     const index = this.#link.ledger;
-    return index ? { index, chaincodeName: this.#chaincodeName } : undefined;
+    const gateway = this.#link.gateway;
+    return index && gateway ? { index, gateway, chaincodeName: this.#chaincodeName } : undefined;
   }
   get restartOnSave(): boolean { return this.status.restartOnSave === true; }
   /** True while the session is attached to a running sandbox. */

@@ -1,4 +1,7 @@
-import type { LedgerValue } from '../../../protocol/ledger.ts';
+import { useState } from 'react';
+import type { LedgerValue, ValueOrigin } from '../../../protocol/ledger.ts';
+import { describeError } from '../rpc/rpcError.ts';
+import { useController } from '../state/StudioContext.tsx';
 import { displayKey } from './ReadWriteSetView.tsx';
 import { prettyResult } from './ResultCard.tsx';
 
@@ -13,12 +16,35 @@ export function valuePreview(value: LedgerValue): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-/** A whole value; when the server cut it, how much is shown of how much. */
-export function LedgerValueView({ value }: { value: LedgerValue }) {
+/**
+ * A whole value; when the server cut it, how much is shown of how much, and
+ * (when it is known where it was written) a button that reads it whole from its block.
+ */
+export function LedgerValueView({ value, origin, testId = 'ledger-value' }: { value: LedgerValue; origin?: ValueOrigin; testId?: string }) {
+  const controller = useController();
+  const [whole, setWhole] = useState<{ value?: LedgerValue; error?: string; reading?: boolean }>({});
+  const shown = whole.value ?? value;
+  const readWhole = async (from: ValueOrigin) => {
+    setWhole({ reading: true });
+    try {
+      setWhole({ value: await controller.ledger.readValue(from) });
+    } catch (err) {
+      setWhole({ error: describeError(err).message });
+    }
+  };
   return (
-    <pre className="ledger-value" data-testid="ledger-value" data-encoding={value.encoding}>
-      {valueText(value)}
-      {value.truncated ? <span className="muted" data-testid="ledger-value-truncated">{`\n… the first ${value.encoding === 'hex' ? value.text.length / 2 : value.text.length} characters of ${value.bytes} bytes`}</span> : null}
+    <pre className="ledger-value" data-testid={testId} data-encoding={shown.encoding}>
+      {valueText(shown)}
+      {shown.truncated ? <span className="muted" data-testid="ledger-value-truncated">{`\n… the first ${shown.encoding === 'hex' ? shown.text.length / 2 : shown.text.length} characters of ${shown.bytes} bytes`}</span> : null}
+      {value.truncated && origin && !whole.value ? (
+        <>
+          {'\n'}
+          <button className="ledger-link" data-testid="ledger-value-whole" disabled={whole.reading} onClick={() => void readWhole(origin)}>
+            {whole.reading ? 'Reading it from its block…' : `Show all ${value.bytes} bytes`}
+          </button>
+          {whole.error ? <span className="ledger-error" data-testid="ledger-value-error">{` ${whole.error}`}</span> : null}
+        </>
+      ) : null}
     </pre>
   );
 }

@@ -48,10 +48,35 @@ function BlocksSection() {
         ) : blocks.blocks.length === 0 ? (
           <div className="muted">No blocks yet.</div>
         ) : (
-          blocks.blocks.map((b) => <BlockRow key={b.number} block={b} openTx={tx?.txId ?? null} />)
+          <>
+            {blocks.blocks.map((b) => (
+              <BlockRow key={b.number} block={b} openTx={tx?.txId ?? null} />
+            ))}
+            <OlderBlocks />
+          </>
         )}
       </div>
       {tx ? <TransactionDetail /> : null}
+    </div>
+  );
+}
+
+/** Pages to blocks older than those listed (read from the peer when the server no longer keeps them), down to block 0. */
+function OlderBlocks() {
+  const controller = useController();
+  const blocks = useStudio((s) => s.ledger.blocks);
+  const oldest = blocks.blocks.at(-1)?.number;
+  if (oldest === undefined || oldest === '0') return null;
+  return (
+    <div className="ledger-older">
+      <button className="btn small" data-testid="ledger-older-blocks" disabled={blocks.loadingOlder} onClick={() => void controller.ledger.loadOlderBlocks()}>
+        {blocks.loadingOlder ? 'Reading older blocks…' : `Older blocks (below ${oldest})`}
+      </button>
+      {blocks.olderError ? (
+        <div className="ledger-error" data-testid="ledger-older-error">
+          {blocks.olderError}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -74,7 +99,7 @@ function BlockRow({ block, openTx }: { block: LedgerBlockSummary; openTx: string
           data-testid="ledger-tx-row"
           data-txid={t.txId}
           disabled={!t.txId}
-          onClick={() => void controller.ledger.openTransaction(t.txId)}
+          onClick={() => void controller.ledger.openTransaction(t.txId, block.number)}
           title={t.txId}
         >
           <span className="mono">{shortTx(t.txId)}</span>
@@ -145,12 +170,12 @@ function TransactionDetail() {
               {tx.events.map((e, i) => (
                 <div key={`${e.name}:${i}`}>
                   <span className="event-name">{e.name}</span>
-                  <LedgerValueView value={e.payload} />
+                  <LedgerValueView value={e.payload} testId="ledger-event-payload" />
                 </div>
               ))}
             </div>
           ) : null}
-          <ReadWriteSetView set={tx.readWriteSet} />
+          <ReadWriteSetView set={tx.readWriteSet} at={{ blockNumber: tx.blockNumber, txId: tx.txId }} />
         </>
       )}
     </div>

@@ -1,5 +1,5 @@
-import type { KeyRead, KeyWrite, LedgerValue, NamespaceReadWriteSet, ReadWriteSet } from '../../../protocol/ledger.ts';
-import { prettyResult } from './ResultCard.tsx';
+import type { KeyRead, KeyWrite, NamespaceReadWriteSet, ReadWriteSet } from '../../../protocol/ledger.ts';
+import { LedgerValueView } from './LedgerValueView.tsx';
 
 /** Namespaces Fabric itself writes (lifecycle), shown after the chaincode's own. */
 const systemNamespaces = new Set(['_lifecycle', 'lscc', 'cscc', 'qscc']);
@@ -21,26 +21,26 @@ function Version({ read }: { read: KeyRead }) {
   return <span className="muted">{read.version ? `v${read.version.blockNum}:${read.version.txNum}` : 'absent'}</span>;
 }
 
-function Value({ value }: { value: LedgerValue }) {
-  const shown = value.encoding === 'hex' ? `0x${value.text}` : prettyResult(value.text);
-  return (
-    <pre className="rwset-value" data-testid="rwset-value">
-      {shown}
-      {value.truncated ? <span className="muted">{`\n… ${value.bytes} bytes in all`}</span> : null}
-    </pre>
-  );
+/** Where a committed transaction sits, so its values can be read whole from its block. */
+export interface CommittedAt {
+  blockNumber: string;
+  txId: string;
 }
 
-function Write({ write }: { write: KeyWrite }) {
+function Write({ write, namespace, at }: { write: KeyWrite; namespace: string; at?: CommittedAt }) {
   return (
     <li data-testid="rwset-write" data-key={write.key}>
       <span className="mono">{displayKey(write.key)}</span>
-      {write.isDelete ? <span className="rwset-delete"> deleted</span> : write.value ? <Value value={write.value} /> : null}
+      {write.isDelete ? (
+        <span className="rwset-delete"> deleted</span>
+      ) : write.value ? (
+        <LedgerValueView value={write.value} testId="rwset-value" {...(at ? { origin: { namespace, key: write.key, ...at } } : {})} />
+      ) : null}
     </li>
   );
 }
 
-function Namespace({ ns }: { ns: NamespaceReadWriteSet }) {
+function Namespace({ ns, at }: { ns: NamespaceReadWriteSet; at?: CommittedAt }) {
   return (
     <div className="rwset-namespace" data-testid="rwset-namespace" data-namespace={ns.namespace}>
       <div className="subhead">{ns.namespace}</div>
@@ -69,7 +69,7 @@ function Namespace({ ns }: { ns: NamespaceReadWriteSet }) {
           <div className="muted">Writes</div>
           <ul>
             {ns.writes.map((w, i) => (
-              <Write key={`w${i}`} write={w} />
+              <Write key={`w${i}`} write={w} namespace={ns.namespace} {...(at ? { at } : {})} />
             ))}
           </ul>
         </>
@@ -83,8 +83,8 @@ function Namespace({ ns }: { ns: NamespaceReadWriteSet }) {
   );
 }
 
-/** What a transaction read and wrote, per namespace, folded by default under a count. */
-export function ReadWriteSetView({ set }: { set: ReadWriteSet }) {
+/** What a transaction read and wrote, per namespace, folded by default under a count. `at`: where it was committed (absent for an evaluate). */
+export function ReadWriteSetView({ set, at }: { set: ReadWriteSet; at?: CommittedAt }) {
   const namespaces = [...set.namespaces].sort((a, b) => Number(systemNamespaces.has(a.namespace)) - Number(systemNamespaces.has(b.namespace)));
   const reads = namespaces.reduce((n, ns) => n + ns.reads.length + ns.rangeQueries.length, 0);
   const writes = namespaces.reduce((n, ns) => n + ns.writes.length, 0);
@@ -93,7 +93,7 @@ export function ReadWriteSetView({ set }: { set: ReadWriteSet }) {
       <summary data-testid="result-rwset-summary">
         Read/write set: {reads} read{reads === 1 ? '' : 's'}, {writes} write{writes === 1 ? '' : 's'}
       </summary>
-      {namespaces.length === 0 ? <div className="muted">Nothing read or written.</div> : namespaces.map((ns) => <Namespace key={ns.namespace} ns={ns} />)}
+      {namespaces.length === 0 ? <div className="muted">Nothing read or written.</div> : namespaces.map((ns) => <Namespace key={ns.namespace} ns={ns} {...(at ? { at } : {})} />)}
     </details>
   );
 }

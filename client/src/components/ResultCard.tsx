@@ -80,7 +80,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
             <dt>Block</dt>
             <dd>
               <span data-testid="result-block">{r.blockNumber}</span>{' '}
-              <button className="ledger-link" data-testid="result-show-in-ledger" onClick={() => void controller.ledger.openTransaction(r.txId)}>
+              <button className="ledger-link" data-testid="result-show-in-ledger" onClick={() => void controller.ledger.openTransaction(r.txId, r.blockNumber)}>
                 Show in ledger
               </button>
             </dd>
@@ -116,7 +116,7 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
           ))}
         </div>
       ) : null}
-      {r.readWriteSet ? <ReadWriteSetView set={r.readWriteSet} /> : null}
+      {r.readWriteSet ? <ReadWriteSetView set={r.readWriteSet} {...(r.blockNumber !== undefined ? { at: { blockNumber: r.blockNumber, txId: r.txId } } : {})} /> : null}
     </div>
   );
 }

@@ -150,6 +150,7 @@ export function WorldStateView() {
 function KeyHistory() {
   const controller = useController();
   const history = useStudio((s) => s.ledger.keyHistory);
+  const namespace = useStudio((s) => s.ledger.worldState.namespace);
   if (!history) return null;
   const close = () => controller.deps.store.dispatch({ type: 'ledger', action: { type: 'keyHistoryClosed' } });
   return (
@@ -169,7 +170,7 @@ function KeyHistory() {
           {history.history.map((h) => (
             <li key={`${h.txId}:${h.version.blockNum}:${h.version.txNum}`} data-testid="key-history-entry" data-txid={h.txId} data-delete={h.isDelete}>
               <div>
-                <button className="ledger-link mono" title="Show the transaction" onClick={() => void controller.ledger.openTransaction(h.txId)}>
+                <button className="ledger-link mono" title="Show the transaction" onClick={() => void controller.ledger.openTransaction(h.txId, h.version.blockNum)}>
                   {h.txId.slice(0, 12)}…
                 </button>{' '}
                 <span className="muted">
@@ -177,7 +178,7 @@ function KeyHistory() {
                 </span>
                 {h.isDelete ? <span className="rwset-delete"> deleted</span> : null}
               </div>
-              {h.value ? <LedgerValueView value={h.value} /> : null}
+              {h.value ? <LedgerValueView value={h.value} origin={{ ...(namespace ? { namespace } : {}), key: history.key, blockNumber: h.version.blockNum, txNum: h.version.txNum }} /> : null}
             </li>
           ))}
         </ol>

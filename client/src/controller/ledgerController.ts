@@ -1,3 +1,4 @@
+import type { LedgerValue, ValueOrigin } from '../../../protocol/ledger.ts';
 import { describeError } from '../rpc/rpcError.ts';
 import type { LedgerAction } from '../state/ledgerState.ts';
 import type { StudioDeps } from './deps.ts';
@@ -9,8 +10,12 @@ const blocksPerRequest = 50;
 /** Reads the ledger for the Ledger tab: blocks (live), a transaction, world state pages, a key's history. */
 export interface LedgerController {
   loadBlocks(): Promise<void>;
-  /** Opens the Ledger tab at a transaction (from the result card or the block list). */
-  openTransaction(txId: string): Promise<void>;
+  /** Appends the blocks below the oldest listed ("Older blocks"). */
+  loadOlderBlocks(): Promise<void>;
+  /** Opens the Ledger tab at a transaction (from the result card or the block list); its block lets the server read it from the peer. */
+  openTransaction(txId: string, blockNumber?: string): Promise<void>;
+  /** A written value whole, read from the block that wrote it (the views show values cut at 16 KiB). */
+  readValue(origin: ValueOrigin): Promise<LedgerValue>;
   /** Shows another namespace or search; fetches its first page. */
   queryWorldState(namespace: string | null, search: string): Promise<void>;
   /** Fetches the page holding `offset` unless it is there or on its way. */
@@ -40,13 +45,32 @@ export function createLedgerController(deps: StudioDeps): LedgerController {
       }
     },
 
-    async openTransaction(txId) {
+    async loadOlderBlocks() {
+      const ws = workspace();
+      const oldest = ledger().blocks.blocks.at(-1)?.number;
+      if (!ws || oldest === undefined || oldest === '0' || ledger().blocks.loadingOlder) return;
+      dispatch({ type: 'olderBlocksLoading' });
+      try {
+        const reply = await rpc.request('ledger/blocks', { workspace: ws, before: oldest, limit: blocksPerRequest });
+        if (ws === workspace()) dispatch({ type: 'olderBlocks', blocks: reply.blocks });
+      } catch (err) {
+        if (ws === workspace()) dispatch({ type: 'olderBlocksError', message: describeError(err).message });
+      }
+    },
+
+    async readValue(origin) {
+      const ws = workspace();
+      if (!ws) throw new Error('No workspace is open.');
+      return rpc.request('ledger/value', { workspace: ws, ...origin });
+    },
+
+    async openTransaction(txId, blockNumber) {
       const ws = workspace();
       if (!ws) return;
       dispatch({ type: 'txOpened', txId });
       store.dispatch({ type: 'bottomTab', tab: 'ledger' });
       try {
-        const tx = await rpc.request('ledger/transaction', { workspace: ws, txId });
+        const tx = await rpc.request('ledger/transaction', { workspace: ws, txId, ...(blockNumber === undefined ? {} : { blockNumber }) });
         if (ws === workspace()) dispatch({ type: 'tx', tx });
       } catch (err) {
         if (ws === workspace()) dispatch({ type: 'txError', txId, message: describeError(err).message });

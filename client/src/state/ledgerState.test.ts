@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerBlockSummary, WorldStateEntry } from '../../../protocol/ledger.ts';
-import { initialLedgerState, ledgerReducer, worldStateRow } from './ledgerState.ts';
+import { initialLedgerState, ledgerBlocksPagedMax, ledgerReducer, worldStateRow } from './ledgerState.ts';
 
 const block = (n: number): LedgerBlockSummary => ({ number: String(n), transactions: [] });
 const entry = (key: string): WorldStateEntry => ({ key, value: { encoding: 'utf8', text: '1', bytes: 1, truncated: false }, version: { blockNum: '1', txNum: '0' } });
@@ -12,6 +12,24 @@ describe('ledgerReducer', () => {
     s = ledgerReducer(s, { type: 'blockCommitted', block: block(5) });
     expect(s.blocks.blocks.map((b) => b.number)).toEqual(['5', '4', '3']);
     expect(s.blocks.height).toBe('6');
+  });
+
+  it('appends older blocks below the oldest listed, once each, and keeps a window of the chain when paged far', () => {
+    let s = ledgerReducer(initialLedgerState(), { type: 'blocks', height: '10', blocks: [block(9), block(8)] });
+    s = ledgerReducer(s, { type: 'olderBlocksLoading' });
+    expect(s.blocks.loadingOlder).toBe(true);
+    // A late reply may repeat a block already listed: it is not listed twice.
+    s = ledgerReducer(s, { type: 'olderBlocks', blocks: [block(8), block(7), block(6)] });
+    expect(s.blocks.blocks.map((b) => b.number)).toEqual(['9', '8', '7', '6']);
+    expect(s.blocks.loadingOlder).toBe(false);
+    s = ledgerReducer(s, { type: 'olderBlocksError', message: 'The peer did not deliver blocks' });
+    expect(s.blocks.olderError).toMatch(/did not deliver/);
+
+    const many = Array.from({ length: ledgerBlocksPagedMax + 5 }, (_, i) => block(ledgerBlocksPagedMax + 100 - i));
+    let far = ledgerReducer(initialLedgerState(), { type: 'blocks', height: String(ledgerBlocksPagedMax + 101), blocks: many.slice(0, 10) });
+    far = ledgerReducer(far, { type: 'olderBlocks', blocks: many.slice(10) });
+    expect(far.blocks.blocks).toHaveLength(ledgerBlocksPagedMax);
+    expect(far.blocks.blocks.at(-1)?.number).toBe(many.at(-1)?.number);
   });
 
   it('drops a world state page of an older query; after a block, pages show until refetched unless the total moved', () => {

@@ -6,6 +6,9 @@ export interface LedgerBlocks {
   height: string | null;
   blocks: LedgerBlockSummary[];
   error: string | null;
+  /** Older blocks are being read ("Older blocks"), and what went wrong the last time. */
+  loadingOlder: boolean;
+  olderError: string | null;
 }
 
 /** The transaction opened in the ledger view, by txId. */
@@ -50,6 +53,9 @@ export type LedgerAction =
   | { type: 'section'; section: LedgerState['section'] }
   | { type: 'blocks'; height: string; blocks: LedgerBlockSummary[] }
   | { type: 'blocksError'; message: string }
+  | { type: 'olderBlocksLoading' }
+  | { type: 'olderBlocks'; blocks: LedgerBlockSummary[] }
+  | { type: 'olderBlocksError'; message: string }
   | { type: 'blockCommitted'; block: LedgerBlockSummary }
   | { type: 'txOpened'; txId: string }
   | { type: 'tx'; tx: LedgerTransaction & { blockNumber: string } }
@@ -66,11 +72,13 @@ export type LedgerAction =
 
 /** Blocks kept in the list; older ones are dropped as new ones arrive. */
 export const ledgerBlocksKeptMax = 200;
+/** Blocks the list holds at most after paging to older ones; past it, the newest are dropped (a window on the chain). */
+export const ledgerBlocksPagedMax = 1000;
 
 export function initialLedgerState(): LedgerState {
   return {
     section: 'blocks',
-    blocks: { loaded: false, height: null, blocks: [], error: null },
+    blocks: { loaded: false, height: null, blocks: [], error: null, loadingOlder: false, olderError: null },
     tx: null,
     worldState: { namespace: null, namespaces: [], search: '', query: 0, total: null, pages: {}, fresh: {}, error: null },
     keyHistory: null,
@@ -100,8 +108,18 @@ export function ledgerReducer(state: LedgerState, action: LedgerAction): LedgerS
       const blocks = [...action.blocks, ...state.blocks.blocks.filter((b) => !seen.has(b.number))].sort(byNumberDesc).slice(0, ledgerBlocksKeptMax);
       const top = blocks[0] ? BigInt(blocks[0].number) + 1n : 0n;
       const height = top > BigInt(action.height) ? top.toString() : action.height;
-      return { ...state, blocks: { loaded: true, height, blocks, error: null } };
+      return { ...state, blocks: { ...state.blocks, loaded: true, height, blocks, error: null } };
     }
+    case 'olderBlocksLoading':
+      return { ...state, blocks: { ...state.blocks, loadingOlder: true, olderError: null } };
+    case 'olderBlocks': {
+      const oldest = state.blocks.blocks.at(-1);
+      const older = action.blocks.filter((b) => !oldest || BigInt(b.number) < BigInt(oldest.number)).sort(byNumberDesc);
+      const blocks = [...state.blocks.blocks, ...older];
+      return { ...state, blocks: { ...state.blocks, blocks: blocks.slice(Math.max(0, blocks.length - ledgerBlocksPagedMax)), loadingOlder: false, olderError: null } };
+    }
+    case 'olderBlocksError':
+      return { ...state, blocks: { ...state.blocks, loadingOlder: false, olderError: action.message } };
     case 'blocksError':
       return { ...state, blocks: { ...state.blocks, loaded: true, error: action.message } };
     case 'blockCommitted': {

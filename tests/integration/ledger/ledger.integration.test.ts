@@ -36,10 +36,10 @@ describe('the ledger view of a sandbox', () => {
     const deleted = await session.invoke({ workspace, mode: 'submit', contract: '', fn: 'DeleteAsset', args: ['L2'] });
 
     // The block holding the delete arrives from the peer's block stream.
-    await expect.poll(() => ledgerBlocks(session, { workspace, limit: 1 }).blocks[0]?.number, { timeout: 10_000 }).toBe(deleted.blockNumber);
-    const [newest] = ledgerBlocks(session, { workspace, limit: 1 }).blocks;
+    await expect.poll(async () => (await ledgerBlocks(session, { workspace, limit: 1 })).blocks[0]?.number, { timeout: 10_000 }).toBe(deleted.blockNumber);
+    const [newest] = (await ledgerBlocks(session, { workspace, limit: 1 })).blocks;
     expect(newest?.transactions).toEqual([expect.objectContaining({ txId: deleted.txId, type: 'endorser', chaincode: 'basic', fn: 'DeleteAsset', validationCode: 'VALID', creatorMsp: 'Org1MSP' })]);
-    const detail = ledgerTransaction(session, { workspace, txId: created.txId });
+    const detail = await ledgerTransaction(session, { workspace, txId: created.txId });
     expect(detail).toMatchObject({ blockNumber: created.blockNumber, fn: 'CreateAsset', args: ['L1', 'red', '1', 'Ann', '10'], endorsers: ['Org1MSP'] });
     expect(detail.events.map((e) => e.name)).toEqual(['AssetCreated']);
     expect(detail.readWriteSet.namespaces.find((n) => n.namespace === 'basic')?.writes.map((w) => w.key)).toEqual(['L1']);
@@ -54,13 +54,13 @@ describe('the ledger view of a sandbox', () => {
   });
 
   it('rebuilds the same view from the channel\'s blocks after a server restart', async () => {
-    const before = { state: state(session), l1: history(session, 'L1'), height: ledgerBlocks(session, { workspace, limit: 1 }).height };
+    const before = { state: state(session), l1: history(session, 'L1'), height: (await ledgerBlocks(session, { workspace, limit: 1 })).height };
     await session.close();
     // A new server process: a new session reattaches to the running sandbox.
     const again = new WorkspaceSession({ workspace, workspaceDir: path.join(kit.dataDir, 'workspaces', workspace), sandboxes: kit.sandboxes, publish: () => undefined });
     try {
       await again.reattach();
-      await expect.poll(() => ledgerBlocks(again, { workspace, limit: 1 }).height, { timeout: 10_000 }).toBe(before.height);
+      await expect.poll(async () => (await ledgerBlocks(again, { workspace, limit: 1 })).height, { timeout: 10_000 }).toBe(before.height);
       expect(state(again)).toEqual(before.state);
       expect(history(again, 'L1')).toEqual(before.l1);
     } finally {
