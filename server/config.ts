@@ -352,3 +352,11 @@ export const maxDependencyTypeFileBytes = 1024 * 1024;
 export const dependencyLockPollMs = 250;
 /** The package.json of the Node modules the sandbox image ships for chaincode (fabric-contract-api, fabric-shim). */
 export const sandboxRuntimeManifestPath = path.join(projectRoot, 'sandbox', 'runtime', 'package.json');
+
+/** Go builds (server/golang/): the deadline of one go command, its memory, and the caches every build shares. */
+export const goBuildTimeoutMs = 180_000;
+export const goBuildAddressSpaceBytes = 3 * 1024 * 1024 * 1024;
+export const goBuildSoftMemoryLimit = '768MiB';
+export const goCacheDir = path.join(cacheDir, 'go');
+/** The Delve version built into the sandbox image (`dlv dap` debugs Go chaincode). */
+export const delveVersion = 'v1.27.2';
