@@ -18,7 +18,7 @@ import { removeGeneration } from './workspaceGeneration.ts';
 import { checkLimits, missingParents } from './workspaceLimits.ts';
 import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
 
-export type WorkspaceLanguage = 'typescript' | 'javascript';
+export type WorkspaceLanguage = 'typescript' | 'javascript' | 'go';
 
 /** A sample a workspace can start from: a folder of `samplesDir` with a `studio.json`. */
 export interface SampleInfo {
@@ -81,7 +81,7 @@ export const trashPrefix = '.trash-';
 
 const StudioJson = z.object({
   title: z.string(),
-  language: z.enum(['typescript', 'javascript']),
+  language: z.enum(['typescript', 'javascript', 'go']),
   chaincodeName: z.string(),
 });
 
@@ -342,9 +342,19 @@ async function readStudioJson(dir: string): Promise<z.infer<typeof StudioJson> |
   }
 }
 
+/** A Go module at the root (a go.mod) is built as Go chaincode (server/golang/); anything else as Node. */
+export async function isGoWorkspace(root: string): Promise<boolean> {
+  try {
+    return (await fs.stat(path.join(root, 'go.mod'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function languageOf(root: string): Promise<WorkspaceLanguage> {
   const info = await readStudioJson(root);
   if (info !== undefined) return info.language;
+  if (await isGoWorkspace(root)) return 'go';
   try {
     await fs.access(path.join(root, 'tsconfig.json'));
     return 'typescript';
