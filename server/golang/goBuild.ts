@@ -154,3 +154,15 @@ async function swapInto(fresh: string, outDir: string): Promise<void> {
   await fs.rename(fresh, outDir);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
+
+/** The module path of the Go build in `outDir`, or undefined when the build there is not a Go one. */
+export async function goBuildModulePath(outDir: string): Promise<string | undefined> {
+  try {
+    const stamp: unknown = JSON.parse(await fs.readFile(path.join(outDir, stampName), 'utf8'));
+    const modulePath = (stamp as { modulePath?: unknown }).modulePath;
+    await fs.access(path.join(outDir, goBinaryName));
+    return typeof modulePath === 'string' ? modulePath : undefined;
+  } catch {
+    return undefined;
+  }
+}

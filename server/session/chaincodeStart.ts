@@ -10,7 +10,6 @@ import type { ChaincodeDebugger } from './chaincodeDebugger.ts';
 import { readContractMetadata } from './metadataReader.ts';
 import type { SandboxLink } from './sandboxLink.ts';
 import type { SessionReporter } from './sessionReporter.ts';
-import { isGoWorkspace } from '../workspace/workspaceStore.ts';
 
 export interface ChaincodeStartOptions {
   readonly workspace: string;
@@ -40,9 +39,6 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
     // With a breakpoint or an exception filter set, the process waits for the debugger before its
     // first line; with none it loads and registers with the peer while the debugger attaches.
     const waitForDebugger = !options.debugger.breakpoints.empty;
-    // Go chaincode (a go.mod) runs without the Node inspector: the CDP debugger has nothing to attach to.
-    const go = await isGoWorkspace(options.workspaceDir);
-    if (go) return await startWithoutDebugger(options, previousDebugger);
     await handle.agent.startChaincode(name, { debug: true, waitForDebugger });
     const spawnedMs = Math.round(performance.now() - started);
     await previousDebugger?.close().catch(() => undefined);
@@ -72,16 +68,3 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
   }
 }
 
-/** Starts the chaincode with no debugger attached and waits for its metadata. */
-async function startWithoutDebugger(options: ChaincodeStartOptions, previousDebugger: ReturnType<ChaincodeDebugger['release']>): Promise<ChaincodeStarted> {
-  const { handle, chaincodeName: name, reporter } = options;
-  const started = performance.now();
-  await handle.agent.startChaincode(name, { debug: false });
-  await previousDebugger?.close().catch(() => undefined);
-  const metadata = await readContractMetadata({ link: options.link, chaincodeName: name, workspaceDir: options.workspaceDir, timeoutMs: chaincodeReadyTimeoutMs });
-  const readyMs = Math.round(performance.now() - started);
-  reporter.log('sandbox', `Chaincode ${name} answered ${readyMs} ms after its start`);
-  reporter.publish('chaincode/metadata', { workspace: options.workspace, metadata });
-  reporter.setStatus({ chaincode: 'running', message: `Chaincode ${name} is running` });
-  return { metadata, readyMs };
-}

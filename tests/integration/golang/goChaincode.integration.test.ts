@@ -74,7 +74,9 @@ describe('the Go sample', () => {
     const before = (await handle.agent.status()).chaincode.packageId;
     const file = path.join(workspaceDir, 'contract.go');
     const source = await fs.readFile(file, 'utf8');
-    await fs.writeFile(file, source.replace('return fmt.Errorf("the asset %s does not exist", id)\n\t}\n\tvar asset', 'return fmt.Errorf("no asset is stored under %s", id)\n\t}\n\tvar asset'));
+    const edited = source.replace('return nil, fmt.Errorf("the asset %s does not exist", id)', 'return nil, fmt.Errorf("no asset is stored under %s", id)');
+    expect(edited).not.toBe(source);
+    await fs.writeFile(file, edited);
     const started = performance.now();
     expect((await session.run()).ok).toBe(true);
     console.info(`Go sample: Run after a one-line edit took ${Math.round(performance.now() - started)} ms`);
