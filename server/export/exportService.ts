@@ -17,6 +17,9 @@ import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
+import { goPackageFromDir } from './goPackage.ts';
+import { buildGoWorkspace } from '../golang/goBuild.ts';
+import { isGoWorkspace } from '../workspace/workspaceStore.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
 import { productionNodePackage } from './productionApp.ts';
 
@@ -65,6 +68,20 @@ export function createExports(options: ExportsOptions): Exports {
     return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
   }
 
+  async function nodePackage(workspace: string, label: string) {
+    const { buildDir } = await compiled(workspace);
+    return productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
+  }
+
+  /** A Go module: built once (optimised, as the peer's builder will) so a compile error stops the export, then packaged from its sources. */
+  async function goPackage(workspace: string, label: string) {
+    if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
+    const exportsDir = workspaceExportsDir(options.dataDir, workspace);
+    const result = await buildGoWorkspace({ workspaceDir: options.store.dir(workspace), outDir: path.join(exportsDir, 'go-build'), stagingDir: path.join(exportsDir, 'go-src'), optimised: true });
+    if (!result.ok) throw compileFailed(result.diagnostics, 'export');
+    return goPackageFromDir({ label, dir: options.store.dir(workspace) });
+  }
+
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
     const record = await kept.keep(workspace, fileName, bytes);
     return { fileName, exportId: record.exportId, sizeBytes: bytes.length, sha256: sha256(bytes) };
@@ -72,8 +89,8 @@ export function createExports(options: ExportsOptions): Exports {
 
   return {
     async fabricPackage({ workspace, label, channel, version, sequence }) {
-      const { buildDir, chaincodeName } = await compiled(workspace);
-      const built = await productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
+      const built = (await isGoWorkspace(options.store.dir(workspace))) ? await goPackage(workspace, label) : await nodePackage(workspace, label);
+      const chaincodeName = await readChaincodeName(options.store.dir(workspace), workspace);
       const fileName = `${label}.tar.gz`;
       const handover: ExportHandover = {
         chaincodeName,

@@ -79,7 +79,8 @@ async function buildOnce(options: GoBuildOptions): Promise<GoBuildResult> {
   const temp = `${options.outDir}.tmp-${randomBytes(4).toString('hex')}`;
   await fs.mkdir(temp, { recursive: true });
   try {
-    const gcflags = options.optimised ? [] : ['-gcflags=all=-N -l'];
+    // For the debugger: no optimisations, and DWARF left uncompressed (the link is a good part of a rebuild).
+    const gcflags = options.optimised ? [] : ['-gcflags=all=-N -l', '-ldflags=-compressdwarf=false'];
     const built = await runGo(['build', '-trimpath', ...gcflags, '-o', path.join(temp, goBinaryName), '.'], { cwd: src, ...(options.onLine ? { onLine: options.onLine } : {}) });
     if (built.code !== 0) {
       const diagnostics = parseGoOutput(built.output, src, 'error', 'go build');
@@ -99,6 +100,13 @@ async function buildOnce(options: GoBuildOptions): Promise<GoBuildResult> {
     await fs.rm(temp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** `go vet` on the sources the last build of `stagingDir` staged: its findings as warnings. */
+export async function vetGoWorkspace(stagingDir: string): Promise<Diagnostic[]> {
+  const src = path.join(stagingDir, 'src');
+  const vetted = await runGo(['vet', './...'], { cwd: src });
+  return vetted.code === 0 ? [] : parseGoOutput(vetted.output, src, 'warning', 'go vet');
 }
 
 /**

@@ -11,7 +11,7 @@ import { installForRun } from './dependencyStep.ts';
 import { placeRuntimeDependencies } from './runtimeDependencies.ts';
 import type { SessionReporter } from './sessionReporter.ts';
 import { isGoWorkspace } from '../workspace/workspaceStore.ts';
-import { buildGoWorkspace } from '../golang/goBuild.ts';
+import { buildGoWorkspace, vetGoWorkspace } from '../golang/goBuild.ts';
 
 export interface BuildForRunOptions {
   readonly workspace: string;
@@ -56,21 +56,30 @@ export async function buildForRun(options: BuildForRunOptions): Promise<BuildFor
  */
 async function buildGoForRun(options: BuildForRunOptions): Promise<BuildForRunResult> {
   const { workspace, workspaceDir, buildDir, reporter } = options;
+  const stagingDir = path.join(buildDir, 'go-src');
+  let vetNeeded = false;
   const build = await compileForRun({
     workspace,
     workspaceDir,
     outDir: path.join(buildDir, 'app'),
     reporter,
-    build: async () => ({
-      ...(await buildGoWorkspace({
+    build: async () => {
+      const built = await buildGoWorkspace({
         workspaceDir,
         outDir: path.join(buildDir, 'app'),
-        stagingDir: path.join(buildDir, 'go-src'),
-        vet: true,
+        stagingDir,
         onLine: (line) => line.startsWith('go: downloading') && reporter.log('sandbox', line),
-      })),
-      language: 'Go',
-    }),
+      });
+      vetNeeded = built.ok && !built.reused;
+      return { ...built, language: 'Go' };
+    },
   });
+  // go vet runs beside the chaincode's start rather than before it: its findings are warnings, and a restart should not wait for them.
+  if (vetNeeded) {
+    void vetGoWorkspace(stagingDir).then(
+      (warnings) => warnings.length > 0 && reporter.publish('diagnostics', { workspace, diagnostics: [...build.diagnostics, ...warnings] }),
+      (err: unknown) => reporter.log('sandbox', `go vet did not run: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
   return { ok: build.ok, diagnostics: build.diagnostics, timings: { compileMs: build.compileMs } };
 }
