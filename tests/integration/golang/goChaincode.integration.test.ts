@@ -14,6 +14,7 @@ import { createTestSandboxes, type TestSandboxes } from '../../kit/sandboxTestKi
 let kit: TestSandboxes;
 let session: WorkspaceSession;
 let workspaceDir: string;
+let firstRun: Awaited<ReturnType<WorkspaceSession['run']>>;
 const ws = 'gosample';
 
 beforeAll(async () => {
@@ -21,9 +22,9 @@ beforeAll(async () => {
   session = await kit.workspace(ws, path.join(samplesDir, 'asset-transfer-go'));
   workspaceDir = path.join(kit.dataDir, 'workspaces', ws);
   const started = performance.now();
-  const run = await session.run();
+  firstRun = await session.run();
   console.info(`Go sample: first Run took ${Math.round(performance.now() - started)} ms`);
-  expect(run.ok).toBe(true);
+  expect(firstRun.ok).toBe(true);
 }, 600_000);
 
 afterAll(async () => {
@@ -33,8 +34,12 @@ afterAll(async () => {
 const invoke = (mode: 'submit' | 'evaluate', fn: string, args: string[]) => session.invoke({ workspace: ws, mode, contract: '', fn, args });
 
 describe('the Go sample', () => {
-  it("serves its contract's metadata", () => {
+  it("serves its contract's metadata, parameters named as in the Go source", () => {
     expect(session.status).toMatchObject({ chaincode: 'running' });
+    const transactions = firstRun.metadata?.contracts.flatMap((c) => c.transactions) ?? [];
+    expect(transactions.map((t) => t.name)).toEqual(expect.arrayContaining(['CreateAsset', 'ReadAsset', 'UpdateAsset', 'DeleteAsset', 'TransferAsset', 'GetAllAssets', 'InitLedger']));
+    expect(transactions.find((t) => t.name === 'CreateAsset')?.params.map((p) => p.name)).toEqual(['id', 'color', 'size', 'owner', 'appraisedValue']);
+    expect(transactions.find((t) => t.name === 'TransferAsset')?.params.map((p) => p.name)).toEqual(['id', 'newOwner']);
   });
 
   it('creates, reads and transfers an asset, with the event the contract emits', async () => {
