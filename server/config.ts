@@ -264,6 +264,8 @@ export const chaincodeServerPort = 9999;
 export const ccaasDialTimeout = '10s';
 /** The image the chaincode container is built FROM unless the Dockerfile's BASE_IMAGE build argument says otherwise. */
 export const chaincodeBaseImage = 'node:20-bookworm-slim';
+/** The build stage of a Go chaincode-as-a-service image (the binary then runs alone, FROM scratch). */
+export const chaincodeGoBuildImage = 'golang:1.24-bookworm';
 /** The non-root user and group the chaincode container runs as (numeric, so Kubernetes can check runAsNonRoot). */
 export const chaincodeContainerUid = 1000;
 /** Kubernetes requests and limits of the chaincode container in an exported bundle. */

@@ -17,7 +17,7 @@ import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
-import { goPackageFromDir } from './goPackage.ts';
+import { goPackageFromDir, readGoModuleFiles } from './goPackage.ts';
 import { buildGoWorkspace } from '../golang/goBuild.ts';
 import { isGoWorkspace } from '../workspace/workspaceStore.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
@@ -73,12 +73,19 @@ export function createExports(options: ExportsOptions): Exports {
     return productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
   }
 
-  /** A Go module: built once (optimised, as the peer's builder will) so a compile error stops the export, then packaged from its sources. */
-  async function goPackage(workspace: string, label: string) {
+  /** A Go module is built once (optimised, as the peer's builder will) so that a compile error stops the export. */
+  async function goBuilt(workspace: string): Promise<{ buildDir: string; chaincodeName: string }> {
     if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
     const exportsDir = workspaceExportsDir(options.dataDir, workspace);
-    const result = await buildGoWorkspace({ workspaceDir: options.store.dir(workspace), outDir: path.join(exportsDir, 'go-build'), stagingDir: path.join(exportsDir, 'go-src'), optimised: true });
+    const buildDir = path.join(exportsDir, 'go-build');
+    const result = await buildGoWorkspace({ workspaceDir: options.store.dir(workspace), outDir: buildDir, stagingDir: path.join(exportsDir, 'go-src'), optimised: true });
     if (!result.ok) throw compileFailed(result.diagnostics, 'export');
+    return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
+  }
+
+  /** A Go module's `golang` package, from its sources. */
+  async function goPackage(workspace: string, label: string) {
+    await goBuilt(workspace);
     return goPackageFromDir({ label, dir: options.store.dir(workspace) });
   }
 
@@ -104,7 +111,8 @@ export function createExports(options: ExportsOptions): Exports {
     async ccaasBundle({ workspace, label, namespace, address, tlsRequired, rootCert, channel, version, sequence, baseImage, image, mspId }) {
       const problem = ccaasOptionsProblem({ tlsRequired, rootCert });
       if (problem) throw new StudioError(ErrorCode.InvalidParams, problem);
-      const { buildDir, chaincodeName } = await compiled(workspace);
+      const go = await isGoWorkspace(options.store.dir(workspace));
+      const { buildDir, chaincodeName } = go ? await goBuilt(workspace) : await compiled(workspace);
       const defined = definition({ channel, version, sequence });
       const imageRef = image ?? `${chaincodeName}-chaincode:${defined.version}`;
       const bundle = await ccaasBundle({
@@ -119,6 +127,7 @@ export function createExports(options: ExportsOptions): Exports {
         ...(tlsRequired ? { tlsRequired, ...(rootCert ? { rootCert } : {}) } : {}),
         ...(baseImage ? { baseImage } : {}),
         ...(mspId ? { mspId } : {}),
+        ...(go ? { goModule: await readGoModuleFiles(options.store.dir(workspace)) } : {}),
       });
       const handover: ExportHandover = {
         chaincodeName,

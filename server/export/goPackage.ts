@@ -24,21 +24,7 @@ export async function goPackageFromDir(options: { readonly label: string; readon
   });
   const mod = readGoModule(goMod);
   if (mod.problems.length > 0) throw new StudioError(ErrorCode.Export, `go.mod cannot be packaged: ${mod.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
-  const files: TarFile[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    for (const entry of await fs.readdir(path.join(options.dir, rel), { withFileTypes: true })) {
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) {
-        // As the CLI: hidden folders (.git, the studio's .studio) stay out; META-INF is kept even so.
-        if (!entry.name.startsWith('.')) await walk(childRel);
-      } else if (entry.isFile()) {
-        const metadata = childRel.startsWith('META-INF/');
-        if (metadata && entry.name.startsWith('.')) continue;
-        files.push({ path: metadata ? childRel : `src/${childRel}`, content: await fs.readFile(path.join(options.dir, childRel)) });
-      }
-    }
-  };
-  await walk('');
+  const files = (await readGoModuleFiles(options.dir)).map((file) => (file.path.startsWith('META-INF/') ? file : { path: `src/${file.path}`, content: file.content }));
   files.sort((a, b) => compareBytes(a.path, b.path));
   const directories = new Set<string>();
   for (const file of files) {
@@ -46,4 +32,25 @@ export async function goPackageFromDir(options: { readonly label: string; readon
   }
   const entries: TarFile[] = [...[...directories].sort(compareBytes).map((dir) => ({ path: dir, content: new Uint8Array(), directory: true })), ...files];
   return assemble(options.label, 'golang', metadataJson({ path: mod.modulePath, type: 'golang', label: options.label }), entries);
+}
+
+/**
+ * The files of the Go module at `dir` that the CLI packages, paths relative to it: hidden folders
+ * (.git, the studio's .studio) stay out, and hidden files inside META-INF; links are not followed.
+ */
+export async function readGoModuleFiles(dir: string): Promise<TarFile[]> {
+  const files: TarFile[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.')) await walk(childRel);
+      } else if (entry.isFile()) {
+        if (childRel.startsWith('META-INF/') && entry.name.startsWith('.')) continue;
+        files.push({ path: childRel, content: await fs.readFile(path.join(dir, childRel)) });
+      }
+    }
+  };
+  await walk('');
+  return files;
 }
