@@ -29,9 +29,9 @@ describe('workspace store', () => {
   describe('samples and workspaces', () => {
     it('lists the samples with their studio.json', async () => {
       expect(await store.listSamples()).toEqual([
-        { id: 'asset-transfer-go', title: 'Asset transfer (Go)', language: 'go', chaincodeName: 'basic' },
         { id: 'asset-transfer-js', title: 'Asset transfer (JavaScript)', language: 'javascript', chaincodeName: 'basic' },
         { id: 'asset-transfer-ts', title: 'Asset transfer (TypeScript)', language: 'typescript', chaincodeName: 'basic' },
+        { id: 'asset-transfer-go', title: 'Asset transfer (Go)', language: 'go', chaincodeName: 'basic' },
       ]);
     });
 

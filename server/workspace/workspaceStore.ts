@@ -114,7 +114,9 @@ class FolderWorkspaceStore implements WorkspaceStore {
       const info = await readStudioJson(path.join(this.#samplesDir, entry.name));
       if (info !== undefined) samples.push({ id: entry.name, ...info });
     }
-    return samples.sort((a, b) => compare(a.id, b.id));
+    // Node samples first (the first is the one preselected), then the rest, each group by id.
+    const group = (s: SampleInfo) => (s.language === 'go' ? 1 : 0);
+    return samples.sort((a, b) => group(a) - group(b) || compare(a.id, b.id));
   }
 
   async list(): Promise<WorkspaceSummary[]> {
