@@ -222,9 +222,10 @@ class DelveDebugSession implements DebugSession {
     const hitBreakpointIds = (stop.hitBreakpointIds ?? []).map((id) => this.#ids.get(id)).filter((id): id is number => id !== undefined);
     let frame: StackFrame | undefined;
     try {
-      const trace = DapStackTrace.parse(await this.#dap.request('stackTrace', { threadId: goroutine, startFrame: 0, levels: 1 }));
-      const top = trace.stackFrames[0];
-      if (top) frame = this.#frame(top);
+      // A panic stops inside the runtime: the editor shows the user's frame nearest the top instead.
+      const levels = reason === 'exception' ? maxFrames : 1;
+      const frames = DapStackTrace.parse(await this.#dap.request('stackTrace', { threadId: goroutine, startFrame: 0, levels })).stackFrames.map((f) => this.#frame(f));
+      frame = frames.find((f) => f.source?.path !== undefined) ?? frames[0];
     } catch {
       // The stop is announced without its frame; the client asks for the stack itself.
     }

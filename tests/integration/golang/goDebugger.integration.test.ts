@@ -139,6 +139,48 @@ describe('debugging a Go transaction in the sandbox', () => {
     await expect.poll(() => outputs.some((o) => o.output.includes('creating "gdbg4" for "Cy"') || o.output.includes('creating gdbg4 for Cy')), { timeout: 5000 }).toBe(true);
   });
 
+  it('steps into a method and out of it again', async () => {
+    const line = lineOf('exists, err := s.AssetExists(ctx, id)');
+    await session.debugger().setBreakpoints(source, [{ line }]);
+    const before = stops.length;
+    const pending = submit('CreateAsset', 'gdbg5', 'red', '1', 'Dee', '1');
+    expect((await nextStop(before)).frame?.line).toBe(line);
+    const dbg = session.debugger();
+    let count = stops.length;
+    await dbg.stepIn();
+    const inside = await nextStop(count);
+    expect(inside.frame).toMatchObject({ name: expect.stringMatching(/AssetExists/), source: { path: source } });
+    // Delve enters a Go function at its declaration line (the prologue), as Go debuggers do.
+    expect(inside.frame?.line).toBeGreaterThanOrEqual(lineOf('func (s *AssetTransferContract) AssetExists'));
+    expect(inside.frame?.line).toBeLessThan(lineOf('func (s *AssetTransferContract) TransferAsset'));
+    count = stops.length;
+    await dbg.stepOut();
+    const back = await nextStop(count);
+    expect(back.frame?.name).toMatch(/CreateAsset/);
+    expect(back.frame?.line).toBe(line);
+    await dbg.continue();
+    expect((await pending).validationCode).toBe('VALID');
+  });
+
+  it('stops on a panic at the line of the user code that panicked', async () => {
+    const dir = path.join(dataDir, 'workspaces', 'godbg');
+    const panicking = ['package main', '', 'import "github.com/hyperledger/fabric-contract-api-go/v2/contractapi"', '', '// Explode writes to a nil map.', 'func (s *AssetTransferContract) Explode(ctx contractapi.TransactionContextInterface, why string) error {', '\tvar counts map[string]int', '\tcounts[why]++', '\treturn nil', '}', ''];
+    await fs.writeFile(path.join(dir, 'explode.go'), panicking.join('\n'));
+    try {
+      expect((await session.run()).ok).toBe(true);
+      const before = stops.length;
+      const pending = session.invoke({ workspace: 'godbg', mode: 'evaluate', contract: '', fn: 'Explode', args: ['x'] }).catch((err: unknown) => err);
+      const stop = await nextStop(before);
+      expect(stop.reason).toBe('exception');
+      expect(stop.frame).toMatchObject({ source: { path: 'explode.go' }, line: 8 });
+      await session.debugger().continue();
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      await fs.rm(path.join(dir, 'explode.go'), { force: true });
+      expect((await session.run()).ok).toBe(true);
+    }
+  });
+
   it('keeps breakpoints across a restart and hits them in the new process', async () => {
     const line = lineOf('oldOwner := asset.Owner');
     await session.debugger().setBreakpoints(source, [{ line }]);
