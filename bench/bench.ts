@@ -24,6 +24,7 @@ import { measureTestReplay } from './testReplay.ts';
 import { measureLifecycleRedeploy, type EditUnderTest } from './lifecycleRedeploy.ts';
 import { percentile } from './percentile.ts';
 import { measureWarmPool } from './warmPool.ts';
+import { goTargets, measureGoChaincode } from './goChaincode.ts';
 import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 /** The one-line edit both the dev-mode restart and the lifecycle redeploy are timed with. */
@@ -44,9 +45,10 @@ export const targets = {
   coldFirstRunMs: 4000,
   importRunMs: 5000,
   ...ledgerTargets,
+  ...goTargets,
 };
 
-/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,concurrency` runs only those sections (`--quick` leaves out concurrency). */
+/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,go,concurrency` runs only those sections (`--quick` leaves out concurrency). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const section = (name: string) => (only ? only.includes(name) : name !== 'concurrency' || !process.argv.includes('--quick'));
 
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
     if (section('warm')) Object.assign(figures, await measureWarmPool(report));
     if (section('heavy')) Object.assign(figures, await measureHeavyCompile(report));
     if (section('browser')) Object.assign(figures, await measureBrowser(report));
+    if (section('go')) Object.assign(figures, await measureGoChaincode(docker, report));
     if (section('concurrency')) Object.assign(figures, await measureConcurrency(docker, report));
   } finally {
     await session.destroy().catch(() => undefined);

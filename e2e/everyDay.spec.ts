@@ -51,7 +51,7 @@ test.describe.serial('a working day', () => {
       const welcome = page.getByTestId('welcome');
       await expect(welcome).toBeVisible();
       // Each sample once, its language said once (the title already names it).
-      await expect(welcome.getByTestId('welcome-sample')).toHaveText(['Asset transfer (JavaScript)', 'Asset transfer (TypeScript)']);
+      await expect(welcome.getByTestId('welcome-sample')).toHaveText(['Asset transfer (JavaScript)', 'Asset transfer (TypeScript)', 'Asset transfer (Go)']);
       await expect(page.getByTestId('tx-panel')).toContainText('No workspace open');
       await expect(page.getByTestId('tx-panel')).not.toContainText('Press Run');
       await expect(page.getByTestId('welcome-create-run')).toBeInViewport();

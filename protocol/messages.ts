@@ -357,8 +357,8 @@ export interface WorkspaceSettings {
 }
 
 export interface ResultMap {
-  'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
-  'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
+  'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' | 'go' }[] };
+  'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript' | 'go'; modified: string }[] };
   'workspace/create': { workspace: string };
   /** `imported` files were written; `skipped` says what was left out and why. */
   'workspace/import': { workspace: string; imported: number; skipped: ImportSkipped[] };

@@ -87,8 +87,13 @@ async function ensureDockerDaemon() {
 }
 
 function ensureSandboxImage() {
-  step('Checking the sandbox image (first build: Debian root filesystem, Fabric binaries from Go, about 2 minutes)');
+  step('Checking the sandbox image (first build: Debian root filesystem, Fabric binaries and Delve from Go, about 3 minutes)');
   run(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'sandbox', 'image', 'build-cli.ts')]);
+}
+
+function ensureGoCaches() {
+  step('Warming the Go module and build caches with the Go sample (first run: downloads its modules, about a minute)');
+  run(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'golang', 'warm-cli.ts')]);
 }
 
 function newestMtime(dir) {
@@ -115,6 +120,7 @@ export async function setup({ browser = false } = {}) {
   ensureHostPackages({ browser });
   await ensureDockerDaemon();
   ensureSandboxImage();
+  ensureGoCaches();
   ensureClient();
 }
 

@@ -268,6 +268,8 @@ export const chaincodeServerPort = 9999;
 export const ccaasDialTimeout = '10s';
 /** The image the chaincode container is built FROM unless the Dockerfile's BASE_IMAGE build argument says otherwise. */
 export const chaincodeBaseImage = 'node:20-bookworm-slim';
+/** The build stage of a Go chaincode-as-a-service image (the binary then runs alone, FROM scratch). */
+export const chaincodeGoBuildImage = 'golang:1.24-bookworm';
 /** The non-root user and group the chaincode container runs as (numeric, so Kubernetes can check runAsNonRoot). */
 export const chaincodeContainerUid = 1000;
 /** Kubernetes requests and limits of the chaincode container in an exported bundle. */
@@ -356,3 +358,11 @@ export const maxDependencyTypeFileBytes = 1024 * 1024;
 export const dependencyLockPollMs = 250;
 /** The package.json of the Node modules the sandbox image ships for chaincode (fabric-contract-api, fabric-shim). */
 export const sandboxRuntimeManifestPath = path.join(projectRoot, 'sandbox', 'runtime', 'package.json');
+
+/** Go builds (server/golang/): the deadline of one go command, its memory, and the caches every build shares. */
+export const goBuildTimeoutMs = 180_000;
+export const goBuildAddressSpaceBytes = 3 * 1024 * 1024 * 1024;
+export const goBuildSoftMemoryLimit = '768MiB';
+export const goCacheDir = path.join(cacheDir, 'go');
+/** The Delve version built into the sandbox image (`dlv dap` debugs Go chaincode). */
+export const delveVersion = 'v1.27.2';

@@ -11,6 +11,7 @@ import { chaincodeAddress } from './fabric.mjs';
 import { describeMemoryLimit, readCgroup } from './limits.mjs';
 import * as p from './paths.mjs';
 import { asChaincodeUser } from './privileges.mjs';
+import { findGoBinary, goChaincodeCommand, goChaincodeEnv, killChaincodeUidProcesses, watchGoProcess } from './goChaincode.mjs';
 
 /**
  * @typedef {import('../../protocol/agent.ts').AgentChaincodeInfo} AgentChaincodeInfo
@@ -120,12 +121,18 @@ export class ChaincodeProcess {
    */
   async start(definition, { debug = true, waitForDebugger = true } = {}) {
     await this.stop();
-    const pkg = JSON.parse(await fs.readFile(path.join(p.chaincodeDir, 'package.json'), 'utf8'));
-    if (typeof pkg.main !== 'string') throw new Error('the chaincode package.json has no "main" entry');
+    // A Go build (goChaincode.mjs) runs as its binary, under Delve when debugging; anything else as Node.
+    const goBinary = await findGoBinary();
+    if (!goBinary) {
+      const pkg = JSON.parse(await fs.readFile(path.join(p.chaincodeDir, 'package.json'), 'utf8'));
+      if (typeof pkg.main !== 'string') throw new Error('the chaincode package.json has no "main" entry');
+    }
 
     const cgroupAtStart = await readCgroup();
-    const { command, args } = asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
-    const child = spawn(command, args, { cwd: p.chaincodeDir, env: chaincodeEnv({ packageId: definition.packageId }), detached: true });
+    const go = goBinary ? goChaincodeCommand({ binary: goBinary, debug, waitForDebugger }) : undefined;
+    const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
+    const env = goBinary ? goChaincodeEnv({ packageId: definition.packageId }) : chaincodeEnv({ packageId: definition.packageId });
+    const child = spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
     const output = watchOutput(child, {
       onLinger: () => {
         // The program has ended but an attached debugger holds the process open: end it, so its end shows.
@@ -142,6 +149,21 @@ export class ChaincodeProcess {
         this.#onChange();
       },
     });
+    if (goBinary) {
+      watchGoProcess(child, {
+        onRegistered: () => {
+          if (this.#child !== child || this.#info.phase !== 'running') return;
+          this.#info = { ...this.#info, registered: true };
+          this.#onChange();
+        },
+        onProgramEnded: (why) => {
+          // Delve outlives the program it ran: end it, so the program's end shows as the process's.
+          if (this.#child !== child) return;
+          this.#endedBecause = why;
+          killGroup(child);
+        },
+      });
+    }
     this.#child = child;
     this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString(), registered: false };
     this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid})${debug ? ' with the inspector' : ''}`);
@@ -189,6 +211,7 @@ export class ChaincodeProcess {
       child.once('exit', resolve);
       killGroup(child);
     });
+    await killChaincodeUidProcesses();
   }
 }
 

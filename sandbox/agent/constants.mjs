@@ -18,6 +18,8 @@ export const ordererOperationsPort = 8443;
 export const peerOperationsPort = 9443;
 /** The chaincode's V8 inspector, on the container's loopback only. */
 export const inspectorPort = 9229;
+/** Delve's headless server (Go chaincode), on the container's loopback only. */
+export const delvePort = 2345;
 export const loopback = '127.0.0.1';
 
 export const channel = env.STUDIO_CHANNEL ?? 'studio';

@@ -243,8 +243,14 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.on('upgrade', async (req, socket, head) => {
-  if (!authorized(req.headers.authorization, token) || new URL(req.url ?? '/', 'http://agent').pathname !== '/inspector') {
+  const upgradePath = new URL(req.url ?? '/', 'http://agent').pathname;
+  if (!authorized(req.headers.authorization, token) || (upgradePath !== '/inspector' && upgradePath !== '/dap')) {
     socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+    return;
+  }
+  if (upgradePath === '/dap') {
+    const { proxyDelve } = await import('./goChaincode.mjs');
+    proxyDelve(socket, head);
     return;
   }
   const { proxyInspector } = await import('./inspectorProxy.mjs');

@@ -10,6 +10,8 @@ export const fabricBin = env.STUDIO_FABRIC_BIN ?? '/opt/fabric/bin';
 export const fabricConfig = env.STUDIO_FABRIC_CONFIG ?? '/opt/fabric/config';
 /** Our configtx.yaml and crypto-config.yaml. */
 export const studioConfig = env.STUDIO_CONFIG ?? '/opt/studio/config';
+/** Delve, built from its Go module into the image (debugs Go chaincode). */
+export const delveBinary = env.STUDIO_DELVE ?? '/opt/studio/bin/dlv';
 export const chaincodeRuntime = env.STUDIO_CHAINCODE_RUNTIME ?? '/opt/chaincode/node_modules';
 /** The compiled chaincode: /chaincode is the workspace's build dir, mounted read-only; app/ is swapped in whole on each build. */
 export const chaincodeDir = env.STUDIO_CHAINCODE_DIR ?? '/chaincode/app';

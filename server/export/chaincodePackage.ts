@@ -24,7 +24,7 @@ import { compareBytes, readSourceTree } from './sourceTree.ts';
 export type { TarFile } from './fabricTar.ts';
 
 /** The builders a package is meant for: the peer's node builder, or Fabric's chaincode-as-a-service builder. */
-export type ChaincodePackageType = 'node' | 'ccaas';
+export type ChaincodePackageType = 'node' | 'ccaas' | 'golang';
 
 /** A built package, ready to write to a file or send to a peer. */
 export interface ChaincodePackage {
@@ -161,7 +161,7 @@ export function ccaasPackage(options: CcaasPackageOptions): ChaincodePackage {
   return assemble(options.label, 'ccaas', Buffer.from(`{"type":"ccaas","label":${goJsonString(options.label)}}`), codeFiles);
 }
 
-function assemble(label: string, type: ChaincodePackageType, metadata: Buffer, codeFiles: readonly TarFile[]): ChaincodePackage {
+export function assemble(label: string, type: ChaincodePackageType, metadata: Buffer, codeFiles: readonly TarFile[]): ChaincodePackage {
   const seen = new Set<string>();
   for (const file of codeFiles) {
     if (seen.has(file.path)) throw new StudioError(ErrorCode.Export, `The file ${file.path} appears twice in the chaincode package.`);
@@ -181,7 +181,7 @@ function assemble(label: string, type: ChaincodePackageType, metadata: Buffer, c
 }
 
 /** metadata.json as Go's `json.Marshal` writes the CLI's `PackageMetadata` struct. */
-function metadataJson(metadata: { path: string; type: string; label: string }): Buffer {
+export function metadataJson(metadata: { path: string; type: string; label: string }): Buffer {
   return Buffer.from(
     `{"path":${goJsonString(metadata.path)},"type":${goJsonString(metadata.type)},"label":${goJsonString(metadata.label)}}`,
   );

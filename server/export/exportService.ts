@@ -17,6 +17,9 @@ import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
+import { goPackageFromDir, readGoModuleFiles } from './goPackage.ts';
+import { buildGoWorkspace } from '../golang/goBuild.ts';
+import { isGoWorkspace } from '../workspace/workspaceStore.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
 import { productionNodePackage } from './productionApp.ts';
 
@@ -65,6 +68,27 @@ export function createExports(options: ExportsOptions): Exports {
     return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
   }
 
+  async function nodePackage(workspace: string, label: string) {
+    const { buildDir } = await compiled(workspace);
+    return productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
+  }
+
+  /** A Go module is built once (optimised, as the peer's builder will) so that a compile error stops the export. */
+  async function goBuilt(workspace: string): Promise<{ buildDir: string; chaincodeName: string }> {
+    if (!(await options.store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}".`);
+    const exportsDir = workspaceExportsDir(options.dataDir, workspace);
+    const buildDir = path.join(exportsDir, 'go-build');
+    const result = await buildGoWorkspace({ workspaceDir: options.store.dir(workspace), outDir: buildDir, stagingDir: path.join(exportsDir, 'go-src'), optimised: true });
+    if (!result.ok) throw compileFailed(result.diagnostics, 'export');
+    return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
+  }
+
+  /** A Go module's `golang` package, from its sources. */
+  async function goPackage(workspace: string, label: string) {
+    await goBuilt(workspace);
+    return goPackageFromDir({ label, dir: options.store.dir(workspace) });
+  }
+
   async function keep(workspace: string, fileName: string, bytes: Buffer) {
     const record = await kept.keep(workspace, fileName, bytes);
     return { fileName, exportId: record.exportId, sizeBytes: bytes.length, sha256: sha256(bytes) };
@@ -72,8 +96,8 @@ export function createExports(options: ExportsOptions): Exports {
 
   return {
     async fabricPackage({ workspace, label, channel, version, sequence }) {
-      const { buildDir, chaincodeName } = await compiled(workspace);
-      const built = await productionNodePackage({ label, buildDir, sourceDir: options.store.dir(workspace) });
+      const built = (await isGoWorkspace(options.store.dir(workspace))) ? await goPackage(workspace, label) : await nodePackage(workspace, label);
+      const chaincodeName = await readChaincodeName(options.store.dir(workspace), workspace);
       const fileName = `${label}.tar.gz`;
       const handover: ExportHandover = {
         chaincodeName,
@@ -87,7 +111,8 @@ export function createExports(options: ExportsOptions): Exports {
     async ccaasBundle({ workspace, label, namespace, address, tlsRequired, rootCert, channel, version, sequence, baseImage, image, mspId }) {
       const problem = ccaasOptionsProblem({ tlsRequired, rootCert });
       if (problem) throw new StudioError(ErrorCode.InvalidParams, problem);
-      const { buildDir, chaincodeName } = await compiled(workspace);
+      const go = await isGoWorkspace(options.store.dir(workspace));
+      const { buildDir, chaincodeName } = go ? await goBuilt(workspace) : await compiled(workspace);
       const defined = definition({ channel, version, sequence });
       const imageRef = image ?? `${chaincodeName}-chaincode:${defined.version}`;
       const bundle = await ccaasBundle({
@@ -102,6 +127,7 @@ export function createExports(options: ExportsOptions): Exports {
         ...(tlsRequired ? { tlsRequired, ...(rootCert ? { rootCert } : {}) } : {}),
         ...(baseImage ? { baseImage } : {}),
         ...(mspId ? { mspId } : {}),
+        ...(go ? { goModule: await readGoModuleFiles(options.store.dir(workspace)) } : {}),
       });
       const handover: ExportHandover = {
         chaincodeName,

@@ -16,6 +16,8 @@ export interface TarFile {
   /** Slash-separated path inside the archive, never absolute. */
   readonly path: string;
   readonly content: Uint8Array;
+  /** A directory entry (the golang packager writes them first, rwxr-xr-x); the content is then empty. */
+  readonly directory?: boolean;
 }
 
 /** Owner written into each header: Fabric uses 0/0 for the outer package and 500/500 for code files. */
@@ -29,6 +31,8 @@ const nameBytes = 100;
 const prefixBytes = 155;
 /** Regular file, rw-r--r--: the mode Fabric writes for every entry, type bits included. */
 const regularFileMode = 0o100644;
+/** Directory, rwxr-xr-x, type bits included (`c_ISDIR | 0o755` in Fabric's golang packager). */
+const directoryMode = 0o40755;
 
 /**
  * Writes `files` in the given order as a Go-style USTAR archive.
@@ -37,7 +41,7 @@ const regularFileMode = 0o100644;
 export function writeFabricTar(files: readonly TarFile[], owner: TarOwner): Buffer {
   const parts: Buffer[] = [];
   for (const file of files) {
-    parts.push(header(file.path, file.content.byteLength, owner));
+    parts.push(header(file.directory ? `${file.path}/` : file.path, file.content.byteLength, owner, file.directory === true));
     parts.push(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.byteLength));
     const padding = (blockBytes - (file.content.byteLength % blockBytes)) % blockBytes;
     if (padding > 0) parts.push(Buffer.alloc(padding));
@@ -46,17 +50,17 @@ export function writeFabricTar(files: readonly TarFile[], owner: TarOwner): Buff
   return Buffer.concat(parts);
 }
 
-function header(path: string, size: number, owner: TarOwner): Buffer {
+function header(path: string, size: number, owner: TarOwner, directory = false): Buffer {
   const { prefix, name } = splitPath(path);
   const block = Buffer.alloc(blockBytes);
   block.write(name, 0, nameBytes, 'ascii');
-  writeOctal(block, 100, 8, regularFileMode);
+  writeOctal(block, 100, 8, directory ? directoryMode : regularFileMode);
   writeOctal(block, 108, 8, owner.uid);
   writeOctal(block, 116, 8, owner.gid);
   writeOctal(block, 124, 12, size);
   // Fabric zeroes the modification time so that the bytes do not depend on when files were written.
   writeOctal(block, 136, 12, 0);
-  block.write('0', 156, 1, 'ascii');
+  block.write(directory ? '5' : '0', 156, 1, 'ascii');
   block.write('ustar\u000000', 257, 8, 'ascii');
   writeOctal(block, 329, 8, 0);
   writeOctal(block, 337, 8, 0);

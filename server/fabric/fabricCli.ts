@@ -37,9 +37,9 @@ async function offlineConfigDir(): Promise<string> {
 }
 
 /** Runs an offline `peer <args>` and returns its standard output; throws `export` with its standard error on failure. */
-export async function runPeerOffline(args: readonly string[]): Promise<string> {
+export async function runPeerOffline(args: readonly string[], extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
   const peer = fabricBinary('peer');
-  const env = { ...process.env, FABRIC_CFG_PATH: await offlineConfigDir() };
+  const env = { ...process.env, ...extraEnv, FABRIC_CFG_PATH: await offlineConfigDir() };
   try {
     const { stdout } = await run(peer, [...args], { env, timeout: fabricOfflineCliTimeoutMs });
     return stdout;

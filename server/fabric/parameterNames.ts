@@ -11,6 +11,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { ContractMetadata } from '../../protocol/messages.ts';
 import { parameterNameMaxFileBytes, parameterNameMaxFiles } from '../config.ts';
+import { goMethodParameterNames } from '../golang/goParameterNames.ts';
 
 /** One class method in the sources: the names its class goes by, and its parameters after the context. */
 export interface SourceMethod {
@@ -63,7 +64,8 @@ export function applyParameterNames(metadata: ContractMetadata, names: MethodPar
   const contracts = metadata.contracts.map((contract) => ({
     ...contract,
     transactions: contract.transactions.map((tx) => {
-      if (!tx.params.every((p, i) => p.name === `arg${i}`)) return tx;
+      // argN: fabric-contract-api without decorators; paramN: contractapi (Go).
+      if (!tx.params.every((p, i) => p.name === `arg${i}` || p.name === `param${i}`)) return tx;
       const fits = (names.get(tx.name) ?? []).filter((m) => m.params.length === tx.params.length && m.params.every(Boolean));
       const candidate = fits.find((m) => m.contracts.includes(contract.name)) ?? fits[0];
       return candidate ? { ...tx, params: tx.params.map((p, i) => ({ ...p, name: candidate.params[i] ?? p.name })) } : tx;
@@ -74,7 +76,7 @@ export function applyParameterNames(metadata: ContractMetadata, names: MethodPar
 
 /** Reads the workspace's JavaScript and TypeScript sources (not node_modules, bounded in count and size) and names the metadata's parameters. */
 export async function nameParametersFromSource(metadata: ContractMetadata, workspaceDir: string): Promise<ContractMetadata> {
-  if (!metadata.contracts.some((c) => c.transactions.some((t) => t.params.some((p) => /^arg\d+$/.test(p.name))))) return metadata;
+  if (!metadata.contracts.some((c) => c.transactions.some((t) => t.params.some((p) => /^(?:arg|param)\d+$/.test(p.name))))) return metadata;
   const sources: { file: string; text: string }[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 6) return;
@@ -83,11 +85,13 @@ export async function nameParametersFromSource(metadata: ContractMetadata, works
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, depth + 1);
-      else if (entry.isFile() && sourceFile.test(entry.name) && !declarationFile.test(entry.name)) {
+      else if (entry.isFile() && (sourceFile.test(entry.name) || entry.name.endsWith('.go')) && !declarationFile.test(entry.name)) {
         if ((await fs.stat(full)).size <= parameterNameMaxFileBytes) sources.push({ file: full, text: await fs.readFile(full, 'utf8') });
       }
     }
   };
   await walk(workspaceDir, 0);
-  return applyParameterNames(metadata, methodParameterNames(sources));
+  const goSources = sources.filter((s) => s.file.endsWith('.go'));
+  const names = goSources.length > 0 ? goMethodParameterNames(goSources) : methodParameterNames(sources);
+  return applyParameterNames(metadata, names);
 }

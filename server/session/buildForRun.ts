@@ -10,6 +10,8 @@ import { compileForRun } from './compileStep.ts';
 import { installForRun } from './dependencyStep.ts';
 import { placeRuntimeDependencies } from './runtimeDependencies.ts';
 import type { SessionReporter } from './sessionReporter.ts';
+import { isGoWorkspace } from '../workspace/workspaceStore.ts';
+import { buildGoWorkspace, vetGoWorkspace } from '../golang/goBuild.ts';
 
 export interface BuildForRunOptions {
   readonly workspace: string;
@@ -32,6 +34,7 @@ export interface BuildForRunResult {
 
 export async function buildForRun(options: BuildForRunOptions): Promise<BuildForRunResult> {
   const { workspace, workspaceDir, buildDir, installer, reporter } = options;
+  if (await isGoWorkspace(workspaceDir)) return buildGoForRun(options);
   const { installed, runtimeWarning } = await installForRun({ workspace, workspaceDir, installer, reporter });
   const build = await compileForRun({ workspace, workspaceDir, outDir: path.join(buildDir, 'app'), reporter, ...(installed ? { dependenciesDir: installed.nodeModulesDir } : {}) });
   const result = {
@@ -45,4 +48,38 @@ export async function buildForRun(options: BuildForRunOptions): Promise<BuildFor
     reporter.log('sandbox', `The chaincode loads the ${installed.packages} installed packages`);
   }
   return result;
+}
+
+/**
+ * A Go module: built on the host (server/golang/goBuild.ts) into `<buildDir>/app`, staged in
+ * `<buildDir>/go-src`; the modules it needs come through the go command, which says what it downloads.
+ */
+async function buildGoForRun(options: BuildForRunOptions): Promise<BuildForRunResult> {
+  const { workspace, workspaceDir, buildDir, reporter } = options;
+  const stagingDir = path.join(buildDir, 'go-src');
+  let vetNeeded = false;
+  const build = await compileForRun({
+    workspace,
+    workspaceDir,
+    outDir: path.join(buildDir, 'app'),
+    reporter,
+    build: async () => {
+      const built = await buildGoWorkspace({
+        workspaceDir,
+        outDir: path.join(buildDir, 'app'),
+        stagingDir,
+        onLine: (line) => line.startsWith('go: downloading') && reporter.log('sandbox', line),
+      });
+      vetNeeded = built.ok && !built.reused;
+      return { ...built, language: 'Go' };
+    },
+  });
+  // go vet runs beside the chaincode's start rather than before it: its findings are warnings, and a restart should not wait for them.
+  if (vetNeeded) {
+    void vetGoWorkspace(stagingDir).then(
+      (warnings) => warnings.length > 0 && reporter.publish('diagnostics', { workspace, diagnostics: [...build.diagnostics, ...warnings] }),
+      (err: unknown) => reporter.log('sandbox', `go vet did not run: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+  return { ok: build.ok, diagnostics: build.diagnostics, timings: { compileMs: build.compileMs } };
 }

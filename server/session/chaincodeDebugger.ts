@@ -17,6 +17,8 @@ import { createDebugSession, type DebugSession } from '../debug/debugSession.ts'
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import type { SessionReporter } from './sessionReporter.ts';
+import { createDelveSession } from '../debug/delveSession.ts';
+import { goBuildModulePath } from '../golang/goBuild.ts';
 
 /** Where the build dir is mounted in the container, and the swapped-in build inside it. */
 const containerBuildRoot = '/chaincode/app';
@@ -87,8 +89,12 @@ class Debugger implements ChaincodeDebugger {
     await this.#loaded;
     const { reporter, workspace, workspaceDir } = this.#options;
     const inspector = handle.agent.inspector();
+    // A Go build is debugged through Delve's DAP, anything else through the Node inspector; the session looks the same.
+    const modulePath = await goBuildModulePath(path.join(handle.buildDir, 'app'));
     const connect = () =>
-      createDebugSession({
+      modulePath !== undefined
+        ? createDelveSession({ agentUrl: inspector.url, headers: inspector.headers, modulePath, workspace, breakpoints: this.breakpoints, emit: (n) => reporter.publish(n.method, n.params) })
+        : createDebugSession({
         inspectorUrl: inspector.url,
         headers: inspector.headers,
         scriptRoot: containerBuildRoot,

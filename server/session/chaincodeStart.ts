@@ -67,3 +67,4 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
     throw err;
   }
 }
+

@@ -17,6 +17,17 @@ export interface CompileStepOptions {
   readonly reporter: SessionReporter;
   /** The workspace's installed npm dependencies, seen by the compiler as its node_modules. */
   readonly dependenciesDir?: string;
+  /** Another compiler than the TypeScript/JavaScript one (a Go build); reported the same way. */
+  readonly build?: () => Promise<StepBuild>;
+}
+
+/** What a compiler tells this step. */
+export interface StepBuild {
+  readonly ok: boolean;
+  readonly diagnostics: Diagnostic[];
+  readonly durationMs: number;
+  readonly reused?: boolean;
+  readonly language: string;
 }
 
 export interface CompileStepResult {
@@ -35,9 +46,9 @@ export async function compileForRun(options: CompileStepOptions): Promise<Compil
     const chaincode = restorePhase();
     return chaincode === 'running' ? { chaincode, message, previousBuild: `${why}: transactions are answered by the build from before it` } : { chaincode, message };
   };
-  let build: Awaited<ReturnType<typeof compileWorkspace>>;
+  let build: StepBuild;
   try {
-    build = await compileWorkspace(options.workspaceDir, options.outDir, { reuseUnchanged: true, ...(options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir }) });
+    build = options.build ? await options.build() : await compileWorkspace(options.workspaceDir, options.outDir, { reuseUnchanged: true, ...(options.dependenciesDir === undefined ? {} : { dependenciesDir: options.dependenciesDir }) });
   } catch (err) {
     // A compile stopped at a limit (time, memory) or one that could not start: the old build goes on, and the status says why.
     const message = err instanceof Error ? err.message : String(err);

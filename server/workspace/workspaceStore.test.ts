@@ -27,10 +27,11 @@ describe('workspace store', () => {
   });
 
   describe('samples and workspaces', () => {
-    it('lists both samples with their studio.json', async () => {
+    it('lists the samples with their studio.json', async () => {
       expect(await store.listSamples()).toEqual([
         { id: 'asset-transfer-js', title: 'Asset transfer (JavaScript)', language: 'javascript', chaincodeName: 'basic' },
         { id: 'asset-transfer-ts', title: 'Asset transfer (TypeScript)', language: 'typescript', chaincodeName: 'basic' },
+        { id: 'asset-transfer-go', title: 'Asset transfer (Go)', language: 'go', chaincodeName: 'basic' },
       ]);
     });
 
@@ -49,6 +50,14 @@ describe('workspace store', () => {
       ]);
       const original = await fs.readFile(path.join(samplesDir, 'asset-transfer-ts', 'src', 'assetTransferContract.ts'), 'utf8');
       expect((await store.read('demo', 'src/assetTransferContract.ts')).content).toBe(original);
+    });
+
+    it('knows an imported Go module by its go.mod', async () => {
+      await store.createFromFiles('go-import', [
+        { path: 'go.mod', content: new TextEncoder().encode('module example.com/x\n') },
+        { path: 'main.go', content: new TextEncoder().encode('package main\n') },
+      ]);
+      expect((await store.list()).find((w) => w.id === 'go-import')?.language).toBe('go');
     });
 
     it('creates a workspace from the JavaScript sample', async () => {

@@ -18,7 +18,7 @@ import { removeGeneration } from './workspaceGeneration.ts';
 import { checkLimits, missingParents } from './workspaceLimits.ts';
 import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
 
-export type WorkspaceLanguage = 'typescript' | 'javascript';
+export type WorkspaceLanguage = 'typescript' | 'javascript' | 'go';
 
 /** A sample a workspace can start from: a folder of `samplesDir` with a `studio.json`. */
 export interface SampleInfo {
@@ -81,7 +81,7 @@ export const trashPrefix = '.trash-';
 
 const StudioJson = z.object({
   title: z.string(),
-  language: z.enum(['typescript', 'javascript']),
+  language: z.enum(['typescript', 'javascript', 'go']),
   chaincodeName: z.string(),
 });
 
@@ -114,7 +114,9 @@ class FolderWorkspaceStore implements WorkspaceStore {
       const info = await readStudioJson(path.join(this.#samplesDir, entry.name));
       if (info !== undefined) samples.push({ id: entry.name, ...info });
     }
-    return samples.sort((a, b) => compare(a.id, b.id));
+    // Node samples first (the first is the one preselected), then the rest, each group by id.
+    const group = (s: SampleInfo) => (s.language === 'go' ? 1 : 0);
+    return samples.sort((a, b) => group(a) - group(b) || compare(a.id, b.id));
   }
 
   async list(): Promise<WorkspaceSummary[]> {
@@ -342,9 +344,19 @@ async function readStudioJson(dir: string): Promise<z.infer<typeof StudioJson> |
   }
 }
 
+/** A Go module at the root (a go.mod) is built as Go chaincode (server/golang/); anything else as Node. */
+export async function isGoWorkspace(root: string): Promise<boolean> {
+  try {
+    return (await fs.stat(path.join(root, 'go.mod'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function languageOf(root: string): Promise<WorkspaceLanguage> {
   const info = await readStudioJson(root);
   if (info !== undefined) return info.language;
+  if (await isGoWorkspace(root)) return 'go';
   try {
     await fs.access(path.join(root, 'tsconfig.json'));
     return 'typescript';

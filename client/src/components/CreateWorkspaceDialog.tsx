@@ -164,6 +164,7 @@ export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
             <select data-testid="create-language-select" value={language} onChange={(e) => setLanguage(e.target.value as StarterLanguage)}>
               <option value="typescript">TypeScript</option>
               <option value="javascript">JavaScript</option>
+              <option value="go">Go</option>
             </select>
             <small className="hint">A package.json and one contract with a Put and a Get transaction, ready to Run.</small>
           </label>

@@ -40,7 +40,7 @@ export function Toolbar() {
           </option>
           {workspaces.map((w) => (
             <option key={w.id} value={w.id}>
-              {w.id} · {w.language === 'typescript' ? 'TS' : 'JS'}
+              {w.id} · {w.language === 'typescript' ? 'TS' : w.language === 'go' ? 'Go' : 'JS'}
             </option>
           ))}
         </select>

@@ -29,6 +29,7 @@ function languageOf(path: string): string {
   if (/\.(ts|tsx|mts|cts)$/i.test(path)) return 'typescript';
   if (/\.(js|jsx|mjs|cjs)$/i.test(path)) return 'javascript';
   if (/\.json$/i.test(path)) return 'json';
+  if (/\.go$/i.test(path)) return 'go';
   return 'plaintext';
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ImportFile } from '../../../protocol/workspaceImport.ts';
 
-export type StarterLanguage = 'typescript' | 'javascript';
+export type StarterLanguage = 'typescript' | 'javascript' | 'go';
 
 const fabricDependencies = { 'fabric-contract-api': '^2.5.8', 'fabric-shim': '^2.5.8' };
 
@@ -50,8 +50,73 @@ class MyContract extends Contract {
 module.exports = { MyContract };
 `;
 
+/** The versions the Go sample is pinned to; the Go build fetches them through the module proxy and completes go.sum. */
+const goMod = (name: string): string => `module example.com/${name.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}
+
+go 1.24
+
+require github.com/hyperledger/fabric-contract-api-go/v2 v2.2.0
+`;
+
+const goMain = `package main
+
+import (
+	"log"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+func main() {
+	chaincode, err := contractapi.NewChaincode(&MyContract{})
+	if err != nil {
+		log.Panicf("creating the chaincode: %v", err)
+	}
+	if err := chaincode.Start(); err != nil {
+		log.Panicf("starting the chaincode: %v", err)
+	}
+}
+`;
+
+const goContract = `package main
+
+import (
+	"fmt"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// MyContract: start here.
+type MyContract struct {
+	contractapi.Contract
+}
+
+// Put stores value under key.
+func (c *MyContract) Put(ctx contractapi.TransactionContextInterface, key string, value string) error {
+	return ctx.GetStub().PutState(key, []byte(value))
+}
+
+// Get returns what is stored under key.
+func (c *MyContract) Get(ctx contractapi.TransactionContextInterface, key string) (string, error) {
+	data, err := ctx.GetStub().GetState(key)
+	if err != nil {
+		return "", err
+	}
+	if data == nil {
+		return "", fmt.Errorf("nothing is stored under %s", key)
+	}
+	return string(data), nil
+}
+`;
+
 /** The files of a new empty project named `name`. */
 export function starterFiles(name: string, language: StarterLanguage): ImportFile[] {
+  if (language === 'go') {
+    return [
+      { path: 'go.mod', text: goMod(name) },
+      { path: 'main.go', text: goMain },
+      { path: 'contract.go', text: goContract },
+    ];
+  }
   if (language === 'javascript') {
     return [
       { path: 'package.json', text: json({ name, version: '0.1.0', main: 'index.js', scripts: { start: 'fabric-chaincode-node start' }, dependencies: fabricDependencies }) },

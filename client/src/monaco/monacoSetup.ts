@@ -39,6 +39,7 @@ import 'monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands';
 import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus';
 import 'monaco-editor/languages/definitions/typescript/register';
 import 'monaco-editor/languages/definitions/javascript/register';
+import 'monaco-editor/languages/definitions/go/register';
 import { javascriptDefaults, ModuleKind, ModuleResolutionKind, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
 import type { ScriptTarget } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';

@@ -5,7 +5,7 @@ export const workspaceNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** How a language is named to a person. */
 export function languageName(language: Sample['language']): string {
-  return language === 'typescript' ? 'TypeScript' : 'JavaScript';
+  return language === 'typescript' ? 'TypeScript' : language === 'go' ? 'Go' : 'JavaScript';
 }
 
 /** Whether a sample's title already names its language (then a language badge would say it twice). */

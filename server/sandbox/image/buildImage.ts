@@ -11,9 +11,10 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { fileURLToPath } from 'node:url';
-import { cacheDir, chaincodeUid, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
+import { cacheDir, chaincodeUid, delveVersion, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
 import { ErrorCode, StudioError } from '../../errors.ts';
 import { checkSandboxUids } from './sandboxUids.ts';
+import { ensureDelve } from './delveBinary.ts';
 
 /** Bump when the recipe below changes in a way the hashed inputs do not show. */
 const recipeVersion = '2';
@@ -48,7 +49,7 @@ const isTestFile = (file: string): boolean => file.endsWith('.test.ts');
 /** Hash of every input of the image: our files, the Fabric pin, the Node version. */
 export async function imageInputsHash(): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version} uids ${sandboxUid} ${chaincodeUid}\n`);
+  hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version} uids ${sandboxUid} ${chaincodeUid} delve ${delveVersion}\n`);
   hash.update(await fs.readFile(fileURLToPath(import.meta.url)));
   for (const sub of ['agent', 'config', 'builders', 'fabric', 'runtime']) {
     for (const file of await listFiles(path.join(sandboxDir, sub))) {
@@ -169,7 +170,7 @@ async function ensureRuntimeModules(progress: ProgressFn): Promise<string> {
 }
 
 /** Our files on top of the root filesystem. */
-async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string }, hash: string): Promise<string> {
+async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string; delve: string }, hash: string): Promise<string> {
   // Unique per build: two processes building the same image at once must not share a staging tree.
   const dir = path.join(cacheDir, 'overlay', `${hash}-${process.pid}-${Date.now()}`);
   await fs.rm(dir, { recursive: true, force: true });
@@ -182,6 +183,9 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !isTestFile(src) });
   await fs.cp(path.join(sandboxDir, 'config'), at('opt', 'studio', 'config'), { recursive: true });
   await fs.cp(path.join(inputs.runtimeDir, 'node_modules'), at('opt', 'chaincode', 'node_modules'), { recursive: true });
+  await fs.mkdir(at('opt', 'studio', 'bin'), { recursive: true });
+  await fs.copyFile(inputs.delve, at('opt', 'studio', 'bin', 'dlv'));
+  await fs.chmod(at('opt', 'studio', 'bin', 'dlv'), 0o755);
   await fs.mkdir(at('usr', 'local', 'bin'), { recursive: true });
   await fs.copyFile(process.execPath, at('usr', 'local', 'bin', 'node'));
   await fs.chmod(at('usr', 'local', 'bin', 'node'), 0o755);
@@ -250,13 +254,14 @@ export async function ensureSandboxImage(docker: Docker, progress: ProgressFn = 
     // Not built yet: build below.
   }
   const started = Date.now();
-  const [{ binDir, sampleConfigDir }, rootfs, runtimeDir] = await Promise.all([
+  const [{ binDir, sampleConfigDir }, rootfs, runtimeDir, delve] = await Promise.all([
     ensureFabricBinaries(progress),
     ensureRootfs(progress),
     ensureRuntimeModules(progress),
+    ensureDelve(progress),
   ]);
   progress('overlay', 'Assembling the image');
-  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs }, hash);
+  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs, delve }, hash);
   await importImage(docker, rootfs, overlay, tag, progress);
   await fs.rm(overlay, { recursive: true, force: true });
   progress('done', `Built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
