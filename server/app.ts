@@ -103,13 +103,12 @@ export function createApp(options: AppOptions): App {
     runsInProgress: () => sessions.runsInProgress(),
     ...(options.machineBusy ? { busy: options.machineBusy } : {}),
     ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
+    onSizeChange: (size) => metrics.pool.setSize(size),
   });
-  // What the pool holds is reported as each claim happens (a claim is when it changes for a user).
   const countedPool: Pick<WarmPool, 'claimIfNew'> = {
     async claimIfNew(workspace) {
       const handle = await pool.claimIfNew(workspace);
       if (handle) metrics.pool.claimed('warm');
-      metrics.pool.setSize({ ready: pool.ready, starting: pool.count - pool.ready });
       return handle;
     },
   };
