@@ -14,10 +14,47 @@ type Report = (name: string, value: number | string | null, unit?: string) => vo
 
 const refillLine = /Warm sandbox ready in (\d+) ms/;
 
-export async function measureWarmPool(report: Report, rounds = 3): Promise<Record<string, number>> {
+/** Where one Run's time went, in ms, from the lines the server and the sandbox log (absent: not in the log). */
+export interface WarmRunParts {
+  /** Run sent → the spare attached to the workspace. */
+  readonly claimMs?: number;
+  readonly compileMs?: number;
+  /** Fabric's install, approve and commit of the chaincode's name (the sandbox does it while the workspace compiles). */
+  readonly defineMs?: number;
+  /** The chaincode's start request → its metadata answered through the peer. */
+  readonly chaincodeMs?: number;
+}
+
+/** Reads {@link WarmRunParts} from `time text` lines (time as HH:MM:SS.mmm) of one Run sent at `sentAt`. */
+export function warmRunParts(sentAt: string, lines: readonly { time: string; text: string }[]): WarmRunParts {
+  const ms = (time: string) => {
+    const [h = 0, m = 0, sec = 0] = time.split(':').map(Number);
+    return ((h * 60 + m) * 60 + sec) * 1000;
+  };
+  const number = (re: RegExp) => {
+    for (const line of lines) {
+      const match = re.exec(line.text);
+      if (match) return Number(match[1]);
+    }
+    return undefined;
+  };
+  const claimed = lines.find((l) => /Took a sandbox from the warm pool/.test(l.text));
+  const parts: { -readonly [K in keyof WarmRunParts]: WarmRunParts[K] } = {};
+  if (claimed) parts.claimMs = Math.round(ms(claimed.time) - ms(sentAt));
+  const compileMs = number(/^Compiled \w+ in (\d+) ms/) ?? number(/Nothing changed since the last build \(checked in (\d+) ms\)/);
+  if (compileMs !== undefined) parts.compileMs = compileMs;
+  const defineMs = number(/defined in (\d+) ms/);
+  if (defineMs !== undefined) parts.defineMs = defineMs;
+  const chaincodeMs = number(/answered (\d+) ms after its start/);
+  if (chaincodeMs !== undefined) parts.chaincodeMs = chaincodeMs;
+  return parts;
+}
+
+export async function measureWarmPool(report: Report, rounds = 3): Promise<Record<string, number | null>> {
   const server = await createBenchServer('ccs-bench-warm');
   const runs: number[] = [];
   const refills: number[] = [];
+  const parts: WarmRunParts[] = [];
   try {
     const firstSpare = server.waitForLine(refillLine, 300_000);
     const compilerReady = server.waitForLine(/The compiler is warmed up/, 300_000);
@@ -36,10 +73,13 @@ export async function measureWarmPool(report: Report, rounds = 3): Promise<Recor
       const ms = Math.round(performance.now() - began);
       if (!result.ok) throw new Error('the sample did not compile');
       runs.push(ms);
-      const lines = server
+      const logged = server
         .client()
         .pending.filter((m): m is Notification<'log'> => 'method' in m && m.method === 'log' && m.params.workspace === workspace)
-        .flatMap((n) => n.params.lines.filter((l) => l.source === 'sandbox' && /warm|Compiled|answered|Approving/.test(l.text)).map((l) => `${l.time.slice(11, 23)} ${l.text}`));
+        .flatMap((n) => n.params.lines.filter((l) => l.source === 'sandbox' && /warm|Compiled|Nothing changed|answered|Approving|defined in|started \(pid/.test(l.text)))
+        .map((l) => ({ time: l.time.slice(11, 23), text: l.text }));
+      parts.push(warmRunParts(sentAt, logged));
+      const lines = logged.map((l) => `${l.time} ${l.text}`);
       refills.push(Number(refillLine.exec(await refilled)?.[1]));
       console.log(`  Run on new workspace ${workspace} with a warm sandbox: ${ms} ms (sent ${sentAt}); the pool refilled in ${refills.at(-1)} ms\n    ${lines.join('\n    ')}`);
       // Each round's workspace keeps its sandbox: stop it so the next round has the machine to itself.
@@ -50,7 +90,17 @@ export async function measureWarmPool(report: Report, rounds = 3): Promise<Recor
   }
   const warmRunMs = Math.round(percentile(runs, 50));
   const poolRefillMs = Math.round(percentile(refills, 50));
+  const median = (pick: (p: WarmRunParts) => number | undefined) => {
+    const values = parts.map(pick).filter((v): v is number => v !== undefined);
+    return values.length === 0 ? null : Math.round(percentile(values, 50));
+  };
+  const breakdown = { claimMs: median((p) => p.claimMs), compileMs: median((p) => p.compileMs), defineMs: median((p) => p.defineMs), chaincodeMs: median((p) => p.chaincodeMs) };
+  report(
+    'warmRunBreakdown',
+    `claim ${breakdown.claimMs} ms, compile ${breakdown.compileMs} ms, define ${breakdown.defineMs} ms (beside the compile), chaincode start → answered ${breakdown.chaincodeMs} ms`,
+    ' (medians)',
+  );
   report('warmRunMs', warmRunMs, ` ms (median of ${rounds}: ${runs.join(', ')}; busy check off)`);
   report('poolRefillMs', poolRefillMs, ` ms (median of ${refills.length}: ${refills.join(', ')})`);
-  return { warmRunMs, poolRefillMs };
+  return { warmRunMs, poolRefillMs, ...Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [`warmRun_${k}`, v])) };
 }

@@ -29,7 +29,7 @@ import {
   tokenFd,
 } from './constants.mjs';
 import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
-import { defineChaincode, readState } from './lifecycle.mjs';
+import { defineChaincode, readState, startDefining } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
@@ -120,6 +120,7 @@ async function bootstrap() {
   await waitForPort(loopback, peerPort, portWaitTimeoutMs, () => peer.running);
   await ensureChannel(logs);
   setPhase('ready', `Fabric ${fabricVersion} is ready on channel ${channel} (${Date.now() - started} ms)`);
+  if (mode === 'dev') chaincode.prepareStandby();
 }
 
 /** @param {string} dir */
@@ -183,8 +184,17 @@ const routes = {
   'POST /chaincode/start': async (body) => {
     requireDevMode();
     requireReady();
-    const definition = await defineChaincode(checkName(body.name), logs);
-    return chaincode.start(definition, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
+    const name = checkName(body.name);
+    const { definition, packageId } = startDefining(name, logs);
+    // The process loads and registers while a new name's definition is committed.
+    await chaincode.start({ name, packageId: await packageId }, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
+    try {
+      await definition;
+    } catch (err) {
+      await chaincode.stop();
+      throw err;
+    }
+    return chaincode.info;
   },
   'POST /chaincode/stop': async () => {
     await chaincode.stop();
@@ -255,7 +265,7 @@ server.on('upgrade', async (req, socket, head) => {
 async function shutdown(signal) {
   logs.write('sandbox', `Stopping (${signal})`);
   server.close();
-  await chaincode.stop();
+  await chaincode.close();
   await peer.stop();
   await orderer.stop();
   process.exit(0);
