@@ -138,6 +138,8 @@ export function createApp(options: AppOptions): App {
     'workspace/list': async () => ({ workspaces: await store.list() }),
     'workspace/create': async ({ name, sample }) => {
       await store.create(name, sample);
+      // Its first Run is near: compile it meanwhile (the Run takes the build over if nothing changed).
+      void session(name).then((s) => s.prebuild(), () => undefined);
       return { workspace: name };
     },
     'workspace/import': async (params) => importWorkspace(store, params),
