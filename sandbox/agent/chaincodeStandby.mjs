@@ -62,6 +62,8 @@ export class ChaincodeStandby {
     // Its working directory is not the chaincode's: that directory is replaced whole on each build.
     const child = spawn(command, args, { cwd: p.scratchDir, env: this.#env, detached: true });
     child.on('error', () => undefined);
+    // A standby that died unseen makes the go's write fail: its exit is reported as the chaincode's.
+    child.stdin?.on('error', () => undefined);
     child.on('exit', () => {
       if (this.#child === child) this.#child = null;
     });
