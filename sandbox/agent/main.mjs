@@ -186,13 +186,17 @@ const routes = {
     requireReady();
     const name = checkName(body.name);
     const { definition, packageId } = startDefining(name, logs);
+    // Its failure is this request's answer, also when the start fails first (never an unhandled rejection).
+    const definitionFailure = definition.then(
+      () => undefined,
+      /** @param {unknown} err */ (err) => err,
+    );
     // The process loads and registers while a new name's definition is committed.
     await chaincode.start({ name, packageId: await packageId }, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
-    try {
-      await definition;
-    } catch (err) {
+    const failure = await definitionFailure;
+    if (failure !== undefined) {
       await chaincode.stop();
-      throw err;
+      throw failure;
     }
     return chaincode.info;
   },
