@@ -103,13 +103,12 @@ export function createApp(options: AppOptions): App {
     runsInProgress: () => sessions.runsInProgress(),
     ...(options.machineBusy ? { busy: options.machineBusy } : {}),
     ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
+    onSizeChange: (size) => metrics.pool.setSize(size),
   });
-  // What the pool holds is reported as each claim happens (a claim is when it changes for a user).
   const countedPool: Pick<WarmPool, 'claimIfNew'> = {
     async claimIfNew(workspace) {
       const handle = await pool.claimIfNew(workspace);
       if (handle) metrics.pool.claimed('warm');
-      metrics.pool.setSize({ ready: pool.ready, starting: pool.count - pool.ready });
       return handle;
     },
   };
@@ -139,6 +138,8 @@ export function createApp(options: AppOptions): App {
     'workspace/list': async () => ({ workspaces: await store.list() }),
     'workspace/create': async ({ name, sample }) => {
       await store.create(name, sample);
+      // Its first Run is near: compile it meanwhile (the Run takes the build over if nothing changed).
+      void session(name).then((s) => s.prebuild(), () => undefined);
       return { workspace: name };
     },
     'workspace/import': async (params) => importWorkspace(store, params),

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { chaincodeErrorMaxChars, chaincodeLoggingFormat, chaincodeStderrTailLines, chaincodeHeapLimitMb, inspectorPort, loopback, mspId } from './constants.mjs';
+import { chaincodeErrorMaxChars, chaincodeLoggingFormat, chaincodeStderrTailLines, chaincodeHeapLimitMb, inspectorPort, loopback, mspId, standbySpawnDelayMs } from './constants.mjs';
+import { ChaincodeStandby, goMessage } from './chaincodeStandby.mjs';
 import { chaincodeAddress } from './fabric.mjs';
 import { describeMemoryLimit, readCgroup } from './limits.mjs';
 import * as p from './paths.mjs';
@@ -101,11 +102,20 @@ export class ChaincodeProcess {
   #info = { phase: 'stopped' };
   /** Set when the agent ends the process itself, and why. @type {string | null} */
   #endedBecause = null;
+  /** The running chaincode is a Go program (run by Delve): its stop sweeps the chaincode uid. */
+  #childIsGo = false;
+  /** A process with fabric-shim loaded, waiting to become the next chaincode (see chaincodeStandby.mjs). */
+  #standby = new ChaincodeStandby({ env: chaincodeEnv({ packageId: '' }), shimArgs: ['start', '--peer.address', chaincodeAddress] });
 
   /** @param {{ logs: LogHub, onChange: () => void }} options */
   constructor({ logs, onChange }) {
     this.#logs = logs;
     this.#onChange = onChange;
+  }
+
+  /** Loads the next chaincode process ahead of need (dev mode, once the peer is up). */
+  prepareStandby() {
+    this.#standby.prepare();
   }
 
   /** @returns {AgentChaincodeInfo} */
@@ -115,7 +125,7 @@ export class ChaincodeProcess {
 
   /**
    * Starts the chaincode registered as `definition.packageId`; kills any running one first.
-   * @param {ChaincodeDefinition} definition
+   * @param {Pick<ChaincodeDefinition, 'name' | 'packageId'>} definition
    * @param {{ debug?: boolean, waitForDebugger?: boolean }} [options]
    * @returns {Promise<AgentChaincodeInfo>}
    */
@@ -130,9 +140,15 @@ export class ChaincodeProcess {
 
     const cgroupAtStart = await readCgroup();
     const go = goBinary ? goChaincodeCommand({ binary: goBinary, debug, waitForDebugger }) : undefined;
-    const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
     const env = goBinary ? goChaincodeEnv({ packageId: definition.packageId }) : chaincodeEnv({ packageId: definition.packageId });
-    const child = spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
+    // A Node chaincode takes over the standby process (fabric-shim already loaded) when one is ready.
+    const fromStandby = go ? undefined : this.#standby.take(goMessage({ env, debug, waitForDebugger }));
+    const spawnFresh = () => {
+      const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
+      return spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
+    };
+    const child = fromStandby ?? spawnFresh();
+    this.#childIsGo = go !== undefined;
     const output = watchOutput(child, {
       onLinger: () => {
         // The program has ended but an attached debugger holds the process open: end it, so its end shows.
@@ -147,6 +163,8 @@ export class ChaincodeProcess {
         if (this.#child !== child || this.#info.phase !== 'running') return;
         this.#info = { ...this.#info, registered: true };
         this.#onChange();
+        // The next one loads once this one is up, not while it competes with it for the CPU.
+        this.#standby.prepare(standbySpawnDelayMs);
       },
     });
     if (goBinary) {
@@ -166,7 +184,7 @@ export class ChaincodeProcess {
     }
     this.#child = child;
     this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString(), registered: false };
-    this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid})${debug ? ' with the inspector' : ''}`);
+    this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid}${fromStandby ? ', preloaded' : ''})${debug ? ' with the inspector' : ''}`);
     this.#logs.attach('chaincode', child);
     child.on('error', (err) => this.#logs.write('sandbox', `the chaincode could not start: ${err.message}`));
     child.on('exit', async (code, signal) => {
@@ -181,6 +199,7 @@ export class ChaincodeProcess {
         const cgroup = await readCgroup();
         reason = describeExit({ endedBecause, heapExhausted: output.heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
         this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
+        this.#standby.prepare(standbySpawnDelayMs);
         // A Run during the read above has started a new process: its status stands.
         if (this.#child !== null) return;
       }
@@ -203,6 +222,12 @@ export class ChaincodeProcess {
     killGroup(child);
   }
 
+  /** Ends the chaincode and the standby (the agent stops). */
+  async close() {
+    this.#standby.close();
+    await this.stop();
+  }
+
   async stop() {
     const child = this.#child;
     if (!child) return;
@@ -211,7 +236,8 @@ export class ChaincodeProcess {
       child.once('exit', resolve);
       killGroup(child);
     });
-    await killChaincodeUidProcesses();
+    // Only after a Go program: the sweep would also end a Node standby, which runs under the same uid.
+    if (this.#childIsGo) await killChaincodeUidProcesses();
   }
 }
 

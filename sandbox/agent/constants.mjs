@@ -93,3 +93,5 @@ export const chaincodeStderrTailLines = 50;
 export const chaincodeErrorMaxChars = 2000;
 /** Fabric's default chaincode log format (core.yaml `chaincode.logging.format`), passed on as the peer does. */
 export const chaincodeLoggingFormat = '%{color}%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x}%{color:reset} %{message}';
+/** After a chaincode registers, the next standby process starts loading this much later (see chaincodeStandby.mjs). */
+export const standbySpawnDelayMs = 200;

@@ -29,7 +29,7 @@ import {
   tokenFd,
 } from './constants.mjs';
 import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
-import { defineChaincode, readState } from './lifecycle.mjs';
+import { defineChaincode, readState, startDefining } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
@@ -120,6 +120,7 @@ async function bootstrap() {
   await waitForPort(loopback, peerPort, portWaitTimeoutMs, () => peer.running);
   await ensureChannel(logs);
   setPhase('ready', `Fabric ${fabricVersion} is ready on channel ${channel} (${Date.now() - started} ms)`);
+  if (mode === 'dev') chaincode.prepareStandby();
 }
 
 /** @param {string} dir */
@@ -183,8 +184,21 @@ const routes = {
   'POST /chaincode/start': async (body) => {
     requireDevMode();
     requireReady();
-    const definition = await defineChaincode(checkName(body.name), logs);
-    return chaincode.start(definition, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
+    const name = checkName(body.name);
+    const { definition, packageId } = startDefining(name, logs);
+    // Its failure is this request's answer, also when the start fails first (never an unhandled rejection).
+    const definitionFailure = definition.then(
+      () => undefined,
+      /** @param {unknown} err */ (err) => err,
+    );
+    // The process loads and registers while a new name's definition is committed.
+    await chaincode.start({ name, packageId: await packageId }, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
+    const failure = await definitionFailure;
+    if (failure !== undefined) {
+      await chaincode.stop();
+      throw failure;
+    }
+    return chaincode.info;
   },
   'POST /chaincode/stop': async () => {
     await chaincode.stop();
@@ -261,7 +275,7 @@ server.on('upgrade', async (req, socket, head) => {
 async function shutdown(signal) {
   logs.write('sandbox', `Stopping (${signal})`);
   server.close();
-  await chaincode.stop();
+  await chaincode.close();
   await peer.stop();
   await orderer.stop();
   process.exit(0);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { TraceMap, generatedPositionFor, originalPositionFor, type SourceMapInput } from '@jridgewell/trace-mapping';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot, samplesDir } from '../config.ts';
-import { compileWorkspace, warmUpCompiler } from './compileWorkspace.ts';
+import { adoptBuild, compileWorkspace, warmUpCompiler } from './compileWorkspace.ts';
 
 const run = promisify(execFile);
 
@@ -215,6 +215,24 @@ describe('compileWorkspace', { timeout: 60_000 }, () => {
     const broken = (await fs.readFile(file, 'utf8')).split('\n')[line - 1] ?? '';
     expect(first?.column).toBe(broken.indexOf('id {') + 'id '.length + 1);
     await expect(fs.access(outDir)).rejects.toThrow();
+  });
+
+  it('takes over a build made ahead of need only while the workspace is as it was built', async () => {
+    const ws = await copySample('asset-transfer-js', 'ahead');
+    const ahead = path.join(base, 'ahead-build', 'app');
+    expect((await compileWorkspace(ws, ahead, { reuseUnchanged: true })).ok).toBe(true);
+    expect(await adoptBuild(ws, ahead, outDir)).toBe(true);
+    expect(await loadContracts(outDir)).toEqual(['AssetTransferContract']);
+    const again = await compileWorkspace(ws, outDir, { reuseUnchanged: true });
+    expect(again.reused).toBe(true);
+    expect(await besideOutDir()).toEqual(['out', 'out.stamp.json']);
+
+    const file = path.join(ws, 'lib', 'assetTransferContract.js');
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('does not exist', 'is not there'));
+    const other = path.join(base, 'elsewhere', 'app');
+    expect(await adoptBuild(ws, ahead, other)).toBe(false);
+    await expect(fs.access(other)).rejects.toThrow();
+    expect((await compileWorkspace(ws, outDir, { reuseUnchanged: true })).reused).toBeFalsy();
   });
 
   it('warms up in a throwaway folder and leaves nothing behind', async () => {

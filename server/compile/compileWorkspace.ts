@@ -71,17 +71,50 @@ export async function compileWorkspace(workspaceDir: string, outDir: string, opt
     throw new StudioError(ErrorCode.NotFound, `There is no workspace folder at ${workspaceDir}: create the workspace first.`, { cause });
   }
   const target = path.resolve(outDir);
+  return oneAtATime(target, () => compileInto(realWorkspace, target, options, started));
+}
+
+/** Runs `job` after whatever else writes `target` (a compile, an adoption) has ended. */
+function oneAtATime<T>(target: string, job: () => Promise<T>): Promise<T> {
   const previous = outputQueues.get(target) ?? Promise.resolve();
-  const run = previous.then(
-    () => compileInto(realWorkspace, target, options, started),
-    () => compileInto(realWorkspace, target, options, started),
-  );
+  const run = previous.then(job, job);
   const settled = run.catch(() => undefined);
   outputQueues.set(target, settled);
   void settled.then(() => {
     if (outputQueues.get(target) === settled) outputQueues.delete(target);
   });
   return run;
+}
+
+/**
+ * Puts a build made ahead of need into `outDir`: `from` must have been compiled with
+ * `reuseUnchanged` (it carries a stamp), from the workspace as it is now and against the same
+ * dependencies; otherwise nothing happens. True when it was put in place, so that a compile with
+ * `reuseUnchanged` reuses it. The server builds a new workspace in the background this way, before
+ * its first Run knows which sandbox (and so which build folder) it will have.
+ */
+export async function adoptBuild(workspaceDir: string, from: string, outDir: string, options: Pick<CompileOptions, 'dependenciesDir'> = {}): Promise<boolean> {
+  const inputs = await buildInputs(await fs.realpath(workspaceDir), options.dependenciesDir);
+  const source = path.resolve(from);
+  const target = path.resolve(outDir);
+  // Wait for a compile still writing `from`, then copy it while nothing writes `outDir`.
+  return oneAtATime(source, () =>
+    oneAtATime(target, async () => {
+      const stamp = inputs === undefined ? undefined : await readBuildStamp(source, inputs);
+      if (!stamp) return false;
+      const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+      try {
+        await fs.cp(source, temp, { recursive: true });
+        await removeBuildStamp(target);
+        await swapInto(temp, target);
+      } catch (err) {
+        await fs.rm(temp, { recursive: true, force: true });
+        throw err;
+      }
+      await writeBuildStamp(target, stamp);
+      return true;
+    }),
+  );
 }
 
 /** Drops what the compile workers keep in memory for a workspace (call when it is deleted). */

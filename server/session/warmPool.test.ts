@@ -88,6 +88,28 @@ describe('the warm pool', () => {
     expect(p.count).toBe(2);
   });
 
+  it('tells its size as it changes, with no claim needed: starting, ready, claimed, refilled, given up', async () => {
+    const spares = new FakeSpares();
+    spares.instant = false;
+    let busy = false;
+    const sizes: string[] = [];
+    const p = pool(spares, { size: 1, busy: () => busy, onSizeChange: ({ ready, starting }) => sizes.push(`${ready}/${starting}`) });
+    await p.start();
+    await until(() => spares.pending.size === 1);
+    spares.finishStarts();
+    await p.whenFull();
+    expect(sizes).toEqual(['0/0', '0/1', '1/0']);
+    await p.claim('ws');
+    await until(() => spares.pending.size === 1);
+    expect(sizes.slice(3)).toEqual(['0/0', '0/1']);
+    spares.finishStarts();
+    await p.whenFull();
+    busy = true;
+    await until(() => sizes.at(-1) === '0/0');
+    expect(sizes.slice(5)).toEqual(['1/0', '0/0']);
+    expect(p.count).toBe(0);
+  });
+
   it('starts no spare while a Run is in progress, and refills once it has ended', async () => {
     const spares = new FakeSpares();
     let runs = 1;

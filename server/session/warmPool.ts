@@ -31,6 +31,14 @@ export interface WarmPoolOptions {
   readonly busy?: () => boolean;
   readonly checkIntervalMs?: number;
   readonly log?: (message: string) => void;
+  /** Told the pool's size each time it changes: as spares start, become ready, are claimed or given up (the metrics' gauge). */
+  readonly onSizeChange?: (size: PoolSize) => void;
+}
+
+/** Spares ready to be claimed, and spares still starting. */
+export interface PoolSize {
+  readonly ready: number;
+  readonly starting: number;
 }
 
 export interface WarmPool {
@@ -78,6 +86,8 @@ class Pool implements WarmPool {
   #fullWaiters: (() => void)[] = [];
   /** After a failed start, no new one before this time (ms since the epoch). */
   #retryAfterMs = 0;
+  /** The size last told to onSizeChange. */
+  #reported: PoolSize | undefined;
 
   constructor(options: WarmPoolOptions) {
     this.#options = options;
@@ -94,6 +104,7 @@ class Pool implements WarmPool {
   async claim(workspace: string): Promise<SandboxHandle | undefined> {
     const id = this.#ready.shift();
     if (id === undefined) return undefined;
+    this.#reportSize();
     this.#tick();
     try {
       const handle = await this.#options.spares.claim(id, workspace);
@@ -117,11 +128,15 @@ class Pool implements WarmPool {
 
   yieldOne(): Promise<void> | undefined {
     const id = this.#ready.pop();
-    if (id !== undefined) return this.#destroy(id);
+    if (id !== undefined) {
+      this.#reportSize();
+      return this.#destroy(id);
+    }
     const starting = this.#starting;
     if (!starting || starting.yielded) return undefined;
     // Removing it makes its start fail; the start's own cleanup then finds nothing left.
     starting.yielded = true;
+    this.#reportSize();
     return this.#destroy(starting.id);
   }
 
@@ -130,6 +145,7 @@ class Pool implements WarmPool {
       if (spare.running && this.#ready.length < this.#options.size) this.#ready.push(spare.id);
       else await this.#destroy(spare.id);
     }
+    this.#reportSize();
     if (this.#options.size <= 0) return;
     this.#timer = setInterval(() => this.#tick(), this.#options.checkIntervalMs ?? warmPoolCheckIntervalMs);
     this.#timer.unref();
@@ -150,6 +166,7 @@ class Pool implements WarmPool {
     this.close();
     await this.#starting?.done;
     const ids = this.#ready.splice(0);
+    this.#reportSize();
     await Promise.all(ids.map((id) => this.#destroy(id)));
     for (const spare of await this.#options.spares.list()) await this.#destroy(spare.id);
   }
@@ -177,7 +194,10 @@ class Pool implements WarmPool {
     starting.done = this.#options.spares.start(id, () => undefined).then(
       () => {
         if (starting.yielded) return;
+        // Ready, so no longer starting: it must not count twice.
+        if (this.#starting === starting) this.#starting = undefined;
         this.#ready.push(id);
+        this.#reportSize();
         this.#log(`Warm sandbox ready in ${Math.round(performance.now() - started)} ms (${this.#ready.length} of ${this.#options.size} ready)`);
         if (this.#ready.length >= this.#options.size) for (const resolve of this.#fullWaiters.splice(0)) resolve();
       },
@@ -188,14 +208,23 @@ class Pool implements WarmPool {
       },
     );
     this.#starting = starting;
+    this.#reportSize();
     void starting.done.then(() => {
-      this.#starting = undefined;
+      if (this.#starting === starting) this.#starting = undefined;
+      this.#reportSize();
       this.#tick();
     });
   }
 
   async #destroy(id: string): Promise<void> {
     await this.#options.spares.destroy(id).catch((err: unknown) => this.#log(`Could not remove the warm sandbox ${id}: ${String(err)}`));
+  }
+
+  #reportSize(): void {
+    const size = { ready: this.ready, starting: this.count - this.ready };
+    if (this.#reported?.ready === size.ready && this.#reported.starting === size.starting) return;
+    this.#reported = size;
+    this.#options.onSizeChange?.(size);
   }
 
   #log(message: string): void {

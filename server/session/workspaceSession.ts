@@ -6,7 +6,12 @@
  * breakpoints, and read the contract metadata. The parts it drives live beside
  * it: the sandbox link, the chaincode debugger, the transaction runner.
  */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ContractMetadata, Diagnostic, InvokeResult, LogLine, Notification, NotificationName, ParamsOf, SandboxStatus } from '../../protocol/messages.ts';
+import { adoptBuild, compileWorkspace } from '../compile/compileWorkspace.ts';
 import { reattachMetadataTimeoutMs } from '../config.ts';
 import type { BreakpointStore } from '../debug/breakpointStore.ts';
 import type { DebugSession } from '../debug/debugSession.ts';
@@ -74,6 +79,8 @@ export class WorkspaceSession {
   #idleStopped = false;
   /** How many times Run (or a save) restarted the chaincode. */
   #chaincodeStarts = 0;
+  /** A build made in the background before the first Run (see prebuild()). */
+  #prebuild: { readonly dir: string; readonly built: Promise<boolean> } | undefined;
 
   constructor(options: WorkspaceSessionOptions) {
     this.#options = options;
@@ -157,6 +164,37 @@ export class WorkspaceSession {
     }
   }
 
+  /**
+   * Compiles a new workspace in the background, so that its first Run finds it built: Run takes the
+   * build over if the workspace has not changed since (compileWorkspace's adoptBuild), else compiles
+   * as usual. The build goes to a folder of its own, since which sandbox (and so which build folder)
+   * the workspace gets is decided by the Run.
+   */
+  prebuild(): void {
+    if (this.#prebuild || this.#link.handle) return;
+    const dir = path.join(os.tmpdir(), `ccs-prebuild-${randomBytes(6).toString('hex')}`);
+    const built = compileWorkspace(this.#options.workspaceDir, path.join(dir, 'app'), { reuseUnchanged: true }).then(
+      (build) => build.ok,
+      () => false,
+    );
+    this.#prebuild = { dir, built };
+  }
+
+  /** Puts the background build in the sandbox's build folder if it is still the workspace's, and forgets it. */
+  async #adoptPrebuild(): Promise<void> {
+    const prebuild = this.#prebuild;
+    if (!prebuild) return;
+    this.#prebuild = undefined;
+    try {
+      const outDir = path.join(this.#options.sandboxes.buildDir(this.workspace), 'app');
+      if (await prebuild.built) await adoptBuild(this.#options.workspaceDir, path.join(prebuild.dir, 'app'), outDir);
+    } catch {
+      // Run compiles as it would have without it.
+    } finally {
+      await fs.rm(prebuild.dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
   /** Serialises run/stop/destroy so two clicks never interleave. */
   #queue<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.#runQueue.then(fn, fn);
@@ -179,6 +217,7 @@ export class WorkspaceSession {
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
     if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter });
+    await this.#adoptPrebuild();
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
     const timings: RunOutcome['timings'] = { ...build.timings };
@@ -264,6 +303,9 @@ export class WorkspaceSession {
 
   /** Lets go of the sandbox without stopping it (server shutdown): a new server reattaches. */
   async close(): Promise<void> {
+    const prebuild = this.#prebuild;
+    this.#prebuild = undefined;
+    if (prebuild) await prebuild.built.finally(() => fs.rm(prebuild.dir, { recursive: true, force: true }).catch(() => undefined));
     this.#link.close();
     await this.#debugger.detach();
     await this.#clientAccess.close();

@@ -89,7 +89,8 @@ afterAll(async () => {
 it('Run on new workspaces takes spares with keys of their own and an empty ledger; the pool refills; a new server finds the claimed sandbox as the workspace\'s', async () => {
   const a = app({ warmSandboxes: 2, maxSandboxesTotal: 5 });
   await a.store.create('one', 'asset-transfer-js');
-  await a.store.create('two', 'asset-transfer-js');
+  // Created as the IDE creates it: compiled in the background, and its first Run takes that build over.
+  await a.handlers['workspace/create']?.({ name: 'two', sample: 'asset-transfer-js' }, ctx);
   await a.startPool();
   await a.pool.whenFull();
   const spares = await a.sandboxes.spares.list();
@@ -104,6 +105,9 @@ it('Run on new workspaces takes spares with keys of their own and an empty ledge
   await invoke(a, 'one', 'submit', 'CreateAsset', 'secret', 'red', '1', 'Ada', '1');
 
   expect(await runClaiming(a, 'two')).not.toBe(first);
+  const logOfTwo = (await a.session('two')).logHistory.map((l) => l.text);
+  expect(logOfTwo.some((t) => t.startsWith('Nothing changed since the last build'))).toBe(true);
+  expect(logOfTwo.some((t) => t.startsWith('Compiled'))).toBe(false);
   // Removing a spare by the id of one that was claimed leaves the workspace's sandbox alone.
   await a.sandboxes.spares.destroy(first);
   expect(await containers()).toContain(`${instance}-one`);
