@@ -18,6 +18,7 @@ import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
+import { NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -232,6 +233,10 @@ export const requestParams = {
   'workspace/settings': z.object(ws),
   /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
   'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
+  /** The network the chaincode is meant for (orgs, channel, policy, collections, state database), with every problem of studio.json's. */
+  'workspace/network': z.object(ws),
+  /** Writes the network settings into studio.json once they and their collections config check out; applies at the next Run. */
+  'workspace/setNetwork': z.object({ ...ws, network: NetworkSettingsParams }),
   /** The declaration files of the workspace's installed npm packages, for the editor. */
   'dependencies/types': z.object(ws),
 
@@ -344,6 +349,16 @@ export interface WorkspaceSettings {
   source: 'studio.json' | 'package.json' | 'workspace';
 }
 
+/** A workspace's network settings as studio.json has them (null when they cannot be read), each problem at its field, and the workspace's files that look like a collections config. */
+export interface WorkspaceNetworkResult {
+  network: NetworkSettings | null;
+  issues: NetworkSettingsIssue[];
+  /** The collections of the collections config, when it checks out. */
+  collections: { name: string; policy: string }[];
+  /** Files named like a collections config (collections_config.json and the like), offered in the Settings view. */
+  collectionsFiles: string[];
+}
+
 export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript'; modified: string }[] };
@@ -356,6 +371,9 @@ export interface ResultMap {
   'workspace/settings': WorkspaceSettings;
   /** `path` and `version` are those of the studio.json just written. */
   'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
+  'workspace/network': WorkspaceNetworkResult;
+  /** `change` says what the next Run does with the sandbox: a new definition, or a rebuilt network. */
+  'workspace/setNetwork': WorkspaceNetworkResult & { path: string; version: string; change: NetworkChange };
   'dependencies/types': DependencyTypes;
 
   'file/list': { files: FileEntry[] };

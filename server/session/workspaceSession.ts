@@ -21,6 +21,7 @@ import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
+import { networkForRun } from './networkStep.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
 import { ensureSandboxRunning, takeWarmSandbox } from './sandboxStarter.ts';
@@ -176,6 +177,8 @@ export class WorkspaceSession {
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
+    // Bad network settings are refused before any sandbox or Fabric call.
+    await networkForRun(workspaceDir);
     if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter });
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
