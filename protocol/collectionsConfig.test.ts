@@ -45,7 +45,7 @@ describe('collections config', () => {
           name: 'minimal',
           policy: "OR('Org2MSP.member')",
           requiredPeerCount: 0,
-          maxPeerCount: 0,
+          maxPeerCount: 1,
           blockToLive: 0,
           memberOnlyRead: false,
           memberOnlyWrite: false,
@@ -58,7 +58,7 @@ describe('collections config', () => {
   it('names each bad field at its path', () => {
     const issues = issuesOf([
       {
-        name: 'bad name',
+        name: '_bad',
         policy: "AND('Org1MSP.member','Org2MSP.member')",
         requiredPeerCount: 2,
         maxPeerCount: 1,
@@ -90,7 +90,9 @@ describe('collections config', () => {
   it('wants exactly one kind of collection endorsement policy, naming a channel policy that exists', () => {
     const both = { signaturePolicy: "OR('Org1MSP.peer')", channelConfigPolicy: 'Endorsement' };
     expect(issuesOf([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: both }])[0]?.path).toBe('[0].endorsementPolicy');
-    expect(issuesOf([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: {} }])[0]?.path).toBe('[0].endorsementPolicy');
+    expect(checkCollectionsConfig([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: {} }], orgs)).toMatchObject({ ok: true, collections: [{ name: 'p' }] });
+    expect(issuesOf([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: 'Endorsement' }])[0]?.path).toBe('[0].endorsementPolicy');
+    expect(issuesOf([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: { signature: 'x' } }])[0]?.path).toBe('[0].endorsementPolicy.signature');
     expect(issuesOf([{ name: 'p', policy: "OR('Org1MSP.member')", endorsementPolicy: { channelConfigPolicy: '/Channel/Application/Nope' } }])[0]).toMatchObject({
       path: '[0].endorsementPolicy.channelConfigPolicy',
       message: expect.stringMatching(/\/Channel\/Application\/Endorsement/),

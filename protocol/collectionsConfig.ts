@@ -33,8 +33,8 @@ export type CollectionsConfigCheck =
   | { readonly ok: true; readonly collections: readonly CollectionConfig[] }
   | { readonly ok: false; readonly issues: readonly CollectionsConfigIssue[] };
 
-/** Fabric's rule for collection names (`lifecycle.collectionNameRegExp`). */
-export const collectionNamePattern = /^[A-Za-z0-9-]+$/;
+/** Fabric's rule for collection names (`lifecycle.collectionNameRegExp`): letters, digits, _ and -, not starting with _. */
+export const collectionNamePattern = /^[A-Za-z0-9-][A-Za-z0-9_-]*$/;
 /** The channel policies a collection's `channelConfigPolicy` may name, in the sandbox's channel. */
 export const channelPolicyNames = ['Readers', 'Writers', 'Admins', 'Endorsement', 'LifecycleEndorsement'] as const;
 /** Most collections one definition may list here; far more than a contract uses. */
@@ -67,7 +67,7 @@ function checkCollection(entry: unknown, at: string, mspIds: readonly string[], 
 
   const { name, policy } = entry;
   if (typeof name !== 'string' || name.length === 0) problem('name', 'is missing: give the collection a name, e.g. "private"');
-  else if (!collectionNamePattern.test(name)) problem('name', `"${shown(name).slice(1, -1)}" is not a collection name Fabric accepts: use letters, digits and -`);
+  else if (!collectionNamePattern.test(name)) problem('name', `"${shown(name).slice(1, -1)}" is not a collection name Fabric accepts: use letters, digits, _ and -, not starting with _`);
 
   if (typeof policy !== 'string') {
     problem('policy', "is missing: name the orgs that hold the data, e.g. \"OR('Org1MSP.member','Org2MSP.member')\"");
@@ -80,9 +80,10 @@ function checkCollection(entry: unknown, at: string, mspIds: readonly string[], 
     }
   }
 
+  // Fabric's defaults when a count is left out: requiredPeerCount 0, maxPeerCount 1, blockToLive 0 (kept for ever).
   const count = (field: 'requiredPeerCount' | 'maxPeerCount' | 'blockToLive'): number => {
     const value = entry[field];
-    if (value === undefined) return 0;
+    if (value === undefined || value === null) return field === 'maxPeerCount' ? 1 : 0;
     const max = field === 'blockToLive' ? Number.MAX_SAFE_INTEGER : int32Max;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
       problem(field, `is ${shown(value)}: it must be a whole number from 0 to ${max}`);
@@ -124,13 +125,16 @@ function checkCollection(entry: unknown, at: string, mspIds: readonly string[], 
     const channelPolicy = isRecord(endorsement) ? endorsement.channelConfigPolicy : undefined;
     const hasSignature = signature !== undefined && signature !== '';
     const hasChannel = channelPolicy !== undefined && channelPolicy !== '';
-    if (!isRecord(endorsement) || hasSignature === hasChannel) {
+    const unknown = isRecord(endorsement) ? Object.keys(endorsement).filter((k) => k !== 'signaturePolicy' && k !== 'channelConfigPolicy') : [];
+    for (const key of unknown) problem(`endorsementPolicy.${key}`, 'is not a field of an endorsement policy (they are signaturePolicy, channelConfigPolicy)');
+    // An empty endorsementPolicy is Fabric's "none": the chaincode's own policy applies.
+    if (!isRecord(endorsement) || (hasSignature && hasChannel)) {
       problem('endorsementPolicy', 'must hold exactly one of "signaturePolicy" (e.g. "AND(\'Org1MSP.peer\',\'Org2MSP.peer\')") or "channelConfigPolicy" (e.g. "/Channel/Application/Endorsement")');
     } else if (hasSignature) {
       const signatureProblem = typeof signature === 'string' ? signaturePolicyProblem(signature, mspIds) : 'must be a string';
       if (signatureProblem !== null) problem('endorsementPolicy.signaturePolicy', signatureProblem);
       else endorsementPolicy = { signaturePolicy: signature as string };
-    } else {
+    } else if (hasChannel) {
       const policyName = typeof channelPolicy === 'string' ? channelPolicy.replace(/^\/Channel\/Application\//, '') : '';
       if (!(channelPolicyNames as readonly string[]).includes(policyName)) {
         problem('endorsementPolicy.channelConfigPolicy', `is ${shown(channelPolicy)}: the channel's policies are ${channelPolicyNames.map((n) => `/Channel/Application/${n}`).join(', ')}`);

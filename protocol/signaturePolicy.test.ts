@@ -46,6 +46,8 @@ describe('signature policy', () => {
     expect(problem('AND(x)')).toMatch(/"x" at character 5 is not an operator/);
     expect(problem("AND('Org1MSP.boss')")).toMatch(/role "boss": a role is one of member, peer, admin, client/);
     expect(problem("AND('Org1MSP.orderer')")).toMatch(/role "orderer"/);
+    expect(problem("AND('Org1MSP.Peer')")).toMatch(/role "Peer".*lower case/);
+    expect(problem("aNd('Org1MSP.peer')")).toMatch(/"aNd" at character 1 is not an operator.*AND, And, and/);
     expect(problem("AND('Org1MSP')")).toMatch(/'Org1MSP' at character 5 is not a principal/);
     expect(problem("AND('Org1MSP.peer)")).toMatch(/quote at character 5 is never closed/);
     expect(problem("OutOf('Org1MSP.peer')")).toMatch(/OutOf takes a count first/);

@@ -45,6 +45,13 @@ type Token =
 
 class PolicySyntaxError extends Error {}
 
+// The spellings Fabric's policydsl registers for its gates: as written, all lower case, all upper case.
+const gateSpellings = new Map<string, 'and' | 'or' | 'outof'>([
+  ['And', 'and'], ['and', 'and'], ['AND', 'and'],
+  ['Or', 'or'], ['or', 'or'], ['OR', 'or'],
+  ['OutOf', 'outof'], ['outof', 'outof'], ['OUTOF', 'outof'],
+]);
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -87,9 +94,10 @@ function principalOf(token: Extract<Token, { type: 'string' }>): PolicyPrincipal
   if (!match) {
     throw new PolicySyntaxError(`'${token.text}' at character ${token.at + 1} is not a principal: write 'MSPID.role', e.g. 'Org1MSP.peer'`);
   }
-  const role = (match[2] as string).toLowerCase();
+  // Fabric matches roles as written, in lower case: 'Org1MSP.Peer' is refused by the peer.
+  const role = match[2] as string;
   if (!(principalRoles as readonly string[]).includes(role)) {
-    throw new PolicySyntaxError(`'${token.text}' names the role "${match[2]}": a role is one of ${principalRoles.join(', ')}`);
+    throw new PolicySyntaxError(`'${token.text}' names the role "${role}": a role is one of ${principalRoles.join(', ')} (lower case)`);
   }
   return { kind: 'principal', mspId: match[1] as string, role: role as PrincipalRole };
 }
@@ -130,9 +138,10 @@ class Parser {
     if (token.text.includes('.')) {
       throw new PolicySyntaxError(`${token.text} at character ${token.at + 1} needs quotes: a principal is written '${token.text}'`);
     }
-    const operator = token.text.toLowerCase();
-    if (operator !== 'and' && operator !== 'or' && operator !== 'outof') {
-      throw new PolicySyntaxError(`"${token.text}" at character ${token.at + 1} is not an operator: use AND, OR or OutOf (principals are quoted, 'Org1MSP.peer')`);
+    const operator = gateSpellings.get(token.text);
+    if (operator === undefined) {
+      const hint = gateSpellings.has(token.text.toLowerCase()) ? ' (Fabric takes them as AND, And, and, OR, Or, or, OutOf, OUTOF, outof)' : " (principals are quoted, 'Org1MSP.peer')";
+      throw new PolicySyntaxError(`"${token.text}" at character ${token.at + 1} is not an operator: use AND, OR or OutOf${hint}`);
     }
     this.#expect('(', `"(" after ${token.text}`);
     let n: number | undefined;

@@ -21,6 +21,7 @@ import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
 import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { chaincodeActions, envelopeTransaction, preparedReadWriteSet } from './readWriteSet.ts';
+import { explainStateDatabaseError } from './stateDatabaseErrors.ts';
 
 /** The identity transactions are signed with: the protocol's Fabric identity. */
 export type GatewayIdentity = FabricIdentity;
@@ -194,7 +195,7 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txI
     }
     const own = chaincodeMessage(err);
     if (own !== undefined) {
-      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
+      return new StudioError(ErrorCode.Chaincode, explainStateDatabaseError(own), { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
     }
     const details = err.details.map((d) => d.message).join('; ');
     const text = `${err.message}${details ? ` (${details})` : ''}`;
@@ -207,7 +208,7 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txI
     if (/not registered|could not launch|failed to get chaincode|chaincode .* not found|no peers available/i.test(text)) {
       return new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is not running: ${text}. Press Run to start it.`, { cause: err });
     }
-    return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${text}`, { cause: err });
+    return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${explainStateDatabaseError(text)}`, { cause: err });
   }
   if (err instanceof Error && err.name === 'CommitError') {
     return new StudioError(ErrorCode.Fabric, `${request.fn} was not committed: ${err.message}`, { cause: err });
