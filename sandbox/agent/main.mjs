@@ -29,6 +29,7 @@ import {
   tokenFd,
 } from './constants.mjs';
 import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
+import { definitionShape } from './definitionOptions.mjs';
 import { defineChaincode, readState } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
@@ -178,12 +179,12 @@ const routes = {
   'POST /chaincode/define': async (body) => {
     requireDevMode();
     requireReady();
-    return defineChaincode(checkName(body.name), logs);
+    return defineChaincode(checkName(body.name), logs, definitionShape(body.definition));
   },
   'POST /chaincode/start': async (body) => {
     requireDevMode();
     requireReady();
-    const definition = await defineChaincode(checkName(body.name), logs);
+    const definition = await defineChaincode(checkName(body.name), logs, definitionShape(body.definition));
     return chaincode.start(definition, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
   },
   'POST /chaincode/stop': async () => {
