@@ -18,7 +18,7 @@ import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
-import { NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
+import { mspIdPattern, networkOrgsMax, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -154,6 +154,8 @@ export interface InvokeResult {
   events: ChaincodeEvent[];
   /** What the transaction read and wrote (evaluate: what it would have written), as endorsed. */
   readWriteSet?: ReadWriteSet;
+  /** The MSP IDs of the peers that endorsed it, one per endorsement, in the transaction's order. */
+  endorsers?: string[];
   durationMs: number;
   /** Set when an older build answered, because the last compile failed (SandboxStatus.previousBuild). */
   previousBuild?: string;
@@ -262,6 +264,8 @@ export const requestParams = {
     fn: z.string().min(1).max(256),
     args: z.array(z.string().max(1_000_000)).max(100),
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
+    /** The orgs whose peers must endorse (the Gateway's endorsing organizations), e.g. for private data with transient input; none: the Gateway picks by the policy. */
+    endorsingOrgs: z.array(z.string().regex(mspIdPattern, 'an MSP ID')).min(1).max(networkOrgsMax).optional(),
   }),
   'logs/history': z.object(ws),
   /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */

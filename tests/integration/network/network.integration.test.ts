@@ -59,8 +59,15 @@ describe('network settings on a sandbox', () => {
     });
 
     it('writes private data through transient data and reads it back as the member org', async () => {
-      const put = await session.invoke({ workspace, mode: 'submit', contract: '', fn: 'PutPrivate', args: ['notes', 'n1'], transient: { note: 'for Org1 only' } });
+      const put = await session.invoke({ workspace, mode: 'submit', contract: '', fn: 'PutPrivate', args: ['notes', 'n1'], transient: { note: 'for Org1 only' }, endorsingOrgs: ['Org1MSP'] });
       expect(put.validationCode).toBe('VALID');
+      expect(put.endorsers).toEqual(['Org1MSP']);
+      // The private value never enters the transaction: only its hash is written.
+      expect(JSON.stringify(put.readWriteSet)).not.toContain('for Org1 only');
+      await expect(session.invoke({ workspace, mode: 'submit', contract: '', fn: 'PutPrivate', args: ['notes', 'n2'], transient: { note: 'x' }, endorsingOrgs: ['Org2MSP'] })).rejects.toMatchObject({
+        code: 'fabric',
+        message: expect.stringMatching(/was not endorsed: no peer of Org2MSP serves this chaincode/),
+      });
       expect(await kit.call(session, 'evaluate', 'GetPrivate', 'notes', 'n1')).toBe('for Org1 only');
       await expect(session.invoke({ workspace, mode: 'submit', contract: '', fn: 'PutPrivate', args: ['nowhere', 'n1'], transient: { note: 'x' } })).rejects.toMatchObject({
         message: expect.stringMatching(/collection/i),
