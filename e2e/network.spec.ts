@@ -1,12 +1,12 @@
 /**
  * The network settings in the project bar: a policy is checked against the
  * orgs as it is typed, a change of org count asks first and names what the
- * rebuild loses, and a one-org policy saved here is what the next Run
- * approves.
+ * rebuild loses, a one-org policy saved here is what the next Run
+ * approves, and a submit with a chosen endorsing org names who endorsed.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { createWorkspaceFromSample, openIde, runAndWaitReady } from './idePage.ts';
+import { createWorkspaceFromSample, invoke, openIde, runAndWaitReady, settledResult } from './idePage.ts';
 
 const workspace = 'network-settings';
 
@@ -56,5 +56,13 @@ test.describe.serial('network settings', () => {
     await expect(settings.getByTestId('network-save-hint')).toHaveText(/new chaincode definition \(next sequence\); the ledger stays/);
     await expect(page.getByTestId('network-summary')).toHaveText('Network: 1 org · studio · policy');
     await runAndWaitReady(page);
+  });
+
+  test('submits with the chosen endorsing org, and the result names who endorsed', async () => {
+    await page.getByTestId('side-tab-transaction').click();
+    await page.getByTestId('tx-endorse-Org1MSP').check();
+    const card = await settledResult(await invoke(page, 'submit', 'CreateAsset', { id: 'net-1', color: 'teal', size: '7', owner: 'Alice', appraisedValue: '1200' }));
+    await expect(card.getByTestId('result-validation')).toHaveText('VALID');
+    await expect(card.getByTestId('result-endorsers')).toHaveText('Org1MSP');
   });
 });
