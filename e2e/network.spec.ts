@@ -4,20 +4,24 @@
  * rebuild loses, a one-org policy saved here is what the next Run
  * approves, and a submit with a chosen endorsing org names who endorsed.
  */
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { seriousViolations } from './accessibility.ts';
 import { expect, test } from './fixtures.ts';
 import { createWorkspaceFromSample, invoke, openIde, runAndWaitReady, settledResult } from './idePage.ts';
 
 const workspace = 'network-settings';
 
 test.describe.serial('network settings', () => {
+  let context: BrowserContext;
   let page: Page;
 
+  // axe-core runs in a page of a context of our own (it refuses browser.newPage()).
   test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
+    context = await browser.newContext();
+    page = await context.newPage();
   });
   test.afterAll(async () => {
-    await page.close();
+    await context.close();
   });
 
   test('checks the policy against the orgs as it is typed', async ({ studio }) => {
@@ -29,6 +33,7 @@ test.describe.serial('network settings', () => {
     await settings.getByTestId('network-policy').fill("AND('Org1MSP.peer','Org2MSP.peer')");
     await expect(settings.getByTestId('network-endorsementPolicy-hint')).toHaveText('"Org2MSP" is not an org of this network (its orgs: Org1MSP)');
     await expect(settings.getByTestId('network-save')).toBeDisabled();
+    expect(await seriousViolations(page)).toEqual([]);
 
     await settings.getByTestId('network-org-count').selectOption('2');
     await expect(settings.getByTestId('network-msp-1')).toHaveValue('Org2MSP');
@@ -36,6 +41,8 @@ test.describe.serial('network settings', () => {
     await settings.getByTestId('network-state-database').selectOption('couchdb');
     await expect(settings.getByTestId('network-stateDatabase-hint')).toContainText('CouchDB is not available here');
     await settings.getByTestId('network-state-database').selectOption('leveldb');
+    await page.getByTestId('side-tab-transaction').click();
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   test('asks before a new org count, naming what the rebuild loses', async () => {
@@ -64,5 +71,6 @@ test.describe.serial('network settings', () => {
     const card = await settledResult(await invoke(page, 'submit', 'CreateAsset', { id: 'net-1', color: 'teal', size: '7', owner: 'Alice', appraisedValue: '1200' }));
     await expect(card.getByTestId('result-validation')).toHaveText('VALID');
     await expect(card.getByTestId('result-endorsers')).toHaveText('Org1MSP');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
