@@ -18,7 +18,7 @@ import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
-import { mspIdPattern, networkOrgsMax, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
+import { EndorsingOrgs, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -265,7 +265,7 @@ export const requestParams = {
     args: z.array(z.string().max(1_000_000)).max(100),
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
     /** The orgs whose peers must endorse (the Gateway's endorsing organizations), e.g. for private data with transient input; none: the Gateway picks by the policy. */
-    endorsingOrgs: z.array(z.string().regex(mspIdPattern, 'an MSP ID')).min(1).max(networkOrgsMax).optional(),
+    endorsingOrgs: EndorsingOrgs.optional(),
   }),
   'logs/history': z.object(ws),
   /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */

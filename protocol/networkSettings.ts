@@ -31,6 +31,9 @@ export function defaultMspId(index: number): string {
  */
 export const mspIdPattern = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
+/** The orgs an invoke asks to endorse (the Gateway's endorsing organizations). */
+export const EndorsingOrgs = z.array(z.string().regex(mspIdPattern, 'an MSP ID')).min(1).max(networkOrgsMax);
+
 /** A workspace's network, every field filled in. */
 export interface NetworkSettings {
   /** MSP IDs, one org (and one peer) each, in order: the first is Org1's. */
