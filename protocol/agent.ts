@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { LogLevel, LogSource } from './messages.ts';
+import type { CollectionConfig } from './collectionsConfig.ts';
 
 export const AgentChaincodePhase = z.enum(['stopped', 'stopping', 'running', 'crashed']);
 export type AgentChaincodePhase = z.infer<typeof AgentChaincodePhase>;
@@ -54,8 +55,23 @@ export const ChaincodeDefinition = z.object({
   packageId: z.string(),
   sequence: z.number().int(),
   version: z.string(),
+  /** The signature policy the definition was approved with; absent: the channel's default. */
+  endorsementPolicy: z.string().optional(),
+  /** SHA-256 of the collections config the definition was approved with; absent: no collections. */
+  collectionsSha256: z.string().optional(),
 });
 export type ChaincodeDefinition = z.infer<typeof ChaincodeDefinition>;
+
+/**
+ * What a definition is approved with beyond its name: the workspace's
+ * endorsement policy and collections, already checked by the server
+ * (protocol/signaturePolicy.ts, protocol/collectionsConfig.ts). A change
+ * makes the agent approve and commit the next sequence; the ledger stays.
+ */
+export interface AgentDefinitionOptions {
+  endorsementPolicy?: string;
+  collections?: CollectionConfig[];
+}
 
 /** An org identity: PEM certificate and private key (`GET /identity`, and `GET /client-identity` for the user's own client applications). */
 export const AgentIdentity = z.object({ mspId: z.string(), certificate: z.string(), privateKey: z.string() });
@@ -101,6 +117,7 @@ export type AgentErrorReply = z.infer<typeof AgentErrorReply>;
 /** `POST /chaincode/define`. */
 export interface AgentDefineRequest {
   name: string;
+  definition?: AgentDefinitionOptions;
 }
 
 /**
@@ -110,6 +127,7 @@ export interface AgentDefineRequest {
  */
 export interface AgentStartRequest {
   name: string;
+  definition?: AgentDefinitionOptions;
   debug?: boolean;
   waitForDebugger?: boolean;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { InvokeResult } from './messages.ts';
+import { EndorsingOrgs } from './networkSettings.ts';
 
 /** Where a workspace's test files live, and how they end. */
 export const invokeTestsDir = 'tests';
@@ -55,6 +56,8 @@ export const InvokeTestStep = z
     fn: z.string().min(1).max(256),
     args: z.array(z.string().max(1_000_000)).max(100).default([]),
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
+    /** The orgs whose peers must endorse (as the invoke request's `endorsingOrgs`); left out: the Gateway picks by the policy. */
+    endorsingOrgs: EndorsingOrgs.optional(),
     expect: InvokeExpectation.default({}),
   })
   .strict();

@@ -18,6 +18,7 @@ import type { ArgSchema } from './contractArgs.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
+import { EndorsingOrgs, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -156,6 +157,8 @@ export interface InvokeResult {
   events: ChaincodeEvent[];
   /** What the transaction read and wrote (evaluate: what it would have written), as endorsed. */
   readWriteSet?: ReadWriteSet;
+  /** The MSP IDs of the peers that endorsed it, one per endorsement, in the transaction's order. */
+  endorsers?: string[];
   durationMs: number;
   /** Set when an older build answered, because the last compile failed (SandboxStatus.previousBuild). */
   previousBuild?: string;
@@ -235,6 +238,10 @@ export const requestParams = {
   'workspace/settings': z.object(ws),
   /** Sets the chaincode name in the workspace's studio.json; it takes effect at the next Run or export. */
   'workspace/setChaincodeName': z.object({ ...ws, chaincodeName: ChaincodeDefinitionParams.shape.name }),
+  /** The network the chaincode is meant for (orgs, channel, policy, collections, state database), with every problem of studio.json's. */
+  'workspace/network': z.object(ws),
+  /** Writes the network settings into studio.json once they and their collections config check out; applies at the next Run. */
+  'workspace/setNetwork': z.object({ ...ws, network: NetworkSettingsParams }),
   /** The declaration files of the workspace's installed npm packages, for the editor. */
   'dependencies/types': z.object(ws),
 
@@ -260,6 +267,8 @@ export const requestParams = {
     fn: z.string().min(1).max(256),
     args: z.array(z.string().max(1_000_000)).max(100),
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
+    /** The orgs whose peers must endorse (the Gateway's endorsing organizations), e.g. for private data with transient input; none: the Gateway picks by the policy. */
+    endorsingOrgs: EndorsingOrgs.optional(),
   }),
   'logs/history': z.object(ws),
   /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */
@@ -356,6 +365,16 @@ export interface WorkspaceSettings {
   source: 'studio.json' | 'package.json' | 'workspace';
 }
 
+/** A workspace's network settings as studio.json has them (null when they cannot be read), each problem at its field, and the workspace's files that look like a collections config. */
+export interface WorkspaceNetworkResult {
+  network: NetworkSettings | null;
+  issues: NetworkSettingsIssue[];
+  /** The collections of the collections config, when it checks out. */
+  collections: { name: string; policy: string }[];
+  /** Files named like a collections config (collections_config.json and the like), offered in the Settings view. */
+  collectionsFiles: string[];
+}
+
 export interface ResultMap {
   'sample/list': { samples: { id: string; title: string; language: 'typescript' | 'javascript' | 'go' }[] };
   'workspace/list': { workspaces: { id: string; language: 'typescript' | 'javascript' | 'go'; modified: string }[] };
@@ -368,6 +387,9 @@ export interface ResultMap {
   'workspace/settings': WorkspaceSettings;
   /** `path` and `version` are those of the studio.json just written. */
   'workspace/setChaincodeName': WorkspaceSettings & { path: string; version: string };
+  'workspace/network': WorkspaceNetworkResult;
+  /** `change` says what the next Run does with the sandbox: a new definition, or a rebuilt network. */
+  'workspace/setNetwork': WorkspaceNetworkResult & { path: string; version: string; change: NetworkChange };
   'dependencies/types': DependencyTypes;
 
   'file/list': { files: FileEntry[] };

@@ -23,7 +23,7 @@ import { createSessionRegistry } from './session/sessionRegistry.ts';
 import { createWarmPool, type WarmPool } from './session/warmPool.ts';
 import { WorkspaceSession } from './session/workspaceSession.ts';
 import { importArchiveBytes, importWorkspace } from './workspace/importArchive.ts';
-import { setChaincodeName, workspaceSettings } from './workspace/workspaceSettings.ts';
+import { setChaincodeName, setWorkspaceNetwork, workspaceNetwork, workspaceSettings } from './workspace/workspaceSettings.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspaceStore.ts';
 import { zipWorkspace } from './workspace/workspaceZip.ts';
 import { ledgerBlocks, ledgerKeyHistory, ledgerTransaction, ledgerValue, ledgerWorldState } from './ledger/ledgerRequests.ts';
@@ -156,6 +156,12 @@ export function createApp(options: AppOptions): App {
       return empty;
     },
     'workspace/settings': async ({ workspace }) => workspaceSettings(store, workspace),
+    'workspace/network': async ({ workspace }) => workspaceNetwork(store, workspace),
+    'workspace/setNetwork': async ({ workspace, network }) => {
+      const result = await setWorkspaceNetwork(store, workspace, network);
+      publish(workspace, { method: 'file/changed', params: { workspace, path: result.path, change: 'written', version: result.version } });
+      return result;
+    },
     'dependencies/types': async ({ workspace }) => {
       if (!(await store.exists(workspace))) throw new StudioError(ErrorCode.NotFound, `There is no workspace "${workspace}": create it first or pick one from the list.`);
       return dependencyTypes.typesOf(store.dir(workspace));

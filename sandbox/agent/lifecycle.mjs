@@ -17,6 +17,7 @@ import * as p from './paths.mjs';
  * @typedef {import('../../protocol/agent.ts').ChaincodeDefinition} ChaincodeDefinition
  * @typedef {{ definitions: Record<string, ChaincodeDefinition> }} State
  * @typedef {import('./logs.mjs').LogHub} LogHub
+ * @typedef {import('./definitionOptions.mjs').DefinitionShape} DefinitionShape
  */
 
 const exec = promisify(execFile);
@@ -60,17 +61,21 @@ async function buildPackage(name, label) {
   return path.join(dir, 'package.tar.gz');
 }
 
-/** @type {Map<string, { definition: Promise<ChaincodeDefinition>, packageId: Promise<string> }>} */
+/** The latest definition under way per name; a later call waits for it. @type {Map<string, Promise<ChaincodeDefinition>>} */
 const defining = new Map();
 
 /**
- * Installs, approves and commits `name` once; later calls return the saved definition.
+ * Installs, approves and commits `name` once; later calls return the saved definition, unless
+ * `shape` (policy, collections) differs from the one it was approved with: then the next sequence
+ * is approved and committed with the new shape, on the same package, keeping the ledger.
+ * Calls for one name run one after another.
  * @param {string} name
  * @param {LogHub} logs
+ * @param {DefinitionShape} [shape]
  * @returns {Promise<ChaincodeDefinition>}
  */
-export function defineChaincode(name, logs) {
-  return startDefining(name, logs).definition;
+export function defineChaincode(name, logs, shape = {}) {
+  return startDefining(name, logs, shape).definition;
 }
 
 /**
@@ -79,72 +84,120 @@ export function defineChaincode(name, logs) {
  * registration before the definition exists; it routes no transaction to it before).
  * @param {string} name
  * @param {LogHub} logs
+ * @param {DefinitionShape} [shape]
  */
-export function startDefining(name, logs) {
-  let pending = defining.get(name);
-  if (!pending) {
-    /** @type {(id: string) => void} */
-    let known = () => undefined;
-    const early = new Promise((resolve) => (known = resolve));
-    const definition = doDefine(name, logs, known).finally(() => defining.delete(name));
-    const packageId = Promise.race([early, definition.then((d) => d.packageId)]);
-    // Whoever waits for the definition hears of its failure; this one may have no reader.
-    packageId.catch(() => undefined);
-    pending = { definition, packageId };
-    defining.set(name, pending);
-  }
-  return pending;
+export function startDefining(name, logs, shape = {}) {
+  /** @type {(id: string) => void} */
+  let known = () => undefined;
+  const early = new Promise((resolve) => (known = resolve));
+  const previous = defining.get(name);
+  const definition = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => doDefine(name, logs, shape, known));
+  defining.set(name, definition);
+  void definition
+    .finally(() => {
+      if (defining.get(name) === definition) defining.delete(name);
+    })
+    .catch(() => undefined);
+  const packageId = Promise.race([early, definition.then((d) => d.packageId)]);
+  // Whoever waits for the definition hears of its failure; this one may have no reader.
+  packageId.catch(() => undefined);
+  return { definition, packageId };
+}
+
+/**
+ * Whether a saved definition was approved with `shape` (one saved by an older agent has neither field).
+ * @param {ChaincodeDefinition} definition
+ * @param {DefinitionShape} shape
+ */
+function sameShape(definition, shape) {
+  return definition.endorsementPolicy === shape.endorsementPolicy && definition.collectionsSha256 === shape.collectionsSha256;
 }
 
 /**
  * @param {string} name
  * @param {LogHub} logs
+ * @param {DefinitionShape} shape
  * @param {(packageId: string) => void} packageIdKnown
  * @returns {Promise<ChaincodeDefinition>}
  */
-async function doDefine(name, logs, packageIdKnown) {
+async function doDefine(name, logs, shape, packageIdKnown) {
   const state = await readState();
   const existing = state.definitions[name];
-  if (existing) return existing;
+  if (existing && sameShape(existing, shape)) return existing;
 
   const env = adminCliEnv();
-  const label = `${name}_studio`;
-  const pkg = await buildPackage(name, label);
-  // Fabric's package ID (what `peer lifecycle chaincode calculatepackageid` prints), without a CLI run.
-  const packageId = `${label}:${createHash('sha256').update(await fs.readFile(pkg)).digest('hex')}`;
-  packageIdKnown(packageId);
-  logs.write('sandbox', `Installing package ${packageId}`);
   const started = Date.now();
+  const label = existing?.label ?? `${name}_studio`;
+  /** @type {string | undefined} */
+  let pkg;
+  let packageId = existing?.packageId;
+  if (packageId === undefined) {
+    pkg = await buildPackage(name, label);
+    // Fabric's package ID (what `peer lifecycle chaincode calculatepackageid` prints), without a CLI run.
+    packageId = `${label}:${createHash('sha256').update(await fs.readFile(pkg)).digest('hex')}`;
+    packageIdKnown(packageId);
+    logs.write('sandbox', `Installing package ${packageId}`);
+    try {
+      await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env });
+    } catch (err) {
+      if (!/already successfully installed/.test(err instanceof Error ? err.message : String(err))) throw err;
+    }
+  } else {
+    packageIdKnown(packageId);
+  }
+  const installed = Date.now();
+  /** @type {number} */
+  let approved;
+  /** @type {string | undefined} */
+  let collectionsFile;
+  if (shape.collectionsJson !== undefined) {
+    collectionsFile = path.join(await fs.mkdtemp(path.join(p.scratchDir, `collections-${name}-`)), 'collections_config.json');
+    await fs.writeFile(collectionsFile, shape.collectionsJson);
+  }
+  const shapeFlags = [
+    ...(shape.endorsementPolicy !== undefined ? ['--signature-policy', shape.endorsementPolicy] : []),
+    ...(collectionsFile !== undefined ? ['--collections-config', collectionsFile] : []),
+  ];
+
+  // A name the saved state does not know is new to this ledger (sequence 1), and a known one moves
+  // to the next sequence, unless an earlier agent stopped between a commit and saving the state:
+  // then the approval is refused and the ledger says which sequence is committed.
+  let sequence = existing ? existing.sequence + 1 : 1;
+  const common = () => ['--channelID', channel, '--name', name, '--version', '1', '--sequence', String(sequence), ...shapeFlags, '-o', ordererAddress];
+  const approve = () => run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common(), '--package-id', String(packageId), '--waitForEvent'], { env });
+  logs.write('sandbox', existing ? `Approving and committing chaincode ${name} sequence ${sequence} (new endorsement policy or collections; the ledger stays)` : `Approving and committing chaincode ${name}`);
   try {
-    await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env });
-  } catch (err) {
-    if (!/already successfully installed/.test(err instanceof Error ? err.message : String(err))) throw err;
+    try {
+      await approve();
+    } catch (err) {
+      const next = (await committedSequence(name, env, logs)) + 1;
+      if (next === sequence) throw err;
+      sequence = next;
+      await approve();
+    }
+    approved = Date.now();
+    await run('peer', ['lifecycle', 'chaincode', 'commit', ...common(), '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
+  } finally {
+    if (collectionsFile !== undefined) await fs.rm(path.dirname(collectionsFile), { recursive: true, force: true });
   }
 
-  // A name the saved state does not know is new to this ledger (sequence 1), unless an earlier agent
-  // stopped between a commit and saving the state: then the approval is refused and the ledger says which.
-  let sequence = 1;
-  const approve = () => run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common(), '--package-id', packageId, '--waitForEvent'], { env });
-  const common = () => ['--channelID', channel, '--name', name, '--version', '1', '--sequence', String(sequence), '-o', ordererAddress];
-  const installed = Date.now();
-  logs.write('sandbox', `Approving and committing chaincode ${name}`);
-  try {
-    await approve();
-  } catch (err) {
-    sequence = (await committedSequence(name, env, logs)) + 1;
-    if (sequence === 1) throw err;
-    await approve();
-  }
-  const approved = Date.now();
-  await run('peer', ['lifecycle', 'chaincode', 'commit', ...common(), '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
   const committed = Date.now();
   logs.write('sandbox', `Chaincode ${name} defined in ${committed - started} ms (install ${installed - started} ms, approve ${approved - installed} ms, commit ${committed - approved} ms)`);
 
-  const definition = { name, label, packageId, sequence, version: '1' };
+  /** @type {ChaincodeDefinition} */
+  const definition = {
+    name,
+    label,
+    packageId,
+    sequence,
+    version: '1',
+    ...(shape.endorsementPolicy !== undefined ? { endorsementPolicy: shape.endorsementPolicy } : {}),
+    ...(shape.collectionsSha256 !== undefined ? { collectionsSha256: shape.collectionsSha256 } : {}),
+  };
   const latest = await readState();
   latest.definitions[name] = definition;
   await writeState(latest);
-  await fs.rm(path.dirname(pkg), { recursive: true, force: true });
+  if (pkg !== undefined) await fs.rm(path.dirname(pkg), { recursive: true, force: true });
   return definition;
 }
 

@@ -29,6 +29,7 @@ import {
   tokenFd,
 } from './constants.mjs';
 import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
+import { definitionShape } from './definitionOptions.mjs';
 import { defineChaincode, readState, startDefining } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
 import { LogHub } from './logs.mjs';
@@ -179,13 +180,13 @@ const routes = {
   'POST /chaincode/define': async (body) => {
     requireDevMode();
     requireReady();
-    return defineChaincode(checkName(body.name), logs);
+    return defineChaincode(checkName(body.name), logs, definitionShape(body.definition));
   },
   'POST /chaincode/start': async (body) => {
     requireDevMode();
     requireReady();
     const name = checkName(body.name);
-    const { definition, packageId } = startDefining(name, logs);
+    const { definition, packageId } = startDefining(name, logs, definitionShape(body.definition));
     // Its failure is this request's answer, also when the start fails first (never an unhandled rejection).
     const definitionFailure = definition.then(
       () => undefined,

@@ -200,6 +200,19 @@ describe('compileWorkspace', { timeout: 60_000 }, () => {
     expect(await loadContracts(outDir)).toEqual(['AssetTransferContract']);
   });
 
+  it("copies a JSON file whose root is an array (Fabric's collections_config.json), and still names a broken one", async () => {
+    const ws = await copySample('asset-transfer-js', 'js-collections');
+    const collections = `${JSON.stringify([{ name: 'notes', policy: "OR('Org1MSP.member')" }], null, 2)}\n`;
+    await fs.writeFile(path.join(ws, 'collections_config.json'), collections);
+    expect(await compileWorkspace(ws, outDir)).toMatchObject({ ok: true, diagnostics: [] });
+    expect(await fs.readFile(path.join(outDir, 'collections_config.json'), 'utf8')).toBe(collections);
+
+    await fs.writeFile(path.join(ws, 'collections_config.json'), '[{ "name": }]');
+    const broken = await compileWorkspace(ws, outDir);
+    expect(broken.ok).toBe(false);
+    expect(broken.diagnostics[0]).toMatchObject({ file: 'collections_config.json', line: 1, severity: 'error' });
+  });
+
   it('reports a syntax error in the JavaScript sample with file and line', async () => {
     const ws = await copySample('asset-transfer-js', 'js-error');
     const file = path.join(ws, 'lib', 'assetTransferContract.js');

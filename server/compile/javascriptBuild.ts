@@ -11,6 +11,8 @@ import { studioDiagnostic, toDiagnostic } from './diagnostics.ts';
 
 const copiedExtensions = new Set(['.js', '.cjs', '.mjs', '.json']);
 const skippedDirs = new Set(['node_modules', '.git', '.studio']);
+/** TS5092, "The root value of a 'tsconfig.json' file must be an object." */
+const tsconfigRootNotObject = 5092;
 
 /** What one JavaScript build produced. */
 export interface JavaScriptBuild {
@@ -54,7 +56,8 @@ export async function buildJavaScript(workspaceDir: string, outDir: string): Pro
   }
   for (const rel of files.filter((f) => path.extname(f) === '.json')) {
     const parsed = ts.parseConfigFileTextToJson(path.join(workspaceDir, rel), textOf(rel) ?? '');
-    if (parsed.error !== undefined) diagnostics.push(toDiagnostic(parsed.error, workspaceDir, rel));
+    // The parser is tsconfig's: a root that is not an object is fine in any other JSON file (Fabric's collections_config.json is an array).
+    if (parsed.error !== undefined && parsed.error.code !== tsconfigRootNotObject) diagnostics.push(toDiagnostic(parsed.error, workspaceDir, rel));
   }
   if (scripts.length === 0) {
     diagnostics.push(studioDiagnostic('package.json', 'There are no JavaScript files to run: add index.js exporting `contracts`.'));

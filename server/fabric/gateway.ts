@@ -20,7 +20,8 @@ import type { FabricIdentity } from '../../protocol/fabric.ts';
 import type { ChaincodeEvent, InvokeResult } from '../../protocol/messages.ts';
 import { evaluateTimeoutMs, gatewayCommitStatusTimeoutMs, gatewayMaxMessageBytes, gatewayMetadataTimeoutMs, gatewaySubmitTimeoutMs, transactionTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
-import { chaincodeActions, chaincodeEventOf, envelopeTransaction, preparedReadWriteSet } from './readWriteSet.ts';
+import { chaincodeActions, chaincodeEventOf, envelopeTransaction, preparedEndorsers, preparedReadWriteSet } from './readWriteSet.ts';
+import { explainStateDatabaseError } from './stateDatabaseErrors.ts';
 
 /** The identity transactions are signed with: the protocol's Fabric identity. */
 export type GatewayIdentity = FabricIdentity;
@@ -32,6 +33,8 @@ export interface InvokeRequest {
   fn: string;
   args: string[];
   transient?: Record<string, string>;
+  /** The orgs whose peers must endorse; none: the Gateway picks by the endorsement policy. */
+  endorsingOrgs?: string[];
 }
 
 export interface SandboxGateway {
@@ -80,6 +83,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
     return contract.newProposal(request.fn, {
       arguments: request.args,
       transientData: request.transient ? Object.fromEntries(Object.entries(request.transient)) : undefined,
+      ...(request.endorsingOrgs ? { endorsingOrganizations: request.endorsingOrgs } : {}),
     });
   };
 
@@ -97,6 +101,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           txId: transaction.getTransactionId(),
           events: [],
           readWriteSet: preparedReadWriteSet(bytes),
+          endorsers: preparedEndorsers(bytes),
           durationMs: elapsed(started),
         };
       } catch (err) {
@@ -122,6 +127,7 @@ export function connectGateway(options: { peerEndpoint: string; channel: string;
           validationCode: statusNames[status.code] ?? String(status.code),
           events: status.successful ? events.map((e) => ({ ...e, blockNumber })) : [],
           readWriteSet: preparedReadWriteSet(bytes),
+          endorsers: preparedEndorsers(bytes),
           durationMs: elapsed(started),
         };
       } catch (err) {
@@ -189,10 +195,19 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txI
     }
     const own = chaincodeMessage(err);
     if (own !== undefined) {
-      return new StudioError(ErrorCode.Chaincode, own, { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
+      return new StudioError(ErrorCode.Chaincode, explainStateDatabaseError(own), { cause: err, data: { txId: err instanceof EndorseError ? err.transactionId : txId } });
     }
     const details = err.details.map((d) => d.message).join('; ');
     const text = `${err.message}${details ? ` (${details})` : ''}`;
+    // The Gateway answers UNAVAILABLE when a requested endorsing org has no peer; that is not an unreachable peer.
+    const missingOrgs = /failed to find any endorsing peers for org\(s\): ([A-Za-z0-9.,\s-]+)/.exec(text)?.[1]?.trim();
+    if (missingOrgs) {
+      return new StudioError(
+        ErrorCode.Fabric,
+        `${request.fn} was not endorsed: no peer of ${missingOrgs} serves this chaincode (not an org of this sandbox's channel, or its peer is down). Choose endorsing orgs among the network's orgs.`,
+        { cause: err },
+      );
+    }
     if (err.code === grpc.status.UNAVAILABLE) {
       return new StudioError(ErrorCode.SandboxNotReady, `The peer is not reachable: ${text}. Wait for the sandbox to be ready, or press Run to restart it.`, { cause: err });
     }
@@ -202,7 +217,7 @@ function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txI
     if (/not registered|could not launch|failed to get chaincode|chaincode .* not found|no peers available/i.test(text)) {
       return new StudioError(ErrorCode.ChaincodeNotRunning, `The chaincode is not running: ${text}. Press Run to start it.`, { cause: err });
     }
-    return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${text}`, { cause: err });
+    return new StudioError(ErrorCode.Fabric, `${request.fn} failed: ${explainStateDatabaseError(text)}`, { cause: err });
   }
   if (err instanceof Error && err.name === 'CommitError') {
     return new StudioError(ErrorCode.Fabric, `${request.fn} was not committed: ${err.message}`, { cause: err });

@@ -4,7 +4,7 @@
  * alike), or from an endorsed transaction the Gateway hands back. Values are
  * made safe to show: UTF-8 text or hex, cut at `ledgerValueMaxBytes`.
  */
-import { common, gateway as gatewayProto, ledger, peer } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProto, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import type { KeyRead, KeyVersion, LedgerValue, NamespaceReadWriteSet, ReadWriteSet } from '../../protocol/ledger.ts';
 import { ledgerValueMaxBytes } from '../config.ts';
 
@@ -106,4 +106,20 @@ export function preparedReadWriteSet(preparedBytes: Uint8Array): ReadWriteSet {
   if (!envelope) return { namespaces: [] };
   const namespaces = chaincodeActions(envelopeTransaction(envelope)).flatMap((action) => decodeReadWriteSet(action.getResults_asU8()).namespaces);
   return { namespaces };
+}
+
+/** The MSP IDs of an endorsed transaction's endorsements (a serialized PreparedTransaction), one per endorsing peer. */
+export function preparedEndorsers(preparedBytes: Uint8Array): string[] {
+  const envelope = gatewayProto.PreparedTransaction.deserializeBinary(preparedBytes).getEnvelope();
+  if (!envelope) return [];
+  return envelopeTransaction(envelope)
+    .getActionsList()
+    .flatMap((action) => peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction()?.getEndorsementsList() ?? [])
+    .map((endorsement) => {
+      try {
+        return msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8()).getMspid() || '?';
+      } catch {
+        return '?';
+      }
+    });
 }

@@ -11,6 +11,7 @@ import {
   AgentEvent,
   agentReplies,
   type AgentChaincodeInfo,
+  type AgentDefinitionOptions,
   type AgentDefineRequest,
   type AgentReply,
   type AgentRoute,
@@ -56,9 +57,10 @@ export interface AgentClient {
   clientIdentity(): Promise<GatewayIdentity>;
   /** Production mode only: endpoints, TLS CAs and identities for a deployer. */
   connection(): Promise<AgentConnection>;
-  define(name: string): Promise<ChaincodeDefinition>;
+  /** `definition`: the endorsement policy and collections to approve it with (none: the channel's default, no collections). */
+  define(name: string, definition?: AgentDefinitionOptions): Promise<ChaincodeDefinition>;
   /** `waitForDebugger` (default true): paused before the first line until a debugger attaches. */
-  startChaincode(name: string, options: { debug: boolean; waitForDebugger?: boolean }): Promise<AgentChaincodeInfo>;
+  startChaincode(name: string, options: { debug: boolean; waitForDebugger?: boolean; definition?: AgentDefinitionOptions }): Promise<AgentChaincodeInfo>;
   stopChaincode(): Promise<AgentChaincodeInfo>;
   /**
    * Follows the agent's status and log events until `close()`; `onEnd` fires if the stream breaks.
@@ -163,8 +165,9 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       });
       return { channel: wire.channel, mspId: wire.mspId, peer: at(wire.peer), orderer: at(wire.orderer), admin: wire.admin, user: wire.user };
     },
-    define: (name) => call('POST /chaincode/define', { name } satisfies AgentDefineRequest),
-    startChaincode: (name, { debug, waitForDebugger = true }) => call('POST /chaincode/start', { name, debug, waitForDebugger } satisfies AgentStartRequest),
+    define: (name, definition) => call('POST /chaincode/define', { name, ...(definition ? { definition } : {}) } satisfies AgentDefineRequest),
+    startChaincode: (name, { debug, waitForDebugger = true, definition }) =>
+      call('POST /chaincode/start', { name, debug, waitForDebugger, ...(definition ? { definition } : {}) } satisfies AgentStartRequest),
     stopChaincode: () => call('POST /chaincode/stop', {}),
 
     events(onEvent, onEnd, { history = false } = {}) {

@@ -3,6 +3,7 @@
  * attach the debugger with the user's breakpoints, and wait until the
  * chaincode answers its metadata request through the peer.
  */
+import type { AgentDefinitionOptions } from '../../protocol/agent.ts';
 import type { ContractMetadata } from '../../protocol/messages.ts';
 import { chaincodeReadyTimeoutMs } from '../config.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
@@ -16,6 +17,8 @@ export interface ChaincodeStartOptions {
   readonly workspaceDir: string;
   readonly handle: SandboxHandle;
   readonly chaincodeName: string;
+  /** The endorsement policy and collections the definition is approved with (a change approves the next sequence). */
+  readonly definition?: AgentDefinitionOptions;
   readonly link: SandboxLink;
   readonly debugger: ChaincodeDebugger;
   readonly reporter: SessionReporter;
@@ -39,7 +42,7 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
     // With a breakpoint or an exception filter set, the process waits for the debugger before its
     // first line; with none it loads and registers with the peer while the debugger attaches.
     const waitForDebugger = !options.debugger.breakpoints.empty;
-    await handle.agent.startChaincode(name, { debug: true, waitForDebugger });
+    await handle.agent.startChaincode(name, { debug: true, waitForDebugger, ...(options.definition ? { definition: options.definition } : {}) });
     const spawnedMs = Math.round(performance.now() - started);
     await previousDebugger?.close().catch(() => undefined);
     const startEnded = new AbortController();

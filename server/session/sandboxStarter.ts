@@ -4,6 +4,7 @@
  * through the driver (reporting the steps as status phases and progress) and
  * attaches to it. A new workspace may take a warm one instead.
  */
+import type { AgentDefinitionOptions } from '../../protocol/agent.ts';
 import type { SandboxDriver, SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { readChaincodeName } from './chaincodeName.ts';
 import type { SandboxLink } from './sandboxLink.ts';
@@ -51,6 +52,8 @@ export interface WarmSandboxOptions {
   readonly pool: Pick<WarmPool, 'claimIfNew'>;
   readonly link: SandboxLink;
   readonly reporter: SessionReporter;
+  /** The endorsement policy and collections of the workspace's network, for the definition started at once. */
+  readonly definition?: AgentDefinitionOptions;
 }
 
 /**
@@ -67,6 +70,6 @@ export async function takeWarmSandbox(options: WarmSandboxOptions): Promise<bool
   await link.attach(handle, false);
   const name = await readChaincodeName(options.workspaceDir, workspace);
   // A failure shows where it matters: the chaincode's start asks the agent for the same definition.
-  void handle.agent.define(name).catch(() => undefined);
+  void handle.agent.define(name, options.definition).catch(() => undefined);
   return true;
 }

@@ -86,7 +86,7 @@ class Runner implements TransactionRunner {
     }
     this.#checkArguments(params);
     const previousBuild = status.previousBuild;
-    const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}) };
+    const request = { chaincodeName: name, contract: params.contract, fn: params.fn, args: params.args, ...(params.transient ? { transient: params.transient } : {}), ...(params.endorsingOrgs ? { endorsingOrgs: params.endorsingOrgs } : {}) };
     const unwatch = this.#watchLongTransaction(params.contract, params.fn);
     const startsBefore = this.#options.chaincodeStarts();
     this.#inFlight += 1;

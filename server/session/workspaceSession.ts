@@ -27,6 +27,7 @@ import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
+import { definitionOptionsOf, networkForRun } from './networkStep.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
 import { ensureSandboxRunning, takeWarmSandbox } from './sandboxStarter.ts';
@@ -216,7 +217,9 @@ export class WorkspaceSession {
     const reporter = this.#reporter;
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
-    if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter });
+    // Bad network settings are refused before any sandbox or Fabric call.
+    const definition = definitionOptionsOf(await networkForRun(workspaceDir));
+    if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter, definition });
     await this.#adoptPrebuild();
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
@@ -232,7 +235,7 @@ export class WorkspaceSession {
     this.#metadata = undefined;
     this.#chaincodeStarts += 1;
     if (this.status.restartPending) reporter.setStatus({ restartPending: false });
-    const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, link: this.#link, debugger: this.#debugger, reporter });
+    const started = await startChaincodeUnderDebugger({ workspace, workspaceDir, handle, chaincodeName, definition, link: this.#link, debugger: this.#debugger, reporter });
     timings.chaincodeReadyMs = started.readyMs;
     this.#metadata = started.metadata;
     if (build.runtimeWarning !== undefined) reporter.setStatus({ message: build.runtimeWarning });

@@ -94,6 +94,14 @@ export function ResultCard({ record }: { record: InvokeRecord }) {
             </dd>
           </>
         ) : null}
+        {r.endorsers !== undefined && r.endorsers.length > 0 ? (
+          <>
+            <dt>Endorsed by</dt>
+            <dd className="mono" data-testid="result-endorsers">
+              {r.endorsers.join(', ')}
+            </dd>
+          </>
+        ) : null}
       </dl>
       {previousBuildNote}
       {r.result === '' ? (

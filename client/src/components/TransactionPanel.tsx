@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { argumentProblem } from '../../../protocol/contractArgs.ts';
 import type { ContractTransaction } from '../../../protocol/messages.ts';
 import type { InvokeRequest } from '../state/studioState.ts';
@@ -29,6 +29,20 @@ export function TransactionPanel() {
   // Parameter values per contract/function, so switching back keeps what was typed.
   const [values, setValues] = useState<Record<string, Record<string, string>>>({});
   const [transient, setTransient] = useState<TransientRow[]>([]);
+  // The network's orgs, for choosing who endorses; read again whenever the chaincode (re)starts.
+  const [orgs, setOrgs] = useState<string[]>([]);
+  const [endorsingOrgs, setEndorsingOrgs] = useState<string[]>([]);
+  useEffect(() => {
+    if (workspace === null || chaincode !== 'running') return undefined;
+    let current = true;
+    controller.imports.network(workspace).then(
+      (read) => current && setOrgs(read.network ? [...read.network.orgs] : []),
+      () => current && setOrgs([]),
+    );
+    return () => {
+      current = false;
+    };
+  }, [controller.imports, workspace, chaincode]);
   const [shownId, setShownId] = useState<number | null>(null);
   // Problems show once a field was left or a send was tried, so a fresh form is not all red.
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
@@ -56,6 +70,7 @@ export function TransactionPanel() {
       fn: fn.name,
       args: fn.params.map((p) => current[p.name] ?? ''),
       transient: Object.fromEntries(transient.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value])),
+      ...(endorsingOrgs.length > 0 ? { endorsingOrgs } : {}),
     };
   };
   const send = (mode: 'submit' | 'evaluate'): void => {
@@ -79,6 +94,7 @@ export function TransactionPanel() {
     const key = `${target?.name ?? ''}/${request.fn}`;
     setValues({ ...values, [key]: Object.fromEntries((txn?.params ?? []).map((p, i) => [p.name, request.args[i] ?? ''])) });
     setTransient(Object.entries(request.transient).map(([key, value]) => ({ key, value })));
+    setEndorsingOrgs(request.endorsingOrgs ?? []);
   };
 
   const ready = chaincode === 'running' && fn !== undefined;
@@ -187,6 +203,23 @@ export function TransactionPanel() {
           </button>
         </div>
       ))}
+      {orgs.length > 0 ? (
+        <fieldset className="endorsing-orgs" data-testid="tx-endorsing-orgs">
+          <legend className="subhead">Endorsing orgs</legend>
+          {orgs.map((org) => (
+            <label key={org} className="check">
+              <input
+                type="checkbox"
+                data-testid={`tx-endorse-${org}`}
+                checked={endorsingOrgs.includes(org)}
+                onChange={(e) => setEndorsingOrgs(e.target.checked ? [...endorsingOrgs, org] : endorsingOrgs.filter((o) => o !== org))}
+              />
+              <span className="mono">{org}</span>
+            </label>
+          ))}
+          <small className="hint">None ticked: the Gateway picks by the endorsement policy. Tick the orgs that must endorse, e.g. members of a collection when sending private data as transient data.</small>
+        </fieldset>
+      ) : null}
       {previousBuild && chaincode === 'running' ? (
         <div className="previous-build" data-testid="tx-previous-build" role="status">
           <strong>Running the previous build.</strong> {previousBuild}. Fix the errors and press Run to answer with your current code.

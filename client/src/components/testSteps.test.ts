@@ -9,7 +9,7 @@ describe('stepsFromHistory', () => {
   it('turns the history into a valid test file, oldest first, expecting what each invoke answered', () => {
     const history: InvokeRecord[] = [
       { id: 3, request: request('Pending'), startedAt: '', outcome: { pending: true } },
-      { id: 2, request: { ...request('Bad', ['x']), transient: { secret: 's' } }, startedAt: '', outcome: { ok: false, code: 'chaincode', message: 'The asset x does not exist' } },
+      { id: 2, request: { ...request('Bad', ['x']), transient: { secret: 's' }, endorsingOrgs: ['Org1MSP'] }, startedAt: '', outcome: { ok: false, code: 'chaincode', message: 'The asset x does not exist' } },
       {
         id: 1,
         request: request('CreateAsset', ['a1']),
@@ -27,7 +27,7 @@ describe('stepsFromHistory', () => {
     const steps = stepsFromHistory(history, 'basic');
     expect(steps).toEqual([
       { mode: 'submit', contract: '', fn: 'CreateAsset', args: ['a1'], expect: { result: '', validationCode: 'VALID', events: [{ name: 'AssetCreated', payload: '{}' }], writes: { written: ['a1'], deleted: [] } } },
-      { mode: 'submit', contract: '', fn: 'Bad', args: ['x'], transient: { secret: 's' }, expect: { error: 'The asset x does not exist' } },
+      { mode: 'submit', contract: '', fn: 'Bad', args: ['x'], transient: { secret: 's' }, endorsingOrgs: ['Org1MSP'], expect: { error: 'The asset x does not exist' } },
     ]);
     expect(InvokeTestFile.safeParse({ invokes: steps }).success).toBe(true);
   });

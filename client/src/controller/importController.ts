@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../../protocol/errors.ts';
-import { importUploadPath, ImportSkipped, workspaceZipPath, type ImportArchiveKind, type WorkspaceSettings } from '../../../protocol/messages.ts';
+import { importUploadPath, ImportSkipped, workspaceZipPath, type ImportArchiveKind, type ParamsOf, type ResultOf, type WorkspaceSettings } from '../../../protocol/messages.ts';
 import { archiveKindOf, selectFolderFiles, zipFolder, type FolderFile } from '../import/folderFiles.ts';
 import { starterFiles, type StarterLanguage } from '../import/starterProject.ts';
 import { archiveProblem, uploadSizeProblem, type UploadProblem } from '../import/uploadLimits.ts';
@@ -26,6 +26,10 @@ export interface ImportController {
   settings(workspace: string): Promise<WorkspaceSettings>;
   /** Writes the chaincode name into the workspace's studio.json; it applies from the next Run. */
   setChaincodeName(workspace: string, chaincodeName: string): Promise<WorkspaceSettings>;
+  /** The network settings of studio.json, their problems, and the files that look like a collections config. */
+  network(workspace: string): Promise<ResultOf<'workspace/network'>>;
+  /** Writes the network settings into studio.json; refused (nothing written) with each bad field named. */
+  setNetwork(workspace: string, network: ParamsOf<'workspace/setNetwork'>['network']): Promise<ResultOf<'workspace/setNetwork'>>;
   /** The link that downloads the workspace's sources as a .zip. */
   zipHref(workspace: string): string;
 }
@@ -95,6 +99,9 @@ export function createImportController(deps: StudioDeps, workspaces: WorkspaceCo
       const { chaincodeName: saved, source } = await rpc.request('workspace/setChaincodeName', { workspace, chaincodeName });
       return { chaincodeName: saved, source };
     },
+
+    network: (workspace) => rpc.request('workspace/network', { workspace }),
+    setNetwork: (workspace, network) => rpc.request('workspace/setNetwork', { workspace, network }),
 
     zipHref: (workspace) => deps.downloadHref(workspaceZipPath(workspace)),
   };

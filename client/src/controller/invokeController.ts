@@ -28,6 +28,7 @@ export function createInvokeController(deps: StudioDeps): InvokeController {
           fn: request.fn,
           args: request.args,
           ...transient,
+          ...(request.endorsingOrgs && request.endorsingOrgs.length > 0 ? { endorsingOrgs: request.endorsingOrgs } : {}),
         });
         store.dispatch({ type: 'invokeFinished', id, outcome: { ok: true, result } });
       } catch (err) {

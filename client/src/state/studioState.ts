@@ -45,6 +45,8 @@ export interface InvokeRequest {
   fn: string;
   args: string[];
   transient: Record<string, string>;
+  /** The orgs whose peers must endorse; absent: the Gateway picks by the endorsement policy. */
+  endorsingOrgs?: string[];
 }
 
 /** One invoke in the history, with how it ended. */

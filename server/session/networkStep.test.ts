@@ -1,0 +1,41 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultNetworkSettings } from '../../protocol/networkSettings.ts';
+import { definitionOptionsOf, networkForRun, unsupportedNetworkProblem } from './networkStep.ts';
+
+describe("Run's network check", () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'network-step-'));
+  });
+
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("lets today's one-org network through", async () => {
+    expect(unsupportedNetworkProblem(defaultNetworkSettings)).toBeNull();
+    expect((await networkForRun(dir)).settings).toEqual(defaultNetworkSettings);
+  });
+
+  it('refuses a bad field as bad_file, and a network this sandbox cannot build yet as sandbox, naming it', async () => {
+    await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { stateDatabase: 'couchdb' } }));
+    await expect(networkForRun(dir)).rejects.toMatchObject({ code: 'bad_file', message: expect.stringMatching(/network\.stateDatabase: CouchDB is not available here/) });
+    await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { orgs: ['Org1MSP', 'Org2MSP'] } }));
+    await expect(networkForRun(dir)).rejects.toMatchObject({ code: 'sandbox', message: expect.stringMatching(/cannot yet build 2 orgs Org1MSP, Org2MSP/) });
+  });
+
+  it('hands the policy and the checked collections to the definition', async () => {
+    await fs.writeFile(path.join(dir, 'c.json'), JSON.stringify([{ name: 'secret', policy: "OR('Org1MSP.member')" }]));
+    await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { endorsementPolicy: "OR('Org1MSP.peer')", collectionsConfig: 'c.json' } }));
+    expect(definitionOptionsOf(await networkForRun(dir))).toEqual({
+      endorsementPolicy: "OR('Org1MSP.peer')",
+      collections: [{ name: 'secret', policy: "OR('Org1MSP.member')", requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0, memberOnlyRead: false, memberOnlyWrite: false }],
+    });
+    await fs.mkdir(path.join(dir, 'plain'));
+    expect(definitionOptionsOf(await networkForRun(path.join(dir, 'plain')))).toEqual({});
+  });
+});
