@@ -8,13 +8,16 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.ts';
-import { ChaincodeDefinitionParams, FabricConnection, FabricIdentity } from './fabric.ts';
+import type { ContractMetadata, InvokeResult } from './contract.ts';
+import { FabricConnectionParams, type DeployStepInfo } from './deploy.ts';
+import type { LogLine } from './logLines.ts';
+import type { SandboxStatus } from './sandboxStatus.ts';
+import { ChaincodeDefinitionParams, FabricIdentity } from './fabric.ts';
 import { ExceptionFilter, SourceBreakpoint, type Breakpoint, type DapSource, type DebuggerState, type Scope, type StackFrame, type StoppedEventBody, type Variable } from './dap.ts';
 import { CcaasOptions, DefinitionOptions, type ExportHandover } from './exportOptions.ts';
 import { FileSearchParams, type FileSearchResult } from './fileSearch.ts';
 import { ImportArchive, ImportFile, type ImportSkipped } from './workspaceImport.ts';
-import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, LedgerValue, ReadWriteSet, WorldStateEntry } from './ledger.ts';
-import type { ArgSchema } from './contractArgs.ts';
+import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, LedgerValue, WorldStateEntry } from './ledger.ts';
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
@@ -26,6 +29,10 @@ export * from './exportOptions.ts';
 export * from './fileSearch.ts';
 export * from './workspaceImport.ts';
 export * from './dependencyTypes.ts';
+export * from './sandboxStatus.ts';
+export * from './contract.ts';
+export * from './logLines.ts';
+export * from './deploy.ts';
 
 // ---- shared pieces -------------------------------------------------------
 
@@ -60,145 +67,6 @@ export const Diagnostic = z.object({
   code: z.string().optional(),
 });
 export type Diagnostic = z.infer<typeof Diagnostic>;
-
-export const SandboxPhase = z.enum([
-  'absent',
-  'building-image',
-  'creating',
-  'starting',
-  'ready',
-  'stopping',
-  'stopped',
-  'error',
-]);
-export type SandboxPhase = z.infer<typeof SandboxPhase>;
-
-export const ChaincodePhase = z.enum(['stopped', 'compiling', 'starting', 'running', 'crashed']);
-export type ChaincodePhase = z.infer<typeof ChaincodePhase>;
-
-export interface SandboxStatus {
-  workspace: string;
-  phase: SandboxPhase;
-  chaincode: ChaincodePhase;
-  /** What the sandbox is doing or why it failed, in words. */
-  message?: string;
-  fabricVersion?: string;
-  channel?: string;
-  /** The org the sandbox's peer belongs to (what a client's identity must be issued by). */
-  mspId?: string;
-  chaincodeName?: string;
-  packageId?: string;
-  debuggerAttached?: boolean;
-  restartOnSave?: boolean;
-  /**
-   * Set while the chaincode runs an older build than the sources because the
-   * last compile failed: why, in words. Transactions are answered by that older code.
-   */
-  previousBuild?: string;
-  /** A transaction that has run (not paused) past the long-transaction warning, until it ends. */
-  longTransaction?: LongTransaction;
-  /** A save waits to restart the chaincode until the transaction in it finishes. */
-  restartPending?: boolean;
-}
-
-/** A transaction that runs on and on: Fabric cannot interrupt it, only a chaincode restart ends it. */
-export interface LongTransaction {
-  /** The contract as the invoke named it ('' for the default one) and the function. */
-  contract: string;
-  fn: string;
-  /** Running time (paused time left out) when the warning was given. */
-  runningMs: number;
-  /** The sandbox's CPU limit, in words, e.g. "1 core". */
-  cpuLimit: string;
-}
-
-export interface ContractParam {
-  name: string;
-  /** The type as shown, e.g. `number`, `Asset`, `string[]`. */
-  type: string;
-  /** What the arguments are checked against (contractArgs.ts); absent: any value. */
-  schema?: ArgSchema;
-  /** False only when the metadata says `"required": false`; then an empty value may be sent. */
-  required?: boolean;
-}
-export interface ContractTransaction {
-  name: string;
-  /** 'submit' for transactions that write, 'evaluate' for those tagged as queries. */
-  kind: 'submit' | 'evaluate';
-  params: ContractParam[];
-  returns?: string;
-}
-export interface ContractInfo {
-  name: string;
-  isDefault: boolean;
-  transactions: ContractTransaction[];
-}
-export interface ContractMetadata {
-  contracts: ContractInfo[];
-  /** The raw metadata JSON as the chaincode returned it. */
-  raw: unknown;
-}
-
-export interface ChaincodeEvent {
-  name: string;
-  payload: string;
-  txId: string;
-  blockNumber: string;
-}
-
-export interface InvokeResult {
-  mode: 'submit' | 'evaluate';
-  result: string;
-  txId: string;
-  /** Set for submits: the block that holds the transaction. */
-  blockNumber?: string;
-  /** Set for submits: Fabric's validation code name, e.g. VALID or MVCC_READ_CONFLICT. */
-  validationCode?: string;
-  events: ChaincodeEvent[];
-  /** What the transaction read and wrote (evaluate: what it would have written), as endorsed. */
-  readWriteSet?: ReadWriteSet;
-  /** The MSP IDs of the peers that endorsed it, one per endorsement, in the transaction's order. */
-  endorsers?: string[];
-  durationMs: number;
-  /** Set when an older build answered, because the last compile failed (SandboxStatus.previousBuild). */
-  previousBuild?: string;
-}
-
-/**
- * Who wrote a log line: `chaincode` is the user's own code (console.*, uncaught errors), `shim` the
- * runtime around it (fabric-shim, fabric-contract-api, node's inspector messages).
- */
-export const LogSource = z.enum(['peer', 'orderer', 'chaincode', 'shim', 'sandbox']);
-export type LogSource = z.infer<typeof LogSource>;
-/** A line's level, from Fabric's and the shim's own tags; the user's stderr counts as `error`. */
-export const LogLevel = z.enum(['error', 'warning', 'info', 'debug']);
-export type LogLevel = z.infer<typeof LogLevel>;
-export interface LogLine {
-  source: LogSource;
-  /** ISO time the line was written. */
-  time: string;
-  text: string;
-  /** Absent: info. */
-  level?: LogLevel;
-}
-
-// Deploying to a production Fabric network (the `deploy` request); the connection's shape is in fabric.ts.
-/** The FabricConnection a `deploy` request carries. */
-export const FabricConnectionParams = FabricConnection;
-export type FabricConnectionParams = FabricConnection;
-/** The steps of a deploy, in order, named for the peer CLI commands. */
-export const DeployStepName = z.enum(['install', 'approveformyorg', 'checkcommitreadiness', 'commit', 'querycommitted']);
-export type DeployStepName = z.infer<typeof DeployStepName>;
-/** The outcome of one deploy step. */
-export const DeployStepInfo = z.object({
-  step: DeployStepName,
-  ok: z.boolean(),
-  /** What happened; on failure, the peer's message. */
-  message: z.string(),
-  durationMs: z.number(),
-});
-export type DeployStepInfo = z.infer<typeof DeployStepInfo>;
-
 
 /** An export's id: the server keeps the exported file under it; download and deploy name it. */
 export const ExportId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'an export id');
