@@ -45,10 +45,11 @@ import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } fro
 import { loadInstanceId } from './instanceId.ts';
 import { createLedgerDisk } from './ledgerDisk.ts';
 import { enableLoopbackQuickAck } from './loopbackQuickAck.ts';
-import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn, SpareSandboxes } from './sandboxDriver.ts';
+import { createDockerSpares } from './dockerSpares.ts';
+import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
 
 /** What one sandbox's parts are called: its container, network, ledger disk, bridge and build dir. */
-interface SandboxNames {
+export interface SandboxNames {
   readonly container: string;
   readonly network: string;
   readonly disk: string;
@@ -321,57 +322,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     await fs.rm(n.build, { recursive: true, force: true });
   }
 
-  const spares: SpareSandboxes = {
-    async start(id, progress) {
-      if (!/^[a-z0-9]{1,32}$/.test(id)) throw new StudioError(ErrorCode.Internal, `"${id}" is not a spare sandbox id`);
-      const n = spareNames(id);
-      try {
-        await ensureHostFirewall();
-        const image = await ensureSandboxImage(docker, progress);
-        await create(n, { spare: id }, image.tag, 'dev');
-        const created = await inspect(n.container);
-        if (!created) throw new StudioError(ErrorCode.Sandbox, `The spare sandbox ${n.container} vanished while starting`);
-        const info = await startContainer(created, progress);
-        await enableLoopbackQuickAck(info.State.Pid);
-        await waitReady(handleFor('', info), progress);
-      } catch (err) {
-        await remove(n).catch(() => undefined);
-        throw err;
-      }
-    },
-
-    async claim(id, workspace) {
-      const spare = spareNames(id);
-      const n = names(workspace);
-      const info = await inspect(spare.container);
-      if (!info?.State.Running || info.Config.Labels[labelPool] !== id) throw new StudioError(ErrorCode.Sandbox, `The spare sandbox ${id} is not running.`);
-      // The rename is the claim: from here on the container is the workspace's (a cut-short link is finished on reattach).
-      await dockerCall('claim a spare sandbox', () => docker.getContainer(spare.container).rename({ name: n.container }));
-      await linkBuildDir(workspace, info);
-      const claimed = await inspect(n.container);
-      if (!claimed) throw new StudioError(ErrorCode.Sandbox, `The sandbox container of ${workspace} vanished while it was claimed`);
-      const handle = handleFor(workspace, claimed);
-      // One status request for a ready spare; a spare an earlier server process left may still be starting.
-      await waitReady(handle, () => undefined);
-      return handle;
-    },
-
-    async destroy(id) {
-      const n = spareNames(id);
-      // A claimed spare (renamed) is a workspace's now: its disk and build dir are that workspace's ledger and build.
-      const labelled = await dockerCall('find a spare sandbox', async () => docker.listContainers({ all: true, filters: { label: [`${labelInstanceId}=${await instanceId()}`, `${labelPool}=${id}`] } }));
-      if (labelled.some((c) => !c.Names.includes(`/${n.container}`))) return;
-      await remove(n);
-    },
-
-    async list() {
-      const id = await instanceId();
-      const containers = await dockerCall('list spare sandboxes', () => docker.listContainers({ all: true, filters: { label: [`${labelInstanceId}=${id}`, labelPool] } }));
-      // A claimed spare keeps its label but not its name.
-      const unclaimed = containers.filter((c) => c.Labels[labelInstance] === instance && c.Names.includes(`/${spareNames(c.Labels[labelPool] ?? '').container}`));
-      return unclaimed.map((c) => ({ id: c.Labels[labelPool] ?? '', running: c.State === 'running' }));
-    },
-  };
+  const spares = createDockerSpares({ docker, instance, instanceId, names, spareNames, create, inspect, startContainer, waitReady, handleFor, linkBuildDir, remove });
 
   return {
     instance,
