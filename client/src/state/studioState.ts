@@ -16,7 +16,7 @@ import type {
 import type { LimitData } from '../../../protocol/errorData.ts';
 import { consoleEntriesKeptMax, invokeHistoryMax, logLinesKeptPerSourceMax } from '../config.ts';
 import type { ConnectionState } from '../rpc/rpcClient.ts';
-import { isUnderPath } from './fileTree.ts';
+import { editorTabsReducer, type EditorTabsAction } from './editorTabsState.ts';
 import { appendLogs } from './logBuffer.ts';
 import type { LogBuffer, TransactionLogs } from './logBuffer.ts';
 import { initialLedgerState, ledgerReducer } from './ledgerState.ts';
@@ -136,12 +136,7 @@ export type StudioAction =
   | { type: 'progress'; progress: SandboxProgress }
   | { type: 'diagnostics'; diagnostics: Diagnostic[] }
   | { type: 'metadata'; metadata: ContractMetadata | null }
-  | { type: 'tabOpened'; path: string; dirty: boolean; activate: boolean }
-  | { type: 'tabActivated'; path: string }
-  | { type: 'tabClosed'; path: string }
-  | { type: 'dirty'; path: string; dirty: boolean }
-  | { type: 'pathMoved'; from: string; to: string }
-  | { type: 'pathDeleted'; path: string }
+  | EditorTabsAction
   | { type: 'reveal'; path: string; line: number; column: number }
   | { type: 'logs'; lines: readonly LogLine[] }
   | { type: 'logsReplaced'; lines: readonly LogLine[] }
@@ -210,15 +205,6 @@ export function initialStudioState(restartOnSave: boolean): StudioState {
   };
 }
 
-const movePath = (path: string, from: string, to: string): string =>
-  isUnderPath(path, from) ? to + path.slice(from.length) : path;
-
-const moveKeys = <V>(record: Record<string, V>, from: string, to: string): Record<string, V> =>
-  Object.fromEntries(Object.entries(record).map(([path, value]) => [movePath(path, from, to), value]));
-
-const dropKeys = <V>(record: Record<string, V>, root: string): Record<string, V> =>
-  Object.fromEntries(Object.entries(record).filter(([path]) => !isUnderPath(path, root)));
-
 /** Applies one action. Pure: returns the same object when nothing changed. */
 export function studioReducer(state: StudioState, action: StudioAction): StudioState {
   switch (action.type) {
@@ -280,47 +266,13 @@ export function studioReducer(state: StudioState, action: StudioAction): StudioS
       return { ...state, diagnostics: action.diagnostics };
     case 'metadata':
       return { ...state, metadata: action.metadata };
-    case 'tabOpened': {
-      const exists = state.tabs.some((t) => t.path === action.path);
-      const tabs = exists
-        ? state.tabs.map((t) => (t.path === action.path ? { ...t, dirty: t.dirty || action.dirty } : t))
-        : [...state.tabs, { path: action.path, dirty: action.dirty }];
-      return { ...state, tabs, activeTab: action.activate || state.activeTab === null ? action.path : state.activeTab };
-    }
+    case 'tabOpened':
     case 'tabActivated':
-      return state.activeTab === action.path ? state : { ...state, activeTab: action.path };
-    case 'tabClosed': {
-      const index = state.tabs.findIndex((t) => t.path === action.path);
-      if (index < 0) return state;
-      const tabs = state.tabs.filter((t) => t.path !== action.path);
-      const neighbour = tabs[Math.min(index, tabs.length - 1)];
-      const activeTab = state.activeTab === action.path ? (neighbour?.path ?? null) : state.activeTab;
-      return { ...state, tabs, activeTab };
-    }
-    case 'dirty': {
-      const tab = state.tabs.find((t) => t.path === action.path);
-      if (!tab || tab.dirty === action.dirty) return state;
-      return { ...state, tabs: state.tabs.map((t) => (t === tab ? { ...t, dirty: action.dirty } : t)) };
-    }
+    case 'tabClosed':
+    case 'dirty':
     case 'pathMoved':
-      return {
-        ...state,
-        tabs: state.tabs.map((t) => ({ ...t, path: movePath(t.path, action.from, action.to) })),
-        activeTab: state.activeTab === null ? null : movePath(state.activeTab, action.from, action.to),
-        breakpoints: moveKeys(state.breakpoints, action.from, action.to),
-        breakpointResults: moveKeys(state.breakpointResults, action.from, action.to),
-      };
-    case 'pathDeleted': {
-      let next = state;
-      for (const tab of state.tabs) {
-        if (isUnderPath(tab.path, action.path)) next = studioReducer(next, { type: 'tabClosed', path: tab.path });
-      }
-      return {
-        ...next,
-        breakpoints: dropKeys(next.breakpoints, action.path),
-        breakpointResults: dropKeys(next.breakpointResults, action.path),
-      };
-    }
+    case 'pathDeleted':
+      return editorTabsReducer(state, action);
     case 'reveal':
       return {
         ...state,
