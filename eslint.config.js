@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'samples/', '.data/', 'test-results/', 'playwright-report/', '**/fixtures/**'] },
+  { ignores: ['node_modules/', '.cache/', 'dist/', 'samples/', '.data/', 'test-results/', 'playwright-report/', '**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
