@@ -42,7 +42,7 @@ import { stopCluster } from './stop.mjs';
 
 const etcdBin = '/usr/bin/etcd';
 
-function startProcess(name, command, args, env = {}) {
+export function startProcess(name, command, args, env = {}) {
   const log = openSync(path.join(logDir, `${name}.log`), 'a');
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   closeSync(log);
@@ -69,7 +69,7 @@ async function waitFor(what, check, timeoutMs = 120_000) {
 
 export const kubectl = (args, options = {}) => run(bin('kubectl'), ['--kubeconfig', kubeconfig, ...args], options);
 
-function writeContainerdConfig() {
+export function writeContainerdConfig() {
   const file = path.join(runDir, 'containerd', 'config.toml');
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   writeFileSync(
@@ -113,7 +113,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   return file;
 }
 
-function writeCniConfig() {
+export function writeCniConfig() {
   mkdirSync(cniConfDir, { recursive: true });
   writeFileSync(
     path.join(cniConfDir, '10-ccs-k8s.conflist'),
@@ -176,7 +176,7 @@ function writeKubeletConfig(address) {
 }
 
 /** Imports `docker save` archives of the pause image (built here) and of `images` into containerd's k8s.io namespace. */
-function importImages(images) {
+export function importImages(images) {
   const ctr = (args, options = {}) => run('ctr', ['--address', containerdSocket, '-n', 'k8s.io', ...args], options);
   const context = path.join(runDir, 'pause-image');
   mkdirSync(context, { recursive: true });

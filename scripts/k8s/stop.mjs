@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { bin, bridgeName, containerdSocket, kubeconfig, logDir, podCidr, readPids, run, runDir, sleep } from './cluster.mjs';
 
 const alive = (pid) => {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -19,7 +20,8 @@ const alive = (pid) => {
 };
 
 async function end(pid, graceMs = 10_000) {
-  if (!alive(pid)) return;
+  // Only a real process id: 0 and negative ids name whole process groups.
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -160,7 +162,7 @@ export async function stopCluster({ keepLogs = false } = {}) {
   const pids = readPids();
   if (pids['kube-router']) await end(pids['kube-router']);
   if (pids.kubelet && alive(pids.kubelet)) deletePods();
-  await end(pids.kubelet ?? 0);
+  await end(pids.kubelet);
   if (existsSync(containerdSocket)) {
     const ctr = (args) => run('ctr', ['--address', containerdSocket, '-n', 'k8s.io', '--timeout', '10s', ...args], { allowFailure: true });
     for (const task of ctr(['tasks', 'list', '-q']).split('\n').filter(Boolean)) {
@@ -168,7 +170,7 @@ export async function stopCluster({ keepLogs = false } = {}) {
       ctr(['tasks', 'delete', '-f', task]);
     }
   }
-  for (const name of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'containerd', 'etcd']) await end(pids[name] ?? 0);
+  for (const name of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'containerd', 'etcd']) await end(pids[name]);
   for (const pid of shimPids()) await end(pid, 2000);
   removeChains();
   removeInterfaces();

@@ -129,6 +129,10 @@ export function sandboxPod(o: SandboxObjectsOptions, owner: V1Secret): V1Pod {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 10,
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      // The build comes from the server's own claim: a ReadWriteOnce one is only on the server's node.
+      ...(o.build.kind === 'persistentVolumeClaim'
+        ? { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { ...o.serverPodLabels } }, topologyKey: 'kubernetes.io/hostname' }] } } }
+        : {}),
       containers: [
         {
           name: 'sandbox',
