@@ -288,8 +288,7 @@ export async function startCluster(images = []) {
     '--enable-cni=false',
     `--hostname-override=${nodeName}`,
     `--health-port=${ports.kubeRouterHealth}`,
-    `--metrics-port=${ports.kubeRouterMetrics}`,
-    '--metrics-addr=127.0.0.1',
+    `--service-cluster-ip-range=${serviceCidr}`,
   ]);
   await waitFor('kube-router', async () => (await fetch(`http://127.0.0.1:${ports.kubeRouterHealth}/healthz`)).ok, 60_000);
   timings.clusterReady = `${((Date.now() - started) / 1000).toFixed(1)} s`;
