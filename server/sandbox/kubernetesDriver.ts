@@ -239,7 +239,8 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
         throw new StudioError(ErrorCode.Sandbox, `The sandbox pod stopped while starting (exit code ${code ?? '?'}). See the sandbox log.`);
       }
       if (Date.now() > deadline) throw new StudioError(ErrorCode.Timeout, `The sandbox was not ready after ${sandboxReadyTimeoutMs / 1000} s: ${last}`);
-      await sleep(sandboxReadyPollMs);
+      // Through a port-forward every poll is a new stream through the API server: poll less often.
+      await sleep(settings.connect === 'port-forward' ? Math.max(sandboxReadyPollMs, 250) : sandboxReadyPollMs);
     }
   }
 
