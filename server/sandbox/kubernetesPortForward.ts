@@ -55,8 +55,9 @@ export async function forwardPod(kubeConfig: KubeConfig, namespace: string, podN
     let ws: { close(): void } | undefined;
     // The pod's error channel (e.g. nothing listens on the port): the connection is over.
     const errors = new Writable({
-      write(_chunk, _encoding, done) {
-        close(ws);
+      write(chunk: Buffer, _encoding, done) {
+        // The first frame of each channel only names the port (empty once the client strips it).
+        if (chunk.length > 0) close(ws);
         done();
       },
     });
