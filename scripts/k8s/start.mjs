@@ -123,7 +123,7 @@ export function writeCniConfig() {
         name: 'ccs-k8s',
         plugins: [
           // No masquerade: pods have no way out of this host; NetworkPolicy decides what they reach on it.
-          { type: 'bridge', bridge: bridgeName, isGateway: true, ipMasq: false, hairpinMode: true, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], dataDir: cniStateDir } },
+          { type: 'bridge', bridge: bridgeName, isGateway: true, ipMasq: false, hairpinMode: true, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: cniStateDir } },
           // Accepts pod traffic in FORWARD, whose policy Docker sets to DROP; kube-router's chain comes first.
           { type: 'firewall', backend: 'iptables' },
         ],
