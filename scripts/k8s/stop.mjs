@@ -69,6 +69,9 @@ function unmountUnder(dir) {
   for (const target of mounts.sort((a, b) => b.length - a.length)) run('umount', ['-l', target], { allowFailure: true });
 }
 
+/** The words of an `iptables -S` line, quoted comments kept whole. */
+const ruleArgs = (rule) => (rule.match(/"[^"]*"|\S+/g) ?? []).map((word) => word.replace(/^"(.*)"$/, '$1'));
+
 const ourChain = (name) => /^(KUBE-|CNI-)/.test(name);
 
 /** Removes KUBE-* and CNI-* chains (kube-router, the CNI firewall plugin, the kubelet's canaries) from every table. */
@@ -82,7 +85,7 @@ function removeChains() {
       for (const rule of rules) {
         const jump = / -j (\S+)/.exec(rule)?.[1];
         const chain = rule.split(' ')[1] ?? '';
-        if (rule.startsWith('-A ') && jump && ourChain(jump) && !ourChain(chain)) run(command, ['-w', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')], { allowFailure: true });
+        if (rule.startsWith('-A ') && jump && ourChain(jump) && !ourChain(chain)) run(command, ['-w', '-t', table, '-D', ...ruleArgs(rule).slice(1)], { allowFailure: true });
       }
       for (const chain of chains) run(command, ['-w', '-t', table, '-F', chain], { allowFailure: true });
       for (const chain of chains) run(command, ['-w', '-t', table, '-X', chain], { allowFailure: true });
@@ -127,6 +130,19 @@ function removeCgroups() {
   for (const controller of readdirSync('/sys/fs/cgroup')) removeDirTree(path.join('/sys/fs/cgroup', controller, 'kubepods'));
 }
 
+/** The CNI result cache (libcni's, under /var/lib/cni) and runc's state dir for containerd's k8s.io namespace: ours alone on these machines. */
+function removeRuntimeState() {
+  const results = '/var/lib/cni/results';
+  if (existsSync(results)) for (const entry of readdirSync(results)) if (entry.startsWith('ccs-k8s-')) rmSync(path.join(results, entry), { force: true });
+  for (const dir of [results, '/var/lib/cni', '/run/containerd/runc/k8s.io', '/run/containerd/runc']) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty (someone else's) or already gone.
+    }
+  }
+}
+
 function removeLogLinks() {
   const dir = '/var/log/containers';
   if (!existsSync(dir)) return;
@@ -155,6 +171,8 @@ export function leftovers() {
   for (const s of run('ipset', ['list', '-n'], { allowFailure: true }).split('\n')) if (/^(inet6:)?KUBE-/.test(s)) found.push(`ipset ${s}`);
   for (const controller of readdirSync('/sys/fs/cgroup')) if (existsSync(path.join('/sys/fs/cgroup', controller, 'kubepods'))) found.push(`cgroup ${controller}/kubepods`);
   if (existsSync(runDir)) found.push(`dir ${runDir}`);
+  for (const dir of ['/run/containerd/runc/k8s.io', '/var/lib/cni/results']) if (existsSync(dir) && readdirSync(dir).length > 0) found.push(`state in ${dir}`);
+  for (const ns of run('ip', ['netns', 'list'], { allowFailure: true }).split('\n')) if (ns.startsWith('cni-')) found.push(`netns ${ns.split(' ')[0]}`);
   return found;
 }
 
@@ -176,6 +194,7 @@ export async function stopCluster({ keepLogs = false } = {}) {
   removeInterfaces();
   unmountUnder(runDir);
   removeCgroups();
+  removeRuntimeState();
   removeLogLinks();
   if (keepLogs && existsSync(logDir)) run('cp', ['-r', logDir, `${runDir}-logs`], { allowFailure: true });
   rmSync(runDir, { recursive: true, force: true });
