@@ -4,7 +4,7 @@
 // everything down, checking that nothing is left. Prints each phase's time.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { kubeconfig, root } from './cluster.mjs';
+import { bin, kubeconfig, root } from './cluster.mjs';
 import { kubectl, startCluster } from './start.mjs';
 import { leftovers, stopCluster } from './stop.mjs';
 
@@ -41,7 +41,7 @@ try {
     const result = spawnSync(vitest, ['run', '--project', 'k8s', ...process.argv.slice(2)], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, KUBECONFIG: kubeconfig, STUDIO_K8S_NAMESPACE: namespace, STUDIO_K8S_IMAGE: image },
+      env: { ...process.env, KUBECONFIG: kubeconfig, STUDIO_K8S_NAMESPACE: namespace, STUDIO_K8S_IMAGE: image, STUDIO_K8S_KUBECTL: bin('kubectl') },
     });
     return result.status === 0;
   });

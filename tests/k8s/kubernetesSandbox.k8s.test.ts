@@ -4,13 +4,14 @@
  * KUBECONFIG and STUDIO_K8S_NAMESPACE set. The server runs outside the cluster
  * here, so it reaches the pods through the API server's port-forward.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samplesDir } from '../../server/config.ts';
+import { projectRoot, samplesDir } from '../../server/config.ts';
 import { createDocker } from '../../server/sandbox/docker.ts';
 import { kubernetesSettingsFromEnv, defaultServerPodLabels } from '../../server/sandbox/kubernetesConfig.ts';
 import { sandboxObjectName } from '../../server/sandbox/kubernetesObjects.ts';
@@ -118,6 +119,21 @@ describe('a sandbox pod running the TypeScript sample', () => {
   });
 });
 
+describe('the idle stop of a sandbox pod', () => {
+  it('deletes the pod, and the next invoke starts a new one that answers', async () => {
+    const idle = await workspace('idle', path.join(samplesDir, 'asset-transfer-js'));
+    expect((await idle.run()).ok).toBe(true);
+    const before = (await pod('idle')).metadata?.uid;
+    await idle.stop({ idle: true });
+    expect(idle.idleStopped).toBe(true);
+    await expect(pod('idle')).rejects.toMatchObject({ code: 404 });
+    // The emptyDir ledger went with the pod: the resumed sandbox starts from a new ledger.
+    expect(JSON.parse(await call(idle, 'evaluate', 'GetAllAssets'))).toEqual([]);
+    expect((await pod('idle')).metadata?.uid).not.toBe(before);
+    await idle.destroy();
+  });
+});
+
 describe('isolation of a sandbox pod', () => {
   let probe: WorkspaceSession;
   let bystander: WorkspaceSession;
@@ -183,5 +199,37 @@ describe('destroying a sandbox pod', () => {
     await s.destroy();
     expect((await leftovers()).filter((l) => l.includes(sandboxObjectName(instance, 'doomed')))).toEqual([]);
     await expect(fs.access(sandboxes.buildDir('doomed'))).rejects.toThrow();
+  });
+});
+
+describe('the manifests of deploy/kubernetes', () => {
+  const kubectl = (...args: string[]) => execFileSync(process.env.STUDIO_K8S_KUBECTL ?? 'kubectl', args, { encoding: 'utf8' });
+  const can = (verb: string, resource: string, ns: string) =>
+    kubectl('auth', 'can-i', verb, resource, '-n', ns, '--as=system:serviceaccount:chaincode-studio:chaincode-studio').trim() === 'yes';
+  const cannot = (verb: string, resource: string, ns: string) => {
+    try {
+      return !can(verb, resource, ns);
+    } catch {
+      // kubectl auth can-i exits 1 on "no".
+      return true;
+    }
+  };
+
+  it('apply with kubectl apply -k, and give the server only what the driver needs, in its namespace', () => {
+    const dir = path.join(projectRoot, 'deploy', 'kubernetes');
+    try {
+      const out = kubectl('apply', '-k', dir);
+      for (const object of ['namespace/chaincode-studio', 'serviceaccount/chaincode-studio', 'role.rbac.authorization.k8s.io/chaincode-studio-sandboxes', 'rolebinding.rbac.authorization.k8s.io/chaincode-studio-sandboxes', 'service/chaincode-studio', 'persistentvolumeclaim/chaincode-studio-data', 'deployment.apps/chaincode-studio']) {
+        expect(out).toContain(object);
+      }
+      for (const [verb, resource] of [['create', 'pods'], ['delete', 'pods'], ['get', 'pods/log'], ['create', 'secrets'], ['create', 'networkpolicies.networking.k8s.io'], ['create', 'persistentvolumeclaims']] as const) {
+        expect(can(verb, resource, 'chaincode-studio')).toBe(true);
+      }
+      expect(cannot('create', 'pods', 'default')).toBe(true);
+      expect(cannot('create', 'pods/exec', 'chaincode-studio')).toBe(true);
+      expect(cannot('create', 'roles.rbac.authorization.k8s.io', 'chaincode-studio')).toBe(true);
+    } finally {
+      kubectl('delete', '-k', dir, '--wait=true', '--timeout=120s', '--ignore-not-found');
+    }
   });
 });
