@@ -204,8 +204,11 @@ describe('destroying a sandbox pod', () => {
 
 describe('the manifests of deploy/kubernetes', () => {
   const kubectl = (...args: string[]) => execFileSync(process.env.STUDIO_K8S_KUBECTL ?? 'kubectl', args, { encoding: 'utf8' });
-  const can = (verb: string, resource: string, ns: string) =>
-    kubectl('auth', 'can-i', verb, resource, '-n', ns, '--as=system:serviceaccount:chaincode-studio:chaincode-studio').trim() === 'yes';
+  /** `resource` may name a subresource (`pods/log`): kubectl asks for it with --subresource. */
+  const can = (verb: string, resource: string, ns: string) => {
+    const [kind = '', sub] = resource.split('/');
+    return kubectl('auth', 'can-i', verb, kind, ...(sub ? [`--subresource=${sub}`] : []), '-n', ns, '--as=system:serviceaccount:chaincode-studio:chaincode-studio').trim() === 'yes';
+  };
   const cannot = (verb: string, resource: string, ns: string) => {
     try {
       return !can(verb, resource, ns);
