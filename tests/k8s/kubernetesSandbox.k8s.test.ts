@@ -119,6 +119,21 @@ describe('a sandbox pod running the TypeScript sample', () => {
   });
 });
 
+describe('a sandbox pod reached by its IP, as a server in the cluster reaches it', () => {
+  it('runs and answers an invoke (this host is the node: the network plugin lets the node in)', async () => {
+    const byIp = createSandboxManager({ driver: 'kubernetes', docker: createDocker(), dataDir, instance, kubernetes: { ...settings(), connect: 'pod-ip' } });
+    const dir = path.join(dataDir, 'workspaces', 'by-ip');
+    await fs.cp(path.join(samplesDir, 'asset-transfer-js'), dir, { recursive: true });
+    const session = new WorkspaceSession({ workspace: 'by-ip', workspaceDir: dir, sandboxes: byIp, publish: () => undefined });
+    sessions.push(session);
+    expect((await session.run()).ok).toBe(true);
+    const handle = await byIp.find('by-ip');
+    expect(handle?.host).toBe((await pod('by-ip')).status?.podIP);
+    expect(JSON.parse(await call(session, 'evaluate', 'GetAllAssets'))).toEqual([]);
+    await session.destroy();
+  });
+});
+
 describe('the idle stop of a sandbox pod', () => {
   it('deletes the pod, and the next invoke starts a new one that answers', async () => {
     const idle = await workspace('idle', path.join(samplesDir, 'asset-transfer-js'));
