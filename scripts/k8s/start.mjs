@@ -191,7 +191,20 @@ export function importImages(images) {
   }
 }
 
+/** What the cluster needs from Debian, by the file it needs: a missing one stops the start with the apt-get line. */
+const debianParts = {
+  '/usr/bin/etcd': 'etcd-server',
+  '/usr/bin/containerd': 'containerd',
+  '/usr/sbin/runc': 'runc',
+  [path.join(cniBinDir, 'bridge')]: 'containernetworking-plugins',
+  '/usr/sbin/ipset': 'ipset',
+  '/usr/bin/openssl': 'openssl',
+  '/usr/bin/gcc': 'gcc',
+};
+
 export async function startCluster(images = []) {
+  const missing = Object.entries(debianParts).filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg);
+  if (missing.length > 0) throw new Error(`The test cluster needs Debian packages that are not installed: apt-get install ${missing.join(' ')}`);
   const timings = { build: buildCluster() };
   const started = Date.now();
   if (existsSync(pidFile)) await stopCluster();
