@@ -57,6 +57,8 @@ function shimPids() {
 function deletePods() {
   if (!existsSync(kubeconfig) || !existsSync(bin('kubectl'))) return;
   const kubectl = (args) => run(bin('kubectl'), ['--kubeconfig', kubeconfig, '--request-timeout=10s', ...args], { allowFailure: true });
+  // Controllers first, or they make new pods while the old ones go.
+  kubectl(['delete', 'deployments,replicasets,statefulsets,daemonsets,jobs', '--all', '--all-namespaces', '--wait=false']);
   kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=60s']);
 }
 
@@ -133,7 +135,8 @@ function removeCgroups() {
 /** The CNI result cache (libcni's, under /var/lib/cni) and runc's state dir for containerd's k8s.io namespace: ours alone on these machines. */
 function removeRuntimeState() {
   const results = '/var/lib/cni/results';
-  if (existsSync(results)) for (const entry of readdirSync(results)) if (entry.startsWith('ccs-k8s-')) rmSync(path.join(results, entry), { force: true });
+  // Our network's results and containerd's loopback network's (a pod whose sandbox was killed, not stopped).
+  if (existsSync(results)) for (const entry of readdirSync(results)) if (entry.startsWith('ccs-k8s-') || entry.startsWith('cni-loopback-')) rmSync(path.join(results, entry), { force: true });
   for (const dir of [results, '/var/lib/cni', '/run/containerd/runc/k8s.io', '/run/containerd/runc']) {
     try {
       rmdirSync(dir);

@@ -4,7 +4,8 @@
 // everything down, checking that nothing is left. Prints each phase's time.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { bin, kubeconfig, root } from './cluster.mjs';
+import { existsSync } from 'node:fs';
+import { bin, kubeconfig, nodeAddress, ports, root, run } from './cluster.mjs';
 import { kubectl, startCluster } from './start.mjs';
 import { leftovers, stopCluster } from './stop.mjs';
 
@@ -31,9 +32,17 @@ const image = await phase('sandbox image', () => {
   return tag;
 });
 
+// The server image for the deployed-server test, built on the sandbox image from this checkout.
+const serverImage = await phase('server image', () => {
+  if (!existsSync(path.join(root, 'dist', 'client'))) run(path.join(root, 'node_modules', '.bin', 'vite'), ['build'], { cwd: root, stdio: 'inherit' });
+  const tag = `chaincode-studio-server:${image.split(':')[1]}`;
+  run('docker', ['build', '-q', '-f', path.join(root, 'deploy', 'kubernetes', 'server.Dockerfile'), '--build-arg', `SANDBOX_IMAGE=${image}`, '-t', tag, root]);
+  return tag;
+});
+
 let ok = false;
 try {
-  const cluster = await phase('cluster build + start', () => startCluster([image]));
+  const cluster = await phase('cluster build + start', () => startCluster([image, serverImage]));
   Object.assign(timings, { 'cluster detail': JSON.stringify(cluster) });
   kubectl(['create', 'namespace', namespace]);
   ok = await phase('k8s tests', () => {
@@ -41,7 +50,16 @@ try {
     const result = spawnSync(vitest, ['run', '--project', 'k8s', ...process.argv.slice(2)], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, KUBECONFIG: kubeconfig, STUDIO_K8S_NAMESPACE: namespace, STUDIO_K8S_IMAGE: image, STUDIO_K8S_KUBECTL: bin('kubectl') },
+      env: {
+        ...process.env,
+        KUBECONFIG: kubeconfig,
+        STUDIO_K8S_NAMESPACE: namespace,
+        STUDIO_K8S_IMAGE: image,
+        STUDIO_K8S_KUBECTL: bin('kubectl'),
+        STUDIO_K8S_SERVER_IMAGE: serverImage,
+        STUDIO_K8S_API_HOST: nodeAddress(),
+        STUDIO_K8S_API_PORT: String(ports.apiserver),
+      },
     });
     return result.status === 0;
   });
