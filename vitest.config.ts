@@ -28,6 +28,17 @@ export default defineConfig({
       },
       {
         test: {
+          // The sandbox on the Kubernetes driver against the cluster that `npm run test:k8s` starts (scripts/k8s/test.mjs).
+          name: 'k8s',
+          include: ['tests/k8s/**/*.k8s.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           // Tests that mostly wait (a transaction paused for ten minutes); `npm test` runs them beside the others.
           name: 'long',
           include: ['tests/long/**/*.long.test.ts'],

@@ -23,6 +23,7 @@ import { ledgerTargets, measureLedgerView } from './ledgerView.ts';
 import { measureTestReplay } from './testReplay.ts';
 import { measureLifecycleRedeploy, type EditUnderTest } from './lifecycleRedeploy.ts';
 import { percentile } from './percentile.ts';
+import { measureKubernetes } from './kubernetes.ts';
 import { measureWarmPool } from './warmPool.ts';
 import { goTargets, measureGoChaincode } from './goChaincode.ts';
 import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
@@ -44,13 +45,14 @@ export const targets = {
   warmRunMs: 1000,
   coldFirstRunMs: 4000,
   importRunMs: 5000,
+  k8sSandboxReadyMs: 10000,
   ...ledgerTargets,
   ...goTargets,
 };
 
-/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,go,concurrency` runs only those sections (`--quick` leaves out concurrency). */
+/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,go,concurrency,k8s` runs only those sections (`--quick` leaves out concurrency; k8s, which builds and starts a cluster, runs only when named). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-const section = (name: string) => (only ? only.includes(name) : name !== 'concurrency' || !process.argv.includes('--quick'));
+const section = (name: string) => (only ? only.includes(name) : name !== 'k8s' && (name !== 'concurrency' || !process.argv.includes('--quick')));
 
 /** Every figure; a few are objects (per part, per sandbox count). */
 const figures: Record<string, unknown> = {};
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
     if (section('browser')) Object.assign(figures, await measureBrowser(report));
     if (section('go')) Object.assign(figures, await measureGoChaincode(docker, report));
     if (section('concurrency')) Object.assign(figures, await measureConcurrency(docker, report));
+    if (section('k8s')) Object.assign(figures, await measureKubernetes(docker, report));
   } finally {
     await session.destroy().catch(() => undefined);
     await session.close();

@@ -127,6 +127,13 @@ export const sandboxPidsLimit = 512;
 export const sandboxTmpfsBytes = 64 * 1024 * 1024;
 export const sandboxLogMaxBytes = '10m';
 
+/** Kubernetes sandboxes (STUDIO_SANDBOX_DRIVER=kubernetes): the prefix of our label keys. */
+export const k8sLabelPrefix = 'chaincode-studio.io';
+export const k8sPodReadyTimeoutMs = 120_000;
+export const k8sPodDeleteTimeoutMs = 60_000;
+/** The ports the server reaches in a sandbox: agent, orderer, peer, orderer admin (see sandbox/agent/constants.mjs). */
+export const k8sForwardedPorts = [7000, 7050, 7051, 7053] as const;
+
 /** Ports inside the sandbox container (reached over its private bridge, never published). */
 export const agentPort = 7000;
 export const peerPort = 7051;
