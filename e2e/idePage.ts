@@ -76,8 +76,10 @@ export async function openFile(page: Page, filePath: string): Promise<void> {
   const parts = filePath.split('/');
   for (let i = 1; i < parts.length; i++) {
     const dir = tree.locator(`[data-testid="file-tree-item"][data-path="${parts.slice(0, i).join('/')}"]`);
-    const child = tree.locator(`[data-testid="file-tree-item"][data-path="${parts.slice(0, i + 1).join('/')}"]`);
-    if ((await child.count()) === 0) await dir.click();
+    // Folders open expanded: wait until the tree shows this one, and click it only if it is collapsed
+    // (a click before the tree has loaded would land once it shows, and fold it).
+    await dir.waitFor({ state: 'visible' });
+    if ((await dir.getAttribute('aria-expanded')) === 'false') await dir.click();
   }
   await tree.locator(`[data-testid="file-tree-item"][data-path="${filePath}"]`).click();
   await expect(editor(page)).toHaveAttribute('data-path', filePath);
