@@ -257,6 +257,12 @@ export const reattachMetadataTimeoutMs = 3000;
 // ---- export (production packages) ----
 /** The Fabric CLI binaries (`peer`, `orderer`, ...) built by setup; used to check packages against the real peer. */
 export const fabricBinDir = process.env.STUDIO_FABRIC_BIN ?? path.join(cacheDir, 'fabric', 'bin');
+/**
+ * The Fabric commit (or module version) the sandbox is built from instead of the pin in
+ * sandbox/fabric/go.mod (v2.5.0), for a module proxy that serves a later one (e.g. the v2.5.16
+ * tag's commit). The image tag follows it. Empty: the pin.
+ */
+export const fabricCommit = process.env.STUDIO_FABRIC_COMMIT ?? '';
 /** Where generated package-lock.json files are kept, keyed by the hash of the package.json they lock. */
 export const lockfileCacheDir = path.join(cacheDir, 'lockfiles');
 /** How long `npm install --package-lock-only` may take before the export gives up. */

@@ -11,10 +11,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { fileURLToPath } from 'node:url';
-import { cacheDir, chaincodeUid, delveVersion, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
+import { cacheDir, chaincodeUid, delveVersion, fabricCommit, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
 import { ErrorCode, StudioError } from '../../errors.ts';
 import { checkSandboxUids } from './sandboxUids.ts';
 import { ensureDelve } from './delveBinary.ts';
+import { fabricModuleDir } from './fabricModule.ts';
 
 /** Bump when the recipe below changes in a way the hashed inputs do not show. */
 const recipeVersion = '2';
@@ -51,6 +52,8 @@ export async function imageInputsHash(): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version} uids ${sandboxUid} ${chaincodeUid} delve ${delveVersion}\n`);
   hash.update(await fs.readFile(fileURLToPath(import.meta.url)));
+  // Another Fabric commit is another image (the default's tag is unchanged).
+  if (fabricCommit !== '') hash.update(`fabric commit ${fabricCommit.trim()}\n`);
   for (const sub of ['agent', 'config', 'builders', 'fabric', 'runtime']) {
     for (const file of await listFiles(path.join(sandboxDir, sub))) {
       if (isTestFile(file)) continue; // not copied into the image
@@ -83,22 +86,26 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   });
 }
 
-/** Builds the Fabric commands from the Go module pinned in sandbox/fabric/go.mod. */
-export async function ensureFabricBinaries(progress: ProgressFn): Promise<{ binDir: string; sampleConfigDir: string }> {
+/** Builds the Fabric commands from the Go module pinned in sandbox/fabric/go.mod (or the commit `STUDIO_FABRIC_COMMIT` names). */
+export async function ensureFabricBinaries(progress: ProgressFn, commit = fabricCommit): Promise<{ binDir: string; sampleConfigDir: string }> {
+  const moduleDir = await fabricModuleDir(commit, progress);
   const pin = createHash('sha256')
-    .update(await fs.readFile(path.join(sandboxDir, 'fabric', 'go.mod')))
-    .update(await fs.readFile(path.join(sandboxDir, 'fabric', 'go.sum')))
+    .update(await fs.readFile(path.join(moduleDir, 'go.mod')))
+    .update(await fs.readFile(path.join(moduleDir, 'go.sum')))
     .digest('hex')
     .slice(0, 12);
   const binDir = path.join(cacheDir, 'fabric', pin, 'bin');
-  const modDir = await goModuleDir(progress);
+  const modDir = await goModuleDir(moduleDir, progress);
   const sampleConfigDir = path.join(modDir, 'sampleconfig');
-  // Keep a stable path for tools and tests that call the binaries on the host.
+  // Keep a stable path for tools and tests that call the binaries on the host: the last built pin's.
   const stable = path.join(cacheDir, 'fabric', 'bin');
+  const stablePin = path.join(stable, '.pin');
   const publish = async () => {
-    if (fabricCommands.every((c) => existsSync(path.join(stable, c)))) return;
+    const published = await fs.readFile(stablePin, 'utf8').catch(() => '');
+    if (published === pin && fabricCommands.every((c) => existsSync(path.join(stable, c)))) return;
     await fs.rm(stable, { recursive: true, force: true });
     await fs.cp(binDir, stable, { recursive: true });
+    await fs.writeFile(stablePin, pin);
   };
   if (fabricCommands.every((c) => existsSync(path.join(binDir, c)))) {
     await publish();
@@ -108,21 +115,19 @@ export async function ensureFabricBinaries(progress: ProgressFn): Promise<{ binD
   await fs.mkdir(binDir, { recursive: true });
   // Fabric's Makefile stamps its version into the binaries; we do the same.
   const version = /^FABRIC_VER \?= (\S+)/m.exec(await fs.readFile(path.join(modDir, 'Makefile'), 'utf8'))?.[1] ?? 'unknown';
-  const commit = /-([0-9a-f]{12})$/.exec(modDir)?.[1] ?? 'unknown';
-  const ldflags = `-s -w -X github.com/hyperledger/fabric/common/metadata.Version=${version} -X github.com/hyperledger/fabric/common/metadata.CommitSHA=${commit}`;
+  const commitSha = /-([0-9a-f]{12})$/.exec(modDir)?.[1] ?? 'unknown';
+  const ldflags = `-s -w -X github.com/hyperledger/fabric/common/metadata.Version=${version} -X github.com/hyperledger/fabric/common/metadata.CommitSHA=${commitSha}`;
   await run('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', `${binDir}/`, ...fabricCommands.map((c) => `github.com/hyperledger/fabric/cmd/${c}`)], {
-    cwd: path.join(sandboxDir, 'fabric'),
+    cwd: moduleDir,
     env: { ...process.env, CGO_ENABLED: '0' },
     step: 'fabric',
     progress,
   });
-  await fs.rm(stable, { recursive: true, force: true });
   await publish();
   return { binDir, sampleConfigDir };
 }
 
-async function goModuleDir(progress: ProgressFn): Promise<string> {
-  const cwd = path.join(sandboxDir, 'fabric');
+async function goModuleDir(cwd: string, progress: ProgressFn): Promise<string> {
   await run('go', ['mod', 'download', 'github.com/hyperledger/fabric'], { cwd, step: 'fabric', progress });
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/hyperledger/fabric'], { cwd });
