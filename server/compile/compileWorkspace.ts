@@ -26,6 +26,7 @@ import { studioDiagnostic, toDiagnostic } from './diagnostics.ts';
 import { type CompilerPool, sharedCompilerPool } from './compilerPool.ts';
 import { buildInputs, readBuildStamp, removeBuildStamp, writeBuildStamp } from './buildStamp.ts';
 import { tsOutSubdir } from './typescriptBuild.ts';
+import { swapInto } from './swapInto.ts';
 
 export type BuildLanguage = 'typescript' | 'javascript';
 
@@ -200,20 +201,6 @@ async function compileInto(workspaceDir: string, outDir: string, options: Compil
     throw err;
   }
   return { ok: true, language, diagnostics, durationMs: performance.now() - started, entry };
-}
-
-/** Replaces `outDir` with `fresh` by two renames; the old build is removed afterwards. */
-async function swapInto(fresh: string, outDir: string): Promise<void> {
-  const old = `${outDir}.old-${randomBytes(4).toString('hex')}`;
-  let hadOld = true;
-  try {
-    await fs.rename(outDir, old);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    hadOld = false;
-  }
-  await fs.rename(fresh, outDir);
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
 
 interface Manifest {

@@ -14,6 +14,7 @@ import type { Diagnostic } from '../../protocol/messages.ts';
 import { runGo } from './goCommand.ts';
 import { goFailureSummary, parseGoOutput } from './goDiagnostics.ts';
 import { readGoModule } from './goModule.ts';
+import { swapInto } from '../compile/swapInto.ts';
 
 /** The binary's name in the build folder; the agent looks for it (sandbox/agent/goChaincode.mjs). */
 export const goBinaryName = 'go-chaincode';
@@ -148,19 +149,6 @@ async function removeUnwanted(root: string, rel: string, wanted: ReadonlySet<str
     if (entry.isDirectory()) await removeUnwanted(root, childRel, wanted);
     else if (!wanted.has(childRel) && childRel !== 'go.sum') await fs.rm(path.join(root, childRel), { force: true });
   }
-}
-
-async function swapInto(fresh: string, outDir: string): Promise<void> {
-  const old = `${outDir}.old-${randomBytes(4).toString('hex')}`;
-  let hadOld = true;
-  try {
-    await fs.rename(outDir, old);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    hadOld = false;
-  }
-  await fs.rename(fresh, outDir);
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
 
 /** The module path of the Go build in `outDir`, or undefined when the build there is not a Go one. */

@@ -32,8 +32,6 @@ import {
   sandboxMemoryBytes,
   sandboxNanoCpus,
   sandboxPidsLimit,
-  sandboxReadyPollMs,
-  sandboxReadyTimeoutMs,
   sandboxStopGraceSeconds,
   sandboxTmpfsBytes,
   sandboxUid,
@@ -45,6 +43,7 @@ import { docker as dockerCall, dockerError, ensureHostFirewall, isNotFound } fro
 import { loadInstanceId } from './instanceId.ts';
 import { createLedgerDisk } from './ledgerDisk.ts';
 import { enableLoopbackQuickAck } from './loopbackQuickAck.ts';
+import { waitForAgentReady } from './agentReady.ts';
 import { createDockerSpares } from './dockerSpares.ts';
 import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
 
@@ -230,30 +229,13 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     );
   }
 
-  async function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
-    const container = handle.containerName;
-    const deadline = Date.now() + sandboxReadyTimeoutMs;
-    let last = '';
-    for (;;) {
-      let status: AgentStatus | undefined;
-      try {
-        status = await handle.agent.status();
-      } catch {
-        // The agent is not listening yet.
-      }
-      if (status?.phase === 'ready') return status;
-      if (status?.phase === 'error') throw new StudioError(ErrorCode.Sandbox, status.message);
-      if (status && status.message !== last) {
-        last = status.message;
-        progress('network', status.message);
-      }
-      const info = await inspect(container);
-      if (!info?.State.Running) {
-        throw new StudioError(ErrorCode.Sandbox, `The sandbox container stopped while starting (exit code ${info?.State.ExitCode ?? '?'}). See the sandbox log.`);
-      }
-      if (Date.now() > deadline) throw new StudioError(ErrorCode.Timeout, `The sandbox was not ready after ${sandboxReadyTimeoutMs / 1000} s: ${last}`);
-      await new Promise((r) => setTimeout(r, sandboxReadyPollMs));
-    }
+  function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
+    return waitForAgentReady(handle, progress, {
+      async whyStopped() {
+        const info = await inspect(handle.containerName);
+        return info?.State.Running ? undefined : `The sandbox container stopped while starting (exit code ${info?.State.ExitCode ?? '?'}). See the sandbox log.`;
+      },
+    });
   }
 
   async function doStart(workspace: string, progress: SandboxProgressFn, mode: SandboxMode): Promise<SandboxHandle> {

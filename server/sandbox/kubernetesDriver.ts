@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, NetworkingV1Api, type V1Pod, type V1Secret } from '@kubernetes/client-node';
-import { agentPort, imageRepository, k8sPodDeleteTimeoutMs, k8sPodReadyTimeoutMs, sandboxReadyPollMs, sandboxReadyTimeoutMs } from '../config.ts';
+import { agentPort, imageRepository, k8sPodDeleteTimeoutMs, k8sPodReadyTimeoutMs, sandboxReadyPollMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { createAgentClient, type AgentStatus } from './agentClient.ts';
 import { imageInputsHash } from './image/buildImage.ts';
@@ -20,6 +20,7 @@ import type { KubernetesSettings } from './kubernetesConfig.ts';
 import { instanceLabelValue, k8sLabels, sandboxLedgerClaim, sandboxNetworkPolicy, sandboxObjectName, sandboxPod, sandboxSecret, sandboxSelector, workspaceAnnotation, type SandboxObjectsOptions } from './kubernetesObjects.ts';
 import { forwardPod, type PodForward } from './kubernetesPortForward.ts';
 import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn, SpareSandboxes } from './sandboxDriver.ts';
+import { waitForAgentReady } from './agentReady.ts';
 
 export interface KubernetesDriverOptions {
   /** Holds the build dirs and the instance id. */
@@ -217,31 +218,17 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     return { workspace, mode, containerName: pod.metadata?.name ?? nameOf(workspace), host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
   }
 
-  async function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
-    const deadline = Date.now() + sandboxReadyTimeoutMs;
-    let last = '';
-    for (;;) {
-      let status: AgentStatus | undefined;
-      try {
-        status = await handle.agent.status();
-      } catch {
-        // The agent is not listening yet.
-      }
-      if (status?.phase === 'ready') return status;
-      if (status?.phase === 'error') throw new StudioError(ErrorCode.Sandbox, status.message);
-      if (status && status.message !== last) {
-        last = status.message;
-        progress('network', status.message);
-      }
-      const pod = await readPod(handle.containerName);
-      if (pod?.status?.phase !== 'Running') {
+  function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
+    return waitForAgentReady(handle, progress, {
+      async whyStopped() {
+        const pod = await readPod(handle.containerName);
+        if (pod?.status?.phase === 'Running') return undefined;
         const code = pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
-        throw new StudioError(ErrorCode.Sandbox, `The sandbox pod stopped while starting (exit code ${code ?? '?'}). See the sandbox log.`);
-      }
-      if (Date.now() > deadline) throw new StudioError(ErrorCode.Timeout, `The sandbox was not ready after ${sandboxReadyTimeoutMs / 1000} s: ${last}`);
+        return `The sandbox pod stopped while starting (exit code ${code ?? '?'}). See the sandbox log.`;
+      },
       // Through a port-forward every poll is a new stream through the API server: poll less often.
-      await sleep(settings.connect === 'port-forward' ? Math.max(sandboxReadyPollMs, 250) : sandboxReadyPollMs);
-    }
+      pollMs: settings.connect === 'port-forward' ? Math.max(sandboxReadyPollMs, 250) : sandboxReadyPollMs,
+    });
   }
 
   async function doStart(workspace: string, progress: SandboxProgressFn, requestedMode: SandboxMode): Promise<SandboxHandle> {
