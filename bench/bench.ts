@@ -23,6 +23,7 @@ import { ledgerTargets, measureLedgerView } from './ledgerView.ts';
 import { measureTestReplay } from './testReplay.ts';
 import { measureLifecycleRedeploy, type EditUnderTest } from './lifecycleRedeploy.ts';
 import { percentile } from './percentile.ts';
+import { timeBreakpointAndStep } from './breakpointTiming.ts';
 import { measureKubernetes } from './kubernetes.ts';
 import { measureWarmPool } from './warmPool.ts';
 import { goTargets, measureGoChaincode } from './goChaincode.ts';
@@ -171,29 +172,9 @@ async function main(): Promise<void> {
       // Debugger: invoke sent → stopped (with the frame); step request → stopped.
       const source = 'src/assetTransferContract.ts';
       const line = original.split('\n').findIndex((l) => l.includes('const asset: Asset =')) + 1;
-      await session.debugger().setBreakpoints(source, [{ line }]);
-      const hits: number[] = [];
-      const steps: number[] = [];
-      const waitStop = async (count: number) => {
-        while (stops.length <= count) await new Promise((r) => setTimeout(r, 1));
-      };
-      for (let i = 0; i < 20; i++) {
-        const before = stops.length;
-        started = performance.now();
-        const pending = invoke('submit', 'CreateAsset', `dbg${i}`, 'red', '1', 'Ada', '1');
-        await waitStop(before);
-        hits.push(performance.now() - started);
-        const beforeStep = stops.length;
-        started = performance.now();
-        await session.debugger().next();
-        await waitStop(beforeStep);
-        steps.push(performance.now() - started);
-        await session.debugger().continue();
-        await pending;
-      }
-      await session.debugger().setBreakpoints(source, []);
-      report('breakpointHitMs', percentile(hits, 50), ' ms (median of 20)');
-      report('stepMs', percentile(steps, 50), ' ms (median of 20)');
+      const { hitMs, stepMs } = await timeBreakpointAndStep({ session, stops, source, line, submit: (i) => invoke('submit', 'CreateAsset', `dbg${i}`, 'red', '1', 'Ada', '1') });
+      report('breakpointHitMs', hitMs, ' ms (median of 20)');
+      report('stepMs', stepMs, ' ms (median of 20)');
 
       const memory = await session.memoryBytes();
       report('sandboxMemoryMb', memory === undefined ? null : Math.round(memory / 1024 / 1024), ' MB');

@@ -15,6 +15,7 @@ import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 import { createSandboxManager } from '../server/sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../server/session/workspaceSession.ts';
 import { percentile } from './percentile.ts';
+import { timeBreakpointAndStep } from './breakpointTiming.ts';
 
 type Report = (name: string, value: number | string | null, unit?: string) => void;
 
@@ -76,29 +77,9 @@ export async function measureGoChaincode(docker: Docker, report: Report): Promis
     put('goRestartChaincodeReadyMs', readies.length > 0 ? percentile(readies, 50) : null, ' ms (median of 5)');
 
     const line = original.split('\n').findIndex((l) => l.includes('data, err := json.Marshal(asset)')) + 1;
-    await session.debugger().setBreakpoints(file, [{ line }]);
-    const waitStop = async (count: number) => {
-      while (stops.length <= count) await new Promise((r) => setTimeout(r, 1));
-    };
-    const hits: number[] = [];
-    const steps: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const before = stops.length;
-      let started = performance.now();
-      const pending = invoke('submit', 'CreateAsset', `godbg${i}`, 'red', '1', 'Ada', '1');
-      await waitStop(before);
-      hits.push(performance.now() - started);
-      const beforeStep = stops.length;
-      started = performance.now();
-      await session.debugger().next();
-      await waitStop(beforeStep);
-      steps.push(performance.now() - started);
-      await session.debugger().continue();
-      await pending;
-    }
-    await session.debugger().setBreakpoints(file, []);
-    put('goBreakpointHitMs', percentile(hits, 50), ' ms (median of 20)');
-    put('goStepMs', percentile(steps, 50), ' ms (median of 20)');
+    const { hitMs, stepMs } = await timeBreakpointAndStep({ session, stops, source: file, line, submit: (i) => invoke('submit', 'CreateAsset', `godbg${i}`, 'red', '1', 'Ada', '1') });
+    put('goBreakpointHitMs', hitMs, ' ms (median of 20)');
+    put('goStepMs', stepMs, ' ms (median of 20)');
   } finally {
     await session.destroy().catch(() => undefined);
     await session.close();
