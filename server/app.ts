@@ -104,19 +104,13 @@ export function createApp(options: AppOptions): App {
     ...(options.machineBusy ? { busy: options.machineBusy } : {}),
     ...(options.warmPoolCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.warmPoolCheckIntervalMs }),
     onSizeChange: (size) => metrics.pool.setSize(size),
+    onNewSandbox: (outcome) => metrics.pool.claimed(outcome),
   });
-  const countedPool: Pick<WarmPool, 'claimIfNew'> = {
-    async claimIfNew(workspace) {
-      const handle = await pool.claimIfNew(workspace);
-      if (handle) metrics.pool.claimed('warm');
-      return handle;
-    },
-  };
   const sessions = createSessionRegistry({
     sandboxes,
     workspaceExists: (workspace) => store.exists(workspace),
     createSession: (workspace) =>
-      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, warmPool: countedPool, dependencies, metrics, publish: (n) => publish(workspace, n) }),
+      new WorkspaceSession({ workspace, workspaceDir: store.dir(workspace), sandboxes, warmPool: pool, dependencies, metrics, publish: (n) => publish(workspace, n) }),
     subscriberCount: (workspace) => options.hub()?.subscriberCount(workspace) ?? 0,
     maxPerUser: options.maxSandboxesPerUser ?? maxSandboxesPerUser,
     maxTotal,

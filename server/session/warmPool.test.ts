@@ -176,6 +176,20 @@ describe('the warm pool', () => {
     expect((await p.claimIfNew('new'))?.workspace).toBe('new');
   });
 
+  it('tells whether each new workspace got a spare (warm) or must start one (cold), and says nothing for one that has a sandbox', async () => {
+    const outcomes: string[] = [];
+    const spares = new FakeSpares();
+    const p = pool(spares, { size: 1, onNewSandbox: (outcome) => outcomes.push(outcome) });
+    await p.start();
+    await p.whenFull();
+    // The refill after the first claim stays starting, so the second workspace finds none ready.
+    spares.instant = false;
+    await p.claimIfNew('old');
+    await p.claimIfNew('first');
+    await p.claimIfNew('second');
+    expect(outcomes).toEqual(['warm', 'cold']);
+  });
+
   it('answers a failed claim with no handle and removes that spare', async () => {
     const spares = new FakeSpares();
     const p = pool(spares, { size: 1 });

@@ -33,6 +33,8 @@ export interface WarmPoolOptions {
   readonly log?: (message: string) => void;
   /** Told the pool's size each time it changes: as spares start, become ready, are claimed or given up (the metrics' gauge). */
   readonly onSizeChange?: (size: PoolSize) => void;
+  /** Told, for each new workspace's sandbox, whether a spare served it (warm) or one must be started (cold): the metrics' counter. */
+  readonly onNewSandbox?: (outcome: 'warm' | 'cold') => void;
 }
 
 /** Spares ready to be claimed, and spares still starting. */
@@ -122,8 +124,10 @@ class Pool implements WarmPool {
   }
 
   async claimIfNew(workspace: string): Promise<SandboxHandle | undefined> {
-    if (this.#ready.length === 0 || (await this.#options.exists(workspace))) return undefined;
-    return this.claim(workspace);
+    if (await this.#options.exists(workspace)) return undefined;
+    const handle = this.#ready.length === 0 ? undefined : await this.claim(workspace);
+    this.#options.onNewSandbox?.(handle ? 'warm' : 'cold');
+    return handle;
   }
 
   yieldOne(): Promise<void> | undefined {
