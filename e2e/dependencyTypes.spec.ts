@@ -47,17 +47,22 @@ async function importProject(studio: StudioServer): Promise<void> {
   }
 }
 
-/** Hovers the first token `token` in the editor, as a person points at it, and returns the hover widget. */
-async function hover(page: Page, token: string) {
-  await page.mouse.move(0, 0);
+/**
+ * Hovers the first token `token` in the editor, as a person points at it, until the hover shows `text`.
+ * The editor re-renders its lines as declarations arrive after a Run, so a span found a moment ago may be
+ * gone when it is measured: look it up again on each try.
+ */
+async function expectHover(page: Page, token: string, text: string, timeout = 30_000): Promise<void> {
   const exact = new RegExp(`^${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const target = editor(page).locator('.view-line span span', { hasText: exact }).first();
-  // The editor re-renders its lines as declarations arrive after a Run: wait for the token to be drawn.
-  await target.waitFor({ state: 'visible', timeout: 30_000 });
-  const box = await target.boundingBox();
-  if (!box) throw new Error(`"${token}" is not in view`);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  return page.locator('.monaco-hover:not(.hidden)');
+  await expect(async () => {
+    await page.mouse.move(0, 0);
+    const target = editor(page).locator('.view-line span span', { hasText: exact }).first();
+    await target.waitFor({ state: 'visible', timeout: 5_000 });
+    const box = await target.boundingBox();
+    if (!box) throw new Error(`"${token}" is not in view`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(page.locator('.monaco-hover:not(.hidden)')).toContainText(text, { timeout: 5_000 });
+  }).toPass({ timeout });
 }
 
 test('the editor sees the declarations of the packages a Run installed', async ({ page, studio }) => {
@@ -67,18 +72,17 @@ test('the editor sees the declarations of the packages a Run installed', async (
 
   // Before any install the worker cannot resolve the package: the check below is able to fail.
   await expect(editor(page).locator('.squiggly-error').first()).toBeVisible({ timeout: chaincodeRestartTimeoutMs });
-  await expect(await hover(page, "'json-stringify-deterministic'")).toContainText("Cannot find module 'json-stringify-deterministic'");
+  await expectHover(page, "'json-stringify-deterministic'", "Cannot find module 'json-stringify-deterministic'");
 
   await runAndWaitReady(page);
   await expect(editor(page).locator('.squiggly-error')).toHaveCount(0, { timeout: chaincodeRestartTimeoutMs });
-  const typed = await hover(page, 'stringify');
-  await expect(typed).toContainText('stringify(obj: unknown, opts?: Options): string');
-  await expect(typed).not.toContainText('Cannot find module');
+  await expectHover(page, 'stringify', 'stringify(obj: unknown, opts?: Options): string');
+  await expect(page.locator('.monaco-hover:not(.hidden)')).not.toContainText('Cannot find module');
   await screenshot(page, 'dependency-types-hover');
 
   // Opened again in a fresh page, the declarations come back without a Run.
   await openIde(page, studio, workspace);
   await openFile(page, file);
-  await expect(await hover(page, 'stringify')).toContainText('stringify(obj: unknown, opts?: Options): string', { timeout: chaincodeRestartTimeoutMs });
+  await expectHover(page, 'stringify', 'stringify(obj: unknown, opts?: Options): string', chaincodeRestartTimeoutMs);
   await expect(editor(page).locator('.squiggly-error')).toHaveCount(0);
 });
