@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ExceptionFilter, RelPath, SourceBreakpoint } from '../../protocol/messages.ts';
 import { breakpointFileMaxBytes } from '../config.ts';
 import { writeFileAtomic } from '../workspace/atomicWrite.ts';
-import { studioDirName } from '../workspace/workspaceStore.ts';
+import { studioDirName } from '../workspace/workspaceFolder.ts';
 import type { BreakpointStore } from './breakpointStore.ts';
 
 const fileName = 'breakpoints.json';

@@ -19,7 +19,7 @@ import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
 import { goPackageFromDir, readGoModuleFiles } from './goPackage.ts';
 import { buildGoWorkspace } from '../golang/goBuild.ts';
-import { isGoWorkspace } from '../workspace/workspaceStore.ts';
+import { isGoWorkspace } from '../workspace/workspaceFolder.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
 import { productionNodePackage } from './productionApp.ts';
 

@@ -10,7 +10,7 @@ import { compileForRun } from './compileStep.ts';
 import { installForRun } from './dependencyStep.ts';
 import { placeRuntimeDependencies } from './runtimeDependencies.ts';
 import type { SessionReporter } from './sessionReporter.ts';
-import { isGoWorkspace } from '../workspace/workspaceStore.ts';
+import { isGoWorkspace } from '../workspace/workspaceFolder.ts';
 import { buildGoWorkspace, vetGoWorkspace } from '../golang/goBuild.ts';
 
 export interface BuildForRunOptions {

@@ -8,17 +8,15 @@ import type { Dirent } from 'node:fs';
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { WorkspaceId, type FileEntry } from '../../protocol/messages.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { syncDir, tempFilePrefix, writeFileAtomic } from './atomicWrite.ts';
-import { installedFolderName, isNotFound, refuseInstalledFolder, resolveInside, type InsidePath } from './resolveInside.ts';
+import { isNotFound, refuseInstalledFolder, resolveInside, type InsidePath } from './resolveInside.ts';
 import { placeNewWorkspace, writeNewFiles, type NewFile } from './newWorkspace.ts';
 import { removeGeneration } from './workspaceGeneration.ts';
 import { checkLimits, missingParents } from './workspaceLimits.ts';
 import { assertReadableSize, contentVersion, decodeText, encodeText } from './textFile.ts';
-
-export type WorkspaceLanguage = 'typescript' | 'javascript' | 'go';
+import { copyTree, languageOf, newestChangeMs, readStudioJson, studioDirName, walk, type WorkspaceLanguage } from './workspaceFolder.ts';
 
 /** A sample a workspace can start from: a folder of `samplesDir` with a `studio.json`. */
 export interface SampleInfo {
@@ -73,21 +71,9 @@ export interface WorkspaceStore {
 }
 
 /** The folder the studio keeps its own per-workspace state in; clients cannot touch it. */
-export const studioDirName = '.studio';
-
 /** Prefixes of the hidden folders beside the workspaces while one is created or deleted; a crash may leave them. */
 export const copyPrefix = '.tmp-';
 export const trashPrefix = '.trash-';
-
-const StudioJson = z.object({
-  title: z.string(),
-  language: z.enum(['typescript', 'javascript', 'go']),
-  chaincodeName: z.string(),
-});
-
-const skippedEverywhere = new Set([installedFolderName, '.git']);
-const skippedAtRoot = new Set(['dist', studioDirName]);
-const skippedWhenCopying = new Set(['node_modules', '.git', 'dist', studioDirName]);
 
 export function createWorkspaceStore(options: WorkspaceStoreOptions): WorkspaceStore {
   return new FolderWorkspaceStore(options);
@@ -333,80 +319,4 @@ function requireExisting(target: InsidePath): NonNullable<InsidePath['stat']> {
 
 function notAFile(rel: string): StudioError {
   return new StudioError(ErrorCode.BadPath, `"${rel}" is a folder, not a file: name a file inside it.`);
-}
-
-async function readStudioJson(dir: string): Promise<z.infer<typeof StudioJson> | undefined> {
-  try {
-    const parsed = StudioJson.safeParse(JSON.parse(await fs.readFile(path.join(dir, 'studio.json'), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A Go module at the root (a go.mod) is built as Go chaincode (server/golang/); anything else as Node. */
-export async function isGoWorkspace(root: string): Promise<boolean> {
-  try {
-    return (await fs.stat(path.join(root, 'go.mod'))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function languageOf(root: string): Promise<WorkspaceLanguage> {
-  const info = await readStudioJson(root);
-  if (info !== undefined) return info.language;
-  if (await isGoWorkspace(root)) return 'go';
-  try {
-    await fs.access(path.join(root, 'tsconfig.json'));
-    return 'typescript';
-  } catch {
-    return 'javascript';
-  }
-}
-
-/**
- * Visits every file and folder below `dir` that a listing shows, never
- * following symlinks. `size` is the file size in bytes (0 for folders).
- */
-async function walk(dir: string, relDir: string, visit: (rel: string, entry: Dirent, size: number) => void): Promise<void> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    if (skippedEverywhere.has(entry.name) || (relDir === '' && skippedAtRoot.has(entry.name))) continue;
-    if (entry.name.startsWith(tempFilePrefix) || !(entry.isFile() || entry.isDirectory())) continue;
-    const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
-    const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      visit(rel, entry, 0);
-      await walk(abs, rel, visit);
-    } else {
-      visit(rel, entry, (await fs.lstat(abs)).size);
-    }
-  }
-}
-
-async function newestChangeMs(root: string): Promise<number> {
-  let newest = (await fs.lstat(root)).mtimeMs;
-  const stats: Promise<void>[] = [];
-  await walk(root, '', (rel) => {
-    stats.push(
-      fs.lstat(path.join(root, rel)).then((s) => {
-        newest = Math.max(newest, s.mtimeMs);
-      }),
-    );
-  });
-  await Promise.all(stats);
-  return newest;
-}
-
-/** Copies regular files and folders (no symlinks, no build output or dependencies). */
-async function copyTree(from: string, to: string): Promise<void> {
-  await fs.mkdir(to);
-  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
-    if (skippedWhenCopying.has(entry.name)) continue;
-    const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (entry.isDirectory()) await copyTree(source, target);
-    else if (entry.isFile()) await fs.copyFile(source, target, constants.COPYFILE_EXCL);
-  }
 }

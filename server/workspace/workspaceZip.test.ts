@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { samplesDir } from '../config.ts';
-import { createWorkspaceStore, studioDirName, type WorkspaceStore } from './workspaceStore.ts';
+import { studioDirName } from './workspaceFolder.ts';
+import { createWorkspaceStore, type WorkspaceStore } from './workspaceStore.ts';
 import { zipWorkspace } from './workspaceZip.ts';
 
 let base: string;
