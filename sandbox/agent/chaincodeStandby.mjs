@@ -1,12 +1,12 @@
 // @ts-check
-// Keeps one chaincode process loaded ahead of need (standbyProcess.mjs), so
+// Keeps chaincode processes loaded ahead of need (standbyProcess.mjs), so
 // that Run and a save start the chaincode without waiting for node to load
 // fabric-shim. The standby is spawned exactly like the chaincode (its uid, no
 // capabilities, its oom score, its heap limit, a process group of its own);
 // until the go it has run no user code and holds no workspace data.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { chaincodeHeapLimitMb, inspectorPort, loopback } from './constants.mjs';
+import { chaincodeHeapLimitMb, inspectorPort, loopback, standbyProcessCount, standbyStaggerMs } from './constants.mjs';
 import * as p from './paths.mjs';
 import { asChaincodeUser } from './privileges.mjs';
 
@@ -35,29 +35,42 @@ export function goMessage({ env, debug, waitForDebugger }) {
 export class ChaincodeStandby {
   #env;
   #shimArgs;
-  /** @type {ChildProcess | null} */
-  #child = null;
+  #count;
+  /** Standbys loaded or loading, oldest first. @type {ChildProcess[]} */
+  #children = [];
   /** @type {NodeJS.Timeout | null} */
   #timer = null;
   #closed = false;
 
-  /** @param {{ env: Record<string, string>, shimArgs: string[] }} options what every chaincode gets: environment (the go adds its own) and CLI arguments */
-  constructor({ env, shimArgs }) {
+  /**
+   * @param {{ env: Record<string, string>, shimArgs: string[], count?: number }} options what every chaincode gets: environment (the go
+   *   adds its own) and CLI arguments; how many standbys to keep (two, so that saves in quick succession each find one loaded)
+   */
+  constructor({ env, shimArgs, count = standbyProcessCount }) {
     this.#env = env;
     this.#shimArgs = shimArgs;
+    this.#count = count;
   }
 
-  /** Spawns a standby in `delayMs` (at once when 0), unless one waits already. */
+  /** Spawns the missing standbys, the first in `delayMs` (at once when 0), one after another. */
   prepare(delayMs = 0) {
-    if (this.#closed || this.#child || this.#timer) return;
+    if (this.#closed || this.#timer || this.#alive().length >= this.#count) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#spawn();
+      // The next one loads after this one, not beside it: two loading at once slow the chaincode that runs.
+      this.prepare(standbyStaggerMs);
     }, delayMs);
   }
 
+  /** @returns {ChildProcess[]} */
+  #alive() {
+    this.#children = this.#children.filter((child) => child.exitCode === null && child.signalCode === null);
+    return this.#children;
+  }
+
   #spawn() {
-    if (this.#closed || this.#child) return;
+    if (this.#closed || this.#alive().length >= this.#count) return;
     const { command, args } = asChaincodeUser(process.execPath, standbyArgs(this.#shimArgs));
     // Its working directory is not the chaincode's: that directory is replaced whole on each build.
     const child = spawn(command, args, { cwd: p.scratchDir, env: this.#env, detached: true });
@@ -65,32 +78,33 @@ export class ChaincodeStandby {
     // A standby that died unseen makes the go's write fail: its exit is reported as the chaincode's.
     child.stdin?.on('error', () => undefined);
     child.on('exit', () => {
-      if (this.#child === child) this.#child = null;
+      this.#children = this.#children.filter((c) => c !== child);
     });
-    this.#child = child;
+    this.#children.push(child);
   }
 
   /**
-   * Takes the waiting standby (loaded or still loading) and sends it the go; undefined when there
-   * is none alive. The caller owns the process from here on.
+   * Takes the oldest waiting standby (loaded or still loading) and sends it the go; undefined when
+   * there is none alive. The caller owns the process from here on.
    * @param {string} go the line from {@link goMessage}
    * @returns {ChildProcess | undefined}
    */
   take(go) {
-    const child = this.#child;
-    this.#child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null || !child.stdin?.writable) return undefined;
-    child.stdin.end(go);
-    return child;
+    for (const child of this.#alive()) {
+      this.#children = this.#children.filter((c) => c !== child);
+      if (!child.stdin?.writable) continue;
+      child.stdin.end(go);
+      return child;
+    }
+    return undefined;
   }
 
-  /** Ends the waiting standby and spawns no more. */
+  /** Ends the waiting standbys and spawns no more. */
   close() {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    const child = this.#child;
-    this.#child = null;
-    if (child?.pid !== undefined) {
+    for (const child of this.#children.splice(0)) {
+      if (child.pid === undefined) continue;
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {

@@ -95,3 +95,7 @@ export const chaincodeErrorMaxChars = 2000;
 export const chaincodeLoggingFormat = '%{color}%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x}%{color:reset} %{message}';
 /** After a chaincode registers, the next standby process starts loading this much later (see chaincodeStandby.mjs). */
 export const standbySpawnDelayMs = 200;
+/** Standby processes kept loaded: one restart takes one while the one it leaves behind loads. */
+export const standbyProcessCount = 2;
+/** Between the spawns of two standbys. */
+export const standbyStaggerMs = 300;

@@ -169,6 +169,30 @@ describe('a sandbox running the TypeScript sample', () => {
     await fs.writeFile(file, original);
   });
 
+  it('restarts two saves in quick succession each from a process that loaded fabric-shim ahead, and the last edit answers', async () => {
+    const file = path.join(dataDir, 'workspaces', 'asset-ts', 'src', 'assetTransferContract.ts');
+    const original = await fs.readFile(file, 'utf8');
+    const from = ts.logHistory.length;
+    for (const i of [1, 2]) {
+      await fs.writeFile(file, original.replaceAll('does not exist', `does not exist (quick ${i})`));
+      expect((await ts.run()).ok).toBe(true);
+    }
+    await expectChaincodeError(ts.invoke({ workspace: 'asset-ts', mode: 'evaluate', contract: '', fn: 'ReadAsset', args: ['ghost'] }), /\(quick 2\)/);
+    const starts = ts.logHistory.slice(from).filter((l) => /^Chaincode \S+ started \(pid/.test(l.text));
+    expect(starts.map((l) => l.text)).toEqual([expect.stringContaining('preloaded'), expect.stringContaining('preloaded')]);
+    // Two standbys wait again, as the chaincode's user (not root), for the next saves.
+    const standbys = async () => {
+      const top = (await docker.getContainer(`${instance}-asset-ts`).top({ ps_args: '-o pid,user,args' })) as { Processes: string[][] };
+      return top.Processes.filter((row) => row.some((column) => column.includes('standbyProcess.mjs')));
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await standbys()).length !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const waiting = await standbys();
+    expect(waiting).toHaveLength(2);
+    for (const row of waiting) expect(row[1]).not.toBe('root');
+    await fs.writeFile(file, original);
+  });
+
   it('keeps two sandboxes apart', async () => {
     const js = await workspace('asset-js', path.join(samplesDir, 'asset-transfer-js'));
     const outcome = await js.run();
