@@ -4,65 +4,23 @@
  * line, the argument values, a struct expanded, a step, an evaluation,
  * a conditional breakpoint and a logpoint, and the transaction committing.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { InvokeResult, Notification, NotificationMap } from '../../../protocol/messages.ts';
-import { samplesDir } from '../../../server/config.ts';
-import { createDocker } from '../../../server/sandbox/docker.ts';
-import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
-import { createSandboxManager, type SandboxManager } from '../../../server/sandbox/sandboxManager.ts';
-import { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { debuggedWorkspace } from '../../kit/debuggedWorkspace.ts';
 
 const source = 'contract.go';
-let dataDir: string;
-let sandboxes: SandboxManager;
-const instance = `ccs-godbg-${randomBytes(3).toString('hex')}`;
+const debugged = debuggedWorkspace({ workspace: 'godbg', sample: 'asset-transfer-go', source });
+const { stops, outputs, lineOf, nextStop, submit } = debugged;
 let session: WorkspaceSession;
-let lines: string[];
-const stops: NotificationMap['stopped'][] = [];
-const outputs: NotificationMap['output'][] = [];
-
-/** 1-based line of the first line containing `text`. */
-const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
-
-function nextStop(after: number): Promise<NotificationMap['stopped']> {
-  return expect
-    .poll(() => stops.length > after, { timeout: 30_000, interval: 20 })
-    .toBe(true)
-    .then(() => stops[after] as NotificationMap['stopped']);
-}
-
-const submit = (fn: string, ...args: string[]): Promise<InvokeResult> => session.invoke({ workspace: 'godbg', mode: 'submit', contract: '', fn, args });
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-godbg-'));
-  const dir = path.join(dataDir, 'workspaces', 'godbg');
-  await fs.cp(path.join(samplesDir, 'asset-transfer-go'), dir, { recursive: true });
-  lines = (await fs.readFile(path.join(dir, source), 'utf8')).split('\n');
-  sandboxes = createSandboxManager({ docker: createDocker(), dataDir, instance });
-  session = new WorkspaceSession({
-    workspace: 'godbg',
-    workspaceDir: dir,
-    sandboxes,
-    publish: (n: Notification) => {
-      if (n.method === 'stopped') stops.push(n.params as NotificationMap['stopped']);
-      if (n.method === 'output') outputs.push(n.params as NotificationMap['output']);
-    },
-  });
   // Set before Run, as a user who clicks the gutter first would: the program waits for Delve.
-  session.breakpoints.set(source, [{ line: lineOf('data, err := json.Marshal(asset)') }]);
-  expect((await session.run()).ok).toBe(true);
+  session = await debugged.start((at) => [{ line: at('data, err := json.Marshal(asset)') }]);
 }, 600_000);
 
-afterAll(async () => {
-  await session.destroy().catch(() => undefined);
-  await session.close();
-  await releaseDisksUnder(dataDir);
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => debugged.stop());
 
 beforeEach(async () => {
   await session.debugger().setBreakpoints(source, []);
@@ -163,7 +121,7 @@ describe('debugging a Go transaction in the sandbox', () => {
   });
 
   it('stops on a panic at the line of the user code that panicked', async () => {
-    const dir = path.join(dataDir, 'workspaces', 'godbg');
+    const dir = debugged.dir;
     const panicking = ['package main', '', 'import "github.com/hyperledger/fabric-contract-api-go/v2/contractapi"', '', '// Explode writes to a nil map.', 'func (s *AssetTransferContract) Explode(ctx contractapi.TransactionContextInterface, why string) error {', '\tvar counts map[string]int', '\tcounts[why]++', '\treturn nil', '}', ''];
     await fs.writeFile(path.join(dir, 'explode.go'), panicking.join('\n'));
     try {

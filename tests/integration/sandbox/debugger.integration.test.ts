@@ -4,67 +4,24 @@
  * paused .ts line, the argument values, a step, an evaluation, the result.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { InvokeResult, Notification, NotificationMap } from '../../../protocol/messages.ts';
-import { samplesDir } from '../../../server/config.ts';
 import { StudioError } from '../../../server/errors.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
-import { createSandboxManager, type SandboxManager } from '../../../server/sandbox/sandboxManager.ts';
-import { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
-import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
+import type { WorkspaceSession } from '../../../server/session/workspaceSession.ts';
+import { debuggedWorkspace } from '../../kit/debuggedWorkspace.ts';
 
 const source = 'src/assetTransferContract.ts';
-let dataDir: string;
-let sandboxes: SandboxManager;
-const instance = `ccs-dbg-${randomBytes(3).toString('hex')}`;
+const debugged = debuggedWorkspace({ workspace: 'dbg', sample: 'asset-transfer-ts', source });
+const { stops, outputs, lineOf, nextStop, submit } = debugged;
 let session: WorkspaceSession;
-let lines: string[];
-const stops: NotificationMap['stopped'][] = [];
-const outputs: NotificationMap['output'][] = [];
-
-/** 1-based line of the first line containing `text`. */
-const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
-
-function nextStop(after: number): Promise<NotificationMap['stopped']> {
-  return expect
-    .poll(() => stops.length > after, { timeout: 30_000, interval: 20 })
-    .toBe(true)
-    .then(() => stops[after] as NotificationMap['stopped']);
-}
-
-const submit = (fn: string, ...args: string[]): Promise<InvokeResult> => session.invoke({ workspace: 'dbg', mode: 'submit', contract: '', fn, args });
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-dbg-'));
-  const dir = path.join(dataDir, 'workspaces', 'dbg');
-  await fs.cp(path.join(samplesDir, 'asset-transfer-ts'), dir, { recursive: true });
-  lines = (await fs.readFile(path.join(dir, source), 'utf8')).split('\n');
-  sandboxes = createSandboxManager({ docker: createDocker(), dataDir, instance });
-  session = new WorkspaceSession({
-    workspace: 'dbg',
-    workspaceDir: dir,
-    sandboxes,
-    publish: (n: Notification) => {
-      if (n.method === 'stopped') stops.push(n.params as NotificationMap['stopped']);
-      if (n.method === 'output') outputs.push(n.params as NotificationMap['output']);
-    },
-  });
   // Set before Run, as a user who clicks the gutter first would.
-  session.breakpoints.set(source, [{ line: lineOf('const asset: Asset =') }]);
-  expect((await session.run()).ok).toBe(true);
+  session = await debugged.start((at) => [{ line: at('const asset: Asset =') }]);
 });
 
-afterAll(async () => {
-  await session.destroy().catch(() => undefined);
-  await session.close();
-  await releaseDisksUnder(dataDir);
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => debugged.stop());
 
 beforeEach(async () => {
   await session.debugger().setBreakpoints(source, []);
@@ -204,10 +161,10 @@ describe('the sandbox loopback', () => {
   }
 
   it('acknowledges at once (quickack) on its loopback routes, from the start and again after a reattach', async () => {
-    const started = await loopbackRoutes(`${instance}-dbg`);
-    const reattached = await sandboxes.find('dbg');
-    expect(reattached?.containerName).toBe(`${instance}-dbg`);
-    const again = await loopbackRoutes(`${instance}-dbg`);
+    const started = await loopbackRoutes(`${debugged.instance}-dbg`);
+    const reattached = await debugged.sandboxes.find('dbg');
+    expect(reattached?.containerName).toBe(`${debugged.instance}-dbg`);
+    const again = await loopbackRoutes(`${debugged.instance}-dbg`);
     for (const routes of [started, again]) {
       expect(routes).toHaveLength(2);
       for (const route of routes) expect(route).toMatch(/ dev lo .* quickack 1\b/);
