@@ -119,7 +119,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     let secret = await readSecret(name);
     if (secret && !(await ours(secret))) throw notOurs(name);
     if (!secret) {
-      const body = sandboxSecret(await objectsOptions(workspace, mode, randomBytes(24).toString('hex')));
+      const body = sandboxSecret(await objectsOptions(workspace, mode, randomBytes(24).toString('hex'), name === nameOf(workspace) ? {} : { name }));
       secret = await api('create the sandbox secret', () => core.createNamespacedSecret({ namespace, body }));
     }
     const token = secretValue(secret, 'token');
