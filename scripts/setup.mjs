@@ -1,5 +1,6 @@
 // Brings a fresh machine to the point where Chaincode Studio runs: npm
-// packages, host tools (Docker, debootstrap, iptables; Chromium for tests), a
+// packages, host tools (Docker, debootstrap, iptables; Chromium for tests; the
+// test cluster's etcd, containerd, CNI plugins and the like for test:k8s), a
 // running Docker daemon, the sandbox image and the built client. Every step is
 // skipped when already done, and says what it does when it is not.
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterPackages } from './k8s/debianPackages.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = process.env.STUDIO_CACHE_DIR ?? path.join(root, '.cache');
@@ -46,7 +48,19 @@ function ensureNpmPackages() {
   writeFileSync(stamp, want);
 }
 
-function ensureHostPackages({ browser }) {
+/** Installs Debian packages with apt-get (as root on Debian), or stops saying what to install. */
+function aptInstall(packages, missing) {
+  if (packages.length === 0) return;
+  const isDebian = existsSync('/etc/debian_version');
+  if (!isDebian || process.getuid?.() !== 0) {
+    fail(`Missing: ${missing.join(', ')}. Install ${packages.join(' ')} (as root on Debian: apt-get install ${packages.join(' ')}) and try again.`);
+  }
+  step(`Installing ${packages.join(', ')} with apt-get`);
+  run('apt-get', ['update', '-q']);
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function ensureHostPackages({ browser, k8s }) {
   const needed = [
     ['dockerd', 'docker.io'],
     ['debootstrap', 'debootstrap'],
@@ -55,15 +69,10 @@ function ensureHostPackages({ browser }) {
     ...(browser ? [['chromium', 'chromium']] : []),
   ].filter(([command]) => !has(command));
   if (!has('go')) fail('Go is needed to build the Fabric binaries from the pinned module (sandbox/fabric/go.mod). Install Go 1.21 or newer and try again.');
-  if (needed.length === 0) return;
-  const packages = needed.map(([, pkg]) => pkg);
-  const isDebian = existsSync('/etc/debian_version');
-  if (!isDebian || process.getuid?.() !== 0) {
-    fail(`Missing: ${needed.map(([c]) => c).join(', ')}. Install ${packages.join(' ')} (as root on Debian: apt-get install ${packages.join(' ')}) and try again.`);
-  }
-  step(`Installing ${packages.join(', ')} with apt-get`);
-  run('apt-get', ['update', '-q']);
-  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // The test cluster's parts from Debian (etcd, containerd, CNI plugins, ipset, ...), known by a file each installs.
+  const cluster = k8s ? clusterPackages.filter(([, file]) => !existsSync(file)) : [];
+  const packages = [...new Set([...needed.map(([, pkg]) => pkg), ...cluster.map(([pkg]) => pkg)])];
+  aptInstall(packages, [...needed.map(([command]) => command), ...cluster.map(([, file]) => file)]);
 }
 
 function dockerAnswers() {
@@ -113,11 +122,15 @@ function ensureClient() {
   run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
 }
 
-/** Everything `npm start` needs; with `browser`, also what the browser tests need. */
-export async function setup({ browser = false } = {}) {
+/**
+ * Everything `npm start` needs; with `browser`, also what the browser tests
+ * need; with `k8s`, also the Debian packages of the test cluster (its
+ * Kubernetes binaries are built by scripts/k8s/build.mjs when it starts).
+ */
+export async function setup({ browser = false, k8s = false } = {}) {
   checkNode();
   ensureNpmPackages();
-  ensureHostPackages({ browser });
+  ensureHostPackages({ browser, k8s });
   await ensureDockerDaemon();
   ensureSandboxImage();
   ensureGoCaches();
@@ -125,6 +138,6 @@ export async function setup({ browser = false } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await setup({ browser: process.argv.includes('--browser') });
+  await setup({ browser: process.argv.includes('--browser'), k8s: process.argv.includes('--k8s') });
   console.log('\nSetup complete.');
 }

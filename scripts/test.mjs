@@ -1,5 +1,9 @@
 // `npm test`: every check and test, in order of cost: typecheck, lint, unit
-// tests, integration tests on real sandboxes, browser tests in Chromium. The
+// tests, integration tests on real sandboxes, browser tests in Chromium, then
+// the Kubernetes suite on a single-node cluster built here (scripts/k8s/test.mjs:
+// its own start and teardown, also when a test fails). It runs last and alone:
+// its first build (about 17 CPU-minutes, a minute once Go's build cache holds
+// it) and its cluster would slow the Docker suites on a 2-core machine. The
 // `long` suite (a transaction paused for ten minutes) mostly waits, so it runs
 // beside the others with its output kept in a file and shown at the end.
 // Prints one summary line at the end and exits non-zero if anything failed.
@@ -8,10 +12,11 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { root, setup } from './setup.mjs';
 
-await setup({ browser: true });
+await setup({ browser: true, k8s: true });
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-const env = { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' };
+// STUDIO_SETUP_DONE: the k8s suite need not run setup again.
+const env = { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1', STUDIO_SETUP_DONE: '1' };
 
 function runSuite(name, command, args, { logFile } = {}) {
   const started = Date.now();
@@ -39,6 +44,7 @@ const suites = [
   ['unit tests', bin('vitest'), ['run', '--project', 'unit']],
   ['integration tests (real Docker and Fabric peer)', bin('vitest'), ['run', '--project', 'integration']],
   ['browser tests (Playwright in Chromium)', bin('playwright'), ['test']],
+  ['Kubernetes tests (a single-node cluster built here)', process.execPath, [path.join(root, 'scripts', 'k8s', 'test.mjs')]],
 ];
 
 const results = [];

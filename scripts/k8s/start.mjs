@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildCluster, pauseBin } from './build.mjs';
 import { makeCertificates, pki } from './certs.mjs';
+import { clusterPackages } from './debianPackages.mjs';
 import {
   bin,
   bridgeName,
@@ -191,21 +192,10 @@ export function importImages(images) {
   }
 }
 
-/** What the cluster needs from Debian, by the file it needs: a missing one stops the start with the apt-get line. */
-const debianParts = {
-  '/usr/bin/etcd': 'etcd-server',
-  '/usr/bin/containerd': 'containerd',
-  '/usr/sbin/runc': 'runc',
-  [path.join(cniBinDir, 'bridge')]: 'containernetworking-plugins',
-  '/usr/sbin/ipset': 'ipset',
-  '/usr/bin/openssl': 'openssl',
-  '/usr/bin/gcc': 'gcc',
-};
-
 export async function startCluster(images = []) {
-  const missing = Object.entries(debianParts).filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg);
+  const missing = clusterPackages.filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
   if (missing.length > 0) throw new Error(`The test cluster needs Debian packages that are not installed: apt-get install ${missing.join(' ')}`);
-  const timings = { build: buildCluster() };
+  const timings = { build: await buildCluster() };
   const started = Date.now();
   if (existsSync(pidFile)) await stopCluster();
   for (const dir of [logDir, path.join(runDir, 'containerd'), kubeletRoot, cniStateDir, path.join(runDir, 'etcd')]) mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -75,6 +75,8 @@ export interface AgentClientOptions {
   readonly host: string;
   readonly port: number;
   readonly token: string;
+  /** Sandbox ports reached under another number on `host` (SandboxHandle.ports): the connection's endpoints use them. */
+  readonly ports?: Readonly<Record<number, number>>;
   /** Where dropped events are reported; console.warn by default. */
   readonly warn?: (message: string) => void;
 }
@@ -159,7 +161,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     async connection() {
       const wire = await call('GET /connection');
       const at = (node: AgentReply<'GET /connection'>['peer']): AgentTlsEndpoint => ({
-        endpoint: `${options.host}:${node.port}`,
+        endpoint: `${options.host}:${options.ports?.[node.port] ?? node.port}`,
         hostname: node.hostname,
         tlsRootCert: node.tlsRootCert,
       });

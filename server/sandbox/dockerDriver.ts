@@ -16,6 +16,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { linkToSpareBuild } from './buildDirLink.ts';
 import { ensureSandboxImage } from './image/buildImage.ts';
 import {
   agentPort,
@@ -148,24 +149,10 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     return { workspace, mode: modeOf(info), containerName: info.Name.replace(/^\//, ''), host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
   }
 
-  /**
-   * A claimed spare mounts its own build dir: make the workspace's build dir a link to it, moving in
-   * what was built there. Idempotent, so a claim cut short (a killed server) is finished on reattach.
-   */
+  /** A claimed spare mounts its own build dir: the workspace's becomes a link to it (buildDirLink.ts). */
   async function linkBuildDir(workspace: string, info: Docker.ContainerInspectInfo): Promise<void> {
     const mounted = buildOf(info);
-    const dir = buildDir(workspace);
-    if (mounted === undefined || mounted === dir) return;
-    const stat = await fs.lstat(dir).catch(() => undefined);
-    if (stat?.isSymbolicLink() && (await fs.readlink(dir)) === path.basename(mounted)) return;
-    if (stat?.isDirectory()) {
-      for (const entry of await fs.readdir(dir)) {
-        await fs.rm(path.join(mounted, entry), { recursive: true, force: true });
-        await fs.rename(path.join(dir, entry), path.join(mounted, entry));
-      }
-      await fs.rmdir(dir);
-    } else if (stat) await fs.rm(dir, { force: true });
-    await fs.symlink(path.basename(mounted), dir);
+    if (mounted !== undefined) await linkToSpareBuild(buildDir(workspace), mounted);
   }
 
   async function ensureNetwork(n: SandboxNames, networkLabels: Record<string, string>): Promise<void> {

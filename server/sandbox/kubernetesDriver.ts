@@ -17,9 +17,24 @@ import { createAgentClient, type AgentStatus } from './agentClient.ts';
 import { imageInputsHash } from './image/buildImage.ts';
 import { loadInstanceId } from './instanceId.ts';
 import type { KubernetesSettings } from './kubernetesConfig.ts';
-import { instanceLabelValue, k8sLabels, sandboxLedgerClaim, sandboxNetworkPolicy, sandboxObjectName, sandboxPod, sandboxSecret, sandboxSelector, workspaceAnnotation, type SandboxObjectsOptions } from './kubernetesObjects.ts';
+import {
+  instanceLabelValue,
+  k8sLabels,
+  objectNameOf,
+  sandboxLedgerClaim,
+  sandboxNetworkPolicy,
+  sandboxObjectName,
+  sandboxPod,
+  sandboxSecret,
+  sandboxSelector,
+  secretValue,
+  workspaceAnnotation,
+  type SandboxObjectsOptions,
+} from './kubernetesObjects.ts';
+import { api, kubernetesError, orUndefined, statusOf } from './kubernetesApi.ts';
+import { createKubernetesSpares } from './kubernetesSpares.ts';
 import { forwardPod, type PodForward } from './kubernetesPortForward.ts';
-import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn, SpareSandboxes } from './sandboxDriver.ts';
+import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
 import { waitForAgentReady } from './agentReady.ts';
 
 export interface KubernetesDriverOptions {
@@ -27,47 +42,6 @@ export interface KubernetesDriverOptions {
   readonly dataDir: string;
   readonly instance?: string;
   readonly settings: KubernetesSettings;
-}
-
-interface ApiError {
-  code?: number;
-  body?: unknown;
-  message?: string;
-}
-
-const statusOf = (err: unknown) => (err as ApiError | undefined)?.code;
-
-/** Translates a Kubernetes API failure during `action` into a StudioError a user can act on. */
-export function kubernetesError(err: unknown, action: string): StudioError {
-  if (err instanceof StudioError) return err;
-  const e = (err ?? {}) as ApiError & { cause?: { code?: string } };
-  let detail = e.message ?? String(err);
-  if (typeof e.body === 'string') {
-    try {
-      detail = (JSON.parse(e.body) as { message?: string }).message ?? detail;
-    } catch {
-      // Not JSON: keep the message.
-    }
-  }
-  if (e.code === 403) return new StudioError(ErrorCode.Sandbox, `Kubernetes refused to ${action}: ${detail}. Give the server's service account the Role in deploy/kubernetes.`, { cause: err });
-  return new StudioError(ErrorCode.Sandbox, `Kubernetes could not ${action}: ${detail}`, { cause: err });
-}
-
-async function api<T>(action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw kubernetesError(err, action);
-  }
-}
-
-async function orUndefined<T>(action: string, fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw kubernetesError(err, action);
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -97,10 +71,27 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
   const ours = async (object: { metadata?: { labels?: Record<string, string> } } | undefined) => object?.metadata?.labels?.[k8sLabels.instanceId] === (await instanceId());
 
   const readSecret = (name: string) => orUndefined('read the sandbox secret', () => core.readNamespacedSecret({ name, namespace }));
+  /** Workspaces whose sandbox is a claimed spare, by the name its objects keep. */
+  const claimedNames = new Map<string, string>();
+
+  /** The name of the workspace's objects: its own, or the one of the spare it claimed (found by its labels). */
+  async function objectName(workspace: string): Promise<string> {
+    const cached = claimedNames.get(workspace);
+    if (cached) return cached;
+    const own = nameOf(workspace);
+    if (await readSecret(own)) return own;
+    const selector = sandboxSelector(await instanceId(), { instance, id: workspace });
+    const found = await api('find the sandbox', () => core.listNamespacedSecret({ namespace, labelSelector: selector }));
+    const claimed = found.items.find((s) => s.metadata?.annotations?.[workspaceAnnotation] === workspace && !s.metadata.labels?.[k8sLabels.pool])?.metadata?.name;
+    if (!claimed) return own;
+    claimedNames.set(workspace, claimed);
+    return claimed;
+  }
   const readPod = (name: string) => orUndefined('read the sandbox pod', () => core.readNamespacedPod({ name, namespace }));
 
-  async function objectsOptions(workspace: string, mode: SandboxMode, token: string): Promise<SandboxObjectsOptions> {
+  async function objectsOptions(workspace: string, mode: SandboxMode, token: string, extra: Pick<SandboxObjectsOptions, 'name' | 'spare'> = {}): Promise<SandboxObjectsOptions> {
     return {
+      ...extra,
       namespace,
       instance,
       instanceId: await instanceId(),
@@ -109,7 +100,8 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
       imagePullPolicy: settings.imagePullPolicy,
       mode,
       token,
-      buildDir: buildDir(workspace),
+      // A claimed spare's build dir is a link to the one it mounts: the pod mounts the dir itself.
+      buildDir: await fs.realpath(buildDir(workspace)).catch(() => buildDir(workspace)),
       ledger: settings.ledger,
       build: settings.build,
       serverPodLabels: settings.serverPodLabels,
@@ -123,20 +115,15 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     );
 
   /** The Secret that owns the sandbox's objects, made with a new token when missing. */
-  async function ensureSecret(workspace: string, mode: SandboxMode): Promise<{ secret: V1Secret; token: string; mode: SandboxMode }> {
-    const name = nameOf(workspace);
+  async function ensureSecret(workspace: string, mode: SandboxMode, name = nameOf(workspace)): Promise<{ secret: V1Secret; token: string; mode: SandboxMode }> {
     let secret = await readSecret(name);
     if (secret && !(await ours(secret))) throw notOurs(name);
     if (!secret) {
-      const body = sandboxSecret(await objectsOptions(workspace, mode, randomBytes(24).toString('hex')));
+      const body = sandboxSecret(await objectsOptions(workspace, mode, randomBytes(24).toString('hex'), name === nameOf(workspace) ? {} : { name }));
       secret = await api('create the sandbox secret', () => core.createNamespacedSecret({ namespace, body }));
     }
-    const data = (key: string) => {
-      const value = secret.data?.[key] ?? (secret.stringData?.[key] !== undefined ? Buffer.from(secret.stringData[key]).toString('base64') : undefined);
-      return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
-    };
-    const token = data('token');
-    const existingMode = data('mode') === 'production' ? 'production' : 'dev';
+    const token = secretValue(secret, 'token');
+    const existingMode = secretValue(secret, 'mode') === 'production' ? 'production' : 'dev';
     if (!token) throw new StudioError(ErrorCode.Sandbox, `The sandbox secret ${name} holds no agent token; destroy the sandbox and start again.`);
     return { secret, token, mode: existingMode };
   }
@@ -192,11 +179,11 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     }
   }
 
-  async function hostOf(pod: V1Pod): Promise<string> {
+  async function addressOf(pod: V1Pod): Promise<{ host: string; ports?: Readonly<Record<number, number>> }> {
     const name = pod.metadata?.name ?? '';
     if (settings.connect === 'pod-ip') {
       if (!pod.status?.podIP) throw new StudioError(ErrorCode.Sandbox, `The sandbox pod ${name} has no address yet.`);
-      return pod.status.podIP;
+      return { host: pod.status.podIP };
     }
     let forward = forwards.get(name);
     if (!forward) {
@@ -204,7 +191,8 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
       forwards.set(name, forward);
       forward.catch(() => forwards.delete(name));
     }
-    return (await forward).host;
+    const { host, ports } = await forward;
+    return { host, ports };
   }
 
   async function closeForward(name: string): Promise<void> {
@@ -214,8 +202,9 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
   }
 
   async function handleFor(workspace: string, pod: V1Pod, token: string, mode: SandboxMode): Promise<SandboxHandle> {
-    const host = await hostOf(pod);
-    return { workspace, mode, containerName: pod.metadata?.name ?? nameOf(workspace), host, agent: createAgentClient({ host, port: agentPort, token }), buildDir: buildDir(workspace) };
+    const { host, ports } = await addressOf(pod);
+    const agent = createAgentClient({ host, port: ports?.[agentPort] ?? agentPort, token, ...(ports ? { ports } : {}) });
+    return { workspace, mode, containerName: pod.metadata?.name ?? nameOf(workspace), host, ...(ports ? { ports } : {}), agent, buildDir: buildDir(workspace) };
   }
 
   function waitReady(handle: SandboxHandle, progress: SandboxProgressFn): Promise<AgentStatus> {
@@ -231,18 +220,13 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     });
   }
 
-  async function doStart(workspace: string, progress: SandboxProgressFn, requestedMode: SandboxMode): Promise<SandboxHandle> {
-    const name = nameOf(workspace);
-    progress('container', `Creating the sandbox pod in namespace ${namespace} (${requestedMode} mode)`);
-    const { secret, token, mode } = await ensureSecret(workspace, requestedMode);
-    if (mode !== requestedMode) {
-      throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} runs in ${mode} mode, not ${requestedMode}; destroy it to start it in ${requestedMode} mode.`);
-    }
-    const objects = await objectsOptions(workspace, mode, token);
-    await createIgnoringConflict('create the sandbox network policy', () => networking.createNamespacedNetworkPolicy({ namespace, body: sandboxNetworkPolicy(objects, secret) }));
-    const claim = sandboxLedgerClaim(objects, secret);
+  /** Makes what the sandbox `o` lacks (policy, claim, build dir, pod) and waits until its pod runs. */
+  async function launch(o: SandboxObjectsOptions, secret: V1Secret, progress: SandboxProgressFn): Promise<V1Pod> {
+    const name = objectNameOf(o);
+    await createIgnoringConflict('create the sandbox network policy', () => networking.createNamespacedNetworkPolicy({ namespace, body: sandboxNetworkPolicy(o, secret) }));
+    const claim = sandboxLedgerClaim(o, secret);
     if (claim) await createIgnoringConflict('create the sandbox ledger claim', () => core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }));
-    await fs.mkdir(path.join(buildDir(workspace), 'app'), { recursive: true });
+    await fs.mkdir(path.join(o.buildDir, 'app'), { recursive: true });
 
     let pod = await readPod(name);
     if (pod && !(await ours(pod))) throw notOurs(name);
@@ -251,20 +235,29 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
       await deletePod(name, 0);
       pod = undefined;
     }
-    if (!pod) await api('create the sandbox pod', () => core.createNamespacedPod({ namespace, body: sandboxPod(objects, secret) }));
-    const running = await waitRunning(name, progress);
+    if (!pod) await api('create the sandbox pod', () => core.createNamespacedPod({ namespace, body: sandboxPod(o, secret) }));
+    return waitRunning(name, progress);
+  }
+
+  async function doStart(workspace: string, progress: SandboxProgressFn, requestedMode: SandboxMode): Promise<SandboxHandle> {
+    const name = await objectName(workspace);
+    progress('container', `Creating the sandbox pod in namespace ${namespace} (${requestedMode} mode)`);
+    const { secret, token, mode } = await ensureSecret(workspace, requestedMode, name);
+    if (mode !== requestedMode) {
+      throw new StudioError(ErrorCode.Sandbox, `The sandbox of ${workspace} runs in ${mode} mode, not ${requestedMode}; destroy it to start it in ${requestedMode} mode.`);
+    }
+    const running = await launch(await objectsOptions(workspace, mode, token, name === nameOf(workspace) ? {} : { name }), secret, progress);
     const handle = await handleFor(workspace, running, token, mode);
     progress('network', 'Starting the orderer, the peer and the channel');
     await waitReady(handle, progress);
     return handle;
   }
 
-  async function remove(workspace: string): Promise<void> {
-    const name = nameOf(workspace);
+  /** Deletes the sandbox objects called `name` that are ours (another server's of the same name stay). */
+  async function removeObjects(name: string): Promise<void> {
     const secret = await readSecret(name);
     const pod = await readPod(name);
     await closeForward(name);
-    // Another server's objects of the same name stay.
     if (pod && (await ours(pod))) await deletePod(name, 0);
     if (secret && (await ours(secret))) {
       await orUndefined('delete the sandbox network policy', () => networking.deleteNamespacedNetworkPolicy({ name, namespace }));
@@ -272,16 +265,38 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
       // Last: the owner; anything missed above goes with it (garbage collection).
       await orUndefined('delete the sandbox secret', () => core.deleteNamespacedSecret({ name, namespace, propagationPolicy: 'Background' }));
     }
-    await fs.rm(buildDir(workspace), { recursive: true, force: true });
   }
 
-  const unsupported = () => new StudioError(ErrorCode.Sandbox, 'The warm pool is not available on the Kubernetes sandbox driver yet; set STUDIO_WARM_SANDBOXES=0.');
-  const spares: SpareSandboxes = {
-    start: () => Promise.reject(unsupported()),
-    claim: () => Promise.reject(unsupported()),
-    destroy: () => Promise.resolve(),
-    list: () => Promise.resolve([]),
-  };
+  /** Removes a build dir, and the spare's dir it links to when it is a claimed spare's. */
+  async function removeBuildDir(dir: string): Promise<void> {
+    const link = await fs.readlink(dir).catch(() => undefined);
+    if (link !== undefined) await fs.rm(path.join(path.dirname(dir), path.basename(link)), { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+
+  async function remove(workspace: string): Promise<void> {
+    await removeObjects(await objectName(workspace));
+    claimedNames.delete(workspace);
+    await removeBuildDir(buildDir(workspace));
+  }
+
+  const spares = createKubernetesSpares({
+    core,
+    namespace,
+    instance,
+    instanceId,
+    ours,
+    readPod,
+    readSecret,
+    objectsOptions,
+    launch,
+    handleFor,
+    waitReady,
+    removeObjects,
+    removeBuildDir,
+    buildDir,
+    claimed: (workspace, name) => claimedNames.set(workspace, name),
+  });
 
   return {
     instance,
@@ -297,17 +312,17 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     },
 
     async find(workspace) {
-      const name = nameOf(workspace);
+      const name = await objectName(workspace);
       const pod = await readPod(name);
       if (!pod || !(await ours(pod)) || pod.status?.phase !== 'Running' || !pod.status.podIP || pod.metadata?.deletionTimestamp) return undefined;
       const secret = await readSecret(name);
       if (!secret || !(await ours(secret))) return undefined;
-      const { token, mode } = await ensureSecret(workspace, 'dev');
+      const { token, mode } = await ensureSecret(workspace, 'dev', name);
       return handleFor(workspace, pod, token, mode);
     },
 
     async stop(workspace) {
-      const name = nameOf(workspace);
+      const name = await objectName(workspace);
       const pod = await readPod(name);
       await closeForward(name);
       if (!pod || !(await ours(pod))) return;
@@ -333,7 +348,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     },
 
     async exists(workspace) {
-      return (await readSecret(nameOf(workspace))) !== undefined;
+      return (await readSecret(await objectName(workspace))) !== undefined;
     },
 
     spares,

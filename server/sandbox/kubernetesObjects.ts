@@ -19,6 +19,8 @@ export const k8sLabels = {
   instanceId: `${k8sLabelPrefix}/instance-id`,
   sandbox: `${k8sLabelPrefix}/sandbox`,
   workspaceHash: `${k8sLabelPrefix}/workspace-hash`,
+  /** A spare of the warm pool, not yet claimed: its id. */
+  pool: `${k8sLabelPrefix}/pool`,
 } as const;
 /** Workspace ids need not fit a label value: the id is an annotation, its hash a label. */
 export const workspaceAnnotation = `${k8sLabelPrefix}/workspace`;
@@ -49,7 +51,14 @@ export interface SandboxObjectsOptions {
   readonly build: BuildVolume;
   /** Labels of the server's pods: the only pods the NetworkPolicy lets in. */
   readonly serverPodLabels: Readonly<Record<string, string>>;
+  /** The objects' name when it is not the workspace's own: a claimed spare keeps the name it started with. */
+  readonly name?: string;
+  /** A spare's id (the warm pool's): labelled with it, and no workspace yet. */
+  readonly spare?: string;
 }
+
+/** The name of the objects of `o`. */
+export const objectNameOf = (o: SandboxObjectsOptions) => o.name ?? sandboxObjectName(o.instance, o.workspace);
 
 /** A DNS-1123 label from the instance name and the workspace id: at most 63 characters, lowercase. */
 export function sandboxObjectName(instance: string, workspace: string): string {
@@ -78,30 +87,41 @@ function labelsOf(o: SandboxObjectsOptions, name: string): Record<string, string
     [k8sLabels.instanceId]: o.instanceId,
     [k8sLabels.sandbox]: name,
     [k8sLabels.workspaceHash]: workspaceHash(o.instance, o.workspace),
+    ...(o.spare ? { [k8sLabels.pool]: o.spare } : {}),
   };
 }
 
+/** A spare has no workspace yet: the annotation comes with the claim. */
+const annotationsOf = (o: SandboxObjectsOptions): Record<string, string> => (o.spare ? {} : { [workspaceAnnotation]: o.workspace });
+
 /** The owner of a sandbox's objects: its agent token and mode, kept while the pod is stopped. */
 export function sandboxSecret(o: SandboxObjectsOptions): V1Secret {
-  const name = sandboxObjectName(o.instance, o.workspace);
+  const name = objectNameOf(o);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: { [workspaceAnnotation]: o.workspace } },
+    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: annotationsOf(o) },
     type: 'Opaque',
     stringData: { token: o.token, mode: o.mode },
   };
+}
+
+/** A value of the sandbox Secret (`token`, `mode`), as created (stringData) or as read (data, base64). */
+export function secretValue(secret: V1Secret, key: string): string | undefined {
+  const data = secret.data?.[key];
+  if (data !== undefined) return Buffer.from(data, 'base64').toString('utf8');
+  return secret.stringData?.[key];
 }
 
 const ownedBy = (owner: V1Secret) => [{ apiVersion: 'v1', kind: 'Secret', name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', blockOwnerDeletion: true, controller: true }];
 
 export function sandboxLedgerClaim(o: SandboxObjectsOptions, owner: V1Secret): V1PersistentVolumeClaim | undefined {
   if (o.ledger.kind !== 'persistentVolumeClaim') return undefined;
-  const name = sandboxObjectName(o.instance, o.workspace);
+  const name = objectNameOf(o);
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: { [workspaceAnnotation]: o.workspace }, ownerReferences: ownedBy(owner) },
+    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: annotationsOf(o), ownerReferences: ownedBy(owner) },
     spec: {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: String(sandboxDiskBytes) } },
@@ -111,7 +131,7 @@ export function sandboxLedgerClaim(o: SandboxObjectsOptions, owner: V1Secret): V
 }
 
 export function sandboxPod(o: SandboxObjectsOptions, owner: V1Secret): V1Pod {
-  const name = sandboxObjectName(o.instance, o.workspace);
+  const name = objectNameOf(o);
   const ledger: V1Volume =
     o.ledger.kind === 'emptyDir' ? { name: 'ledger', emptyDir: { sizeLimit: String(sandboxDiskBytes) } } : { name: 'ledger', persistentVolumeClaim: { claimName: name } };
   const build: V1Volume = o.build.kind === 'hostPath' ? { name: 'build', hostPath: { path: o.buildDir, type: 'Directory' } } : { name: 'build', persistentVolumeClaim: { claimName: o.build.claimName, readOnly: true } };
@@ -120,7 +140,7 @@ export function sandboxPod(o: SandboxObjectsOptions, owner: V1Secret): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: { [workspaceAnnotation]: o.workspace }, ownerReferences: ownedBy(owner) },
+    metadata: { name, namespace: o.namespace, labels: labelsOf(o, name), annotations: annotationsOf(o), ownerReferences: ownedBy(owner) },
     spec: {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -173,7 +193,7 @@ export function sandboxPod(o: SandboxObjectsOptions, owner: V1Secret): V1Pod {
  * the cluster enters the pod's own network namespace and is not subject to it.
  */
 export function sandboxNetworkPolicy(o: SandboxObjectsOptions, owner: V1Secret): V1NetworkPolicy {
-  const name = sandboxObjectName(o.instance, o.workspace);
+  const name = objectNameOf(o);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',

@@ -2,8 +2,9 @@
  * How a server outside the cluster reaches a sandbox pod: a loopback address
  * of its own (127.x.y.z, from the pod's name) listening on each sandbox port,
  * every connection carried by the API server's port-forward to the same port
- * of the pod. Same host, same ports as a pod IP: the agent client, the
- * gateway forwarder and the inspector proxy need no change.
+ * of the pod. A port this machine already listens on for every address (a
+ * Fabric peer of the developer's own on *:7051) is forwarded from a free port
+ * instead, which the handle names (SandboxHandle.ports).
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
@@ -15,12 +16,14 @@ import { ErrorCode, StudioError } from '../errors.ts';
 export interface PodForward {
   /** The loopback address whose sandbox ports lead to the pod. */
   readonly host: string;
+  /** Sandbox ports forwarded from another port of `host` (theirs was taken); absent when none was. */
+  readonly ports?: Readonly<Record<number, number>>;
   close(): Promise<void>;
 }
 
 /** A loopback address for `podName` (never 127.0.0.x, where the host's own services are). */
-export function loopbackAddressFor(podName: string, attempt = 0): string {
-  const h = createHash('sha256').update(`${podName}/${attempt}`).digest();
+export function loopbackAddressFor(podName: string): string {
+  const h = createHash('sha256').update(`${podName}/0`).digest();
   return `127.${1 + ((h[0] ?? 0) % 254)}.${h[1] ?? 0}.${1 + ((h[2] ?? 0) % 254)}`;
 }
 
@@ -76,27 +79,35 @@ export async function forwardPod(kubeConfig: KubeConfig, namespace: string, podN
     );
   };
 
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const host = loopbackAddressFor(podName, attempt);
-    const servers: net.Server[] = [];
-    try {
-      for (const port of k8sForwardedPorts) {
-        const server = net.createServer((socket) => connect(socket, port));
-        servers.push(server);
+  const host = loopbackAddressFor(podName);
+  const servers: net.Server[] = [];
+  const moved: Record<number, number> = {};
+  try {
+    for (const port of k8sForwardedPorts) {
+      let server = net.createServer((socket) => connect(socket, port));
+      servers.push(server);
+      try {
         await listen(server, host, port);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        // Taken (for every address, or by another pod of the same hashed address): any free port will do.
+        servers.pop();
+        server = net.createServer((socket) => connect(socket, port));
+        servers.push(server);
+        await listen(server, host, 0);
+        moved[port] = (server.address() as net.AddressInfo).port;
       }
-    } catch (err) {
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
-      throw new StudioError(ErrorCode.Sandbox, `Cannot listen on ${host} to forward the sandbox pod ${podName}: ${(err as Error).message}`, { cause: err });
     }
-    return {
-      host,
-      async close() {
-        for (const socket of sockets) socket.destroy();
-        await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-      },
-    };
+  } catch (err) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    throw new StudioError(ErrorCode.Sandbox, `Cannot listen on ${host} to forward the sandbox pod ${podName}: ${(err as Error).message}`, { cause: err });
   }
-  throw new StudioError(ErrorCode.Sandbox, `No free loopback address to forward the sandbox pod ${podName}.`);
+  return {
+    host,
+    ...(Object.keys(moved).length > 0 ? { ports: moved } : {}),
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
 }

@@ -28,10 +28,18 @@ export interface SandboxHandle {
   readonly containerName: string;
   /** The sandbox's address, reachable from the server only. */
   readonly host: string;
+  /**
+   * Sandbox ports reached on `host` under another number (a port-forward that found the port taken
+   * on this machine); a port not listed is reached at its own number. See {@link sandboxPort}.
+   */
+  readonly ports?: Readonly<Record<number, number>>;
   readonly agent: AgentClient;
   /** Host dir mounted read-only at /chaincode; the build goes to `<buildDir>/app`. */
   readonly buildDir: string;
 }
+
+/** The port on `handle.host` that leads to the sandbox's `port`. */
+export const sandboxPort = (handle: Pick<SandboxHandle, 'ports'>, port: number): number => handle.ports?.[port] ?? port;
 
 /** One sandbox this server owns, running or not. */
 export interface SandboxSummary {

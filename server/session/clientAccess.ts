@@ -13,6 +13,7 @@ import { ErrorCode, StudioError } from '../errors.ts';
 import { buildConnectionProfile } from '../fabric/connectionProfile.ts';
 import type { GatewayIdentity } from '../fabric/gateway.ts';
 import { openGatewayForwarder, type GatewayForwarder } from '../sandbox/gatewayForwarder.ts';
+import { sandboxPort } from '../sandbox/sandboxDriver.ts';
 import type { SandboxLink } from './sandboxLink.ts';
 
 /** One downloadable file of the client connection. */
@@ -139,7 +140,7 @@ class Access implements ClientAccess {
       // Only ever the peer's Gateway port of the sandbox attached now: never the agent or the inspector.
       target: () => {
         const handle = this.#options.link.handle;
-        return handle?.mode === 'dev' ? { host: handle.host, port: peerPort } : undefined;
+        return handle?.mode === 'dev' ? { host: handle.host, port: sandboxPort(handle, peerPort) } : undefined;
       },
     }).then(
       (forwarder) => (this.#opened = forwarder),

@@ -10,7 +10,7 @@ import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
 import { followLedger, type LedgerFeed } from '../ledger/ledgerFeed.ts';
 import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
 import type { AgentEvent, AgentStatus } from '../sandbox/agentClient.ts';
-import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
+import { sandboxPort, type SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { limitHitOf } from '../metrics/limitHits.ts';
 import type { SessionMetrics } from '../metrics/studioMetrics.ts';
 import { translateAgentStatus } from './agentStatus.ts';
@@ -76,7 +76,7 @@ class Link implements SandboxLink {
     this.detach();
     this.#handle = handle;
     const identity = await handle.agent.identity();
-    this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${peerPort}`, channel: channelName, identity });
+    this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${sandboxPort(handle, peerPort)}`, channel: channelName, identity });
     const { reporter } = this.#options;
     this.#ledger = followLedger(this.#gateway, (block) => reporter.publish('ledger/block', { workspace: reporter.status.workspace, block }));
     this.#follow(handle, withHistory);

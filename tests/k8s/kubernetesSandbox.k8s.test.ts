@@ -106,8 +106,13 @@ describe('a sandbox pod running the TypeScript sample', () => {
     const handle = await again.find('asset-ts');
     expect(handle).toBeDefined();
     expect((await handle?.agent.status())?.phase).toBe('ready');
-    const other = createSandboxManager({ driver: 'kubernetes', docker: createDocker(), dataDir: await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-k8s-other-')), instance });
-    expect(await other.list()).toEqual([]);
+    const otherDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-k8s-other-'));
+    try {
+      const other = createSandboxManager({ driver: 'kubernetes', docker: createDocker(), dataDir: otherDir, instance });
+      expect(await other.list()).toEqual([]);
+    } finally {
+      await fs.rm(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('stops (the pod goes, the owner stays) and starts again', async () => {
@@ -240,11 +245,12 @@ describe('the manifests of deploy/kubernetes', () => {
       for (const object of ['namespace/chaincode-studio', 'serviceaccount/chaincode-studio', 'role.rbac.authorization.k8s.io/chaincode-studio-sandboxes', 'rolebinding.rbac.authorization.k8s.io/chaincode-studio-sandboxes', 'service/chaincode-studio', 'persistentvolumeclaim/chaincode-studio-data', 'deployment.apps/chaincode-studio']) {
         expect(out).toContain(object);
       }
-      for (const [verb, resource] of [['create', 'pods'], ['delete', 'pods'], ['get', 'pods/log'], ['create', 'secrets'], ['create', 'networkpolicies.networking.k8s.io'], ['create', 'persistentvolumeclaims']] as const) {
+      for (const [verb, resource] of [['create', 'pods'], ['delete', 'pods'], ['get', 'pods/log'], ['create', 'secrets'], ['create', 'networkpolicies.networking.k8s.io'], ['create', 'persistentvolumeclaims'], ['patch', 'pods'], ['patch', 'secrets']] as const) {
         expect(can(verb, resource, 'chaincode-studio')).toBe(true);
       }
       expect(cannot('create', 'pods', 'default')).toBe(true);
       expect(cannot('create', 'pods/exec', 'chaincode-studio')).toBe(true);
+      expect(cannot('patch', 'persistentvolumeclaims', 'chaincode-studio')).toBe(true);
       expect(cannot('create', 'roles.rbac.authorization.k8s.io', 'chaincode-studio')).toBe(true);
     } finally {
       kubectl('delete', '-k', dir, '--wait=true', '--timeout=120s', '--ignore-not-found');
