@@ -14,13 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { sandboxMemoryBytes } from '../../server/config.ts';
 import { ErrorCode, StudioError } from '../../server/errors.ts';
-import { mainScope } from '../../server/http/tokenScope.ts';
 import { createDocker } from '../../server/sandbox/docker.ts';
 import { kubernetesSettingsFromEnv } from '../../server/sandbox/kubernetesConfig.ts';
 import { k8sLabels, sandboxObjectName } from '../../server/sandbox/kubernetesObjects.ts';
 import { createSandboxManager, type SandboxManager } from '../../server/sandbox/sandboxManager.ts';
 import { WorkspaceSession } from '../../server/session/workspaceSession.ts';
-import type { RequestContext } from '../../server/ws/handlers.ts';
+import { ctx } from '../kit/appRequests.ts';
 
 process.env.STUDIO_SANDBOX_DRIVER = 'kubernetes';
 const instance = `ccs-k8s-lim-${randomBytes(3).toString('hex')}`;
@@ -28,16 +27,6 @@ let dataDir: string;
 const settings = () => kubernetesSettingsFromEnv(dataDir);
 const core = () => settings().kubeConfig.makeApiClient(CoreV1Api);
 const probeDir = path.join(import.meta.dirname, '..', 'fixtures', 'probe-chaincode');
-
-const ctx: RequestContext = {
-  connectionId: 'test',
-  remoteAddress: '127.0.0.1',
-  scope: mainScope,
-  signal: new AbortController().signal,
-  subscribe: () => undefined,
-  unsubscribe: () => undefined,
-  notify: () => undefined,
-};
 
 const runningPods = async () =>
   (await core().listNamespacedPod({ namespace: settings().namespace, labelSelector: `${k8sLabels.instance}=${instance}` })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);

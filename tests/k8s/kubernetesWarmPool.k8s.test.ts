@@ -13,13 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InvokeResult } from '../../protocol/messages.ts';
 import { createApp, type App, type AppOptions } from '../../server/app.ts';
-import { mainScope } from '../../server/http/tokenScope.ts';
 import { createDocker } from '../../server/sandbox/docker.ts';
 import { kubernetesSettingsFromEnv } from '../../server/sandbox/kubernetesConfig.ts';
 import { k8sLabels, workspaceAnnotation, workspaceHash } from '../../server/sandbox/kubernetesObjects.ts';
-import type { RequestContext } from '../../server/ws/handlers.ts';
+import { ctx, expectPoolWithinCap, invoke, run } from '../kit/appRequests.ts';
 
 // createApp picks the driver from the environment, as the server does.
 process.env.STUDIO_SANDBOX_DRIVER = 'kubernetes';
@@ -29,16 +27,6 @@ let dataDir: string;
 const apps: App[] = [];
 const settings = () => kubernetesSettingsFromEnv(dataDir);
 const core = () => settings().kubeConfig.makeApiClient(CoreV1Api);
-
-const ctx: RequestContext = {
-  connectionId: 'test',
-  remoteAddress: '127.0.0.1',
-  scope: mainScope,
-  signal: new AbortController().signal,
-  subscribe: () => undefined,
-  unsubscribe: () => undefined,
-  notify: () => undefined,
-};
 
 function app(options: Partial<AppOptions>): App {
   const made = createApp({ dataDir, docker, hub: () => undefined, instance, machineBusy: () => false, warmPoolCheckIntervalMs: 300, ...options });
@@ -53,11 +41,6 @@ async function pods(): Promise<V1Pod[]> {
 }
 
 const podOf = async (workspace: string) => (await pods()).find((p) => p.metadata?.labels?.[k8sLabels.workspaceHash] === workspaceHash(instance, workspace));
-
-async function run(a: App, workspace: string): Promise<void> {
-  const reply = await a.handlers.run?.({ workspace }, ctx);
-  expect(reply?.ok).toBe(true);
-}
 
 /** Runs a new workspace and returns the id of the spare it took. */
 async function runClaiming(a: App, workspace: string): Promise<string> {
@@ -74,14 +57,6 @@ async function runClaiming(a: App, workspace: string): Promise<string> {
   expect(await fs.readlink(path.join(dataDir, 'builds', workspace))).toBe(`_pool-${id}`);
   return id;
 }
-
-async function invoke(a: App, workspace: string, mode: 'submit' | 'evaluate', fn: string, ...args: string[]): Promise<InvokeResult> {
-  const result = await a.handlers.invoke?.({ workspace, mode, contract: '', fn, args }, ctx);
-  if (!result) throw new Error('no invoke handler');
-  return result;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-k8s-pool-'));
@@ -157,34 +132,6 @@ it('Run on new workspaces claims spare pods with keys of their own and an empty 
 
 it('keeps spare pods and workspaces within the global cap, giving a spare up when a workspace needs the room', async () => {
   const d = app({ warmSandboxes: 2, maxSandboxesTotal: 2 });
-  await d.reattach();
-  // 'two' still runs: there is room for one spare only.
-  expect(await d.sandboxes.list()).toEqual([{ workspace: 'two', running: true }]);
-  await d.startPool();
-  while (d.pool.ready < 1) await sleep(300);
-  await sleep(1500);
-  expect(d.pool.count).toBe(1);
-  expect(await pods()).toHaveLength(2);
-
-  // Stopping 'two' frees room the pool takes; a Run of 'two' then makes room again by giving a spare up.
-  await (await d.session('two')).stop();
-  while (d.pool.count < 2) await sleep(100);
-  let most = 0;
-  let running = true;
-  const watch = (async () => {
-    while (running) {
-      most = Math.max(most, (await pods()).length);
-      await sleep(200);
-    }
-  })();
-  try {
-    await run(d, 'two');
-  } finally {
-    running = false;
-    await watch;
-  }
-  expect(most).toBeLessThanOrEqual(2);
-  expect(d.pool.count).toBeLessThanOrEqual(1);
-  await d.pool.destroyAll();
+  await expectPoolWithinCap(d, async () => (await pods()).length);
   expect((await pods()).filter((p) => p.metadata?.labels?.[k8sLabels.pool])).toEqual([]);
 });

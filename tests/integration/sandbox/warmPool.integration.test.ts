@@ -11,27 +11,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InvokeResult } from '../../../protocol/messages.ts';
 import { createApp, type App, type AppOptions } from '../../../server/app.ts';
-import { mainScope } from '../../../server/http/tokenScope.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
 import { releaseDisksUnder } from '../../../server/sandbox/ledgerDisk.ts';
-import type { RequestContext } from '../../../server/ws/handlers.ts';
+import { ctx, expectPoolWithinCap, invoke, run, sleep } from '../../kit/appRequests.ts';
 
 const docker = createDocker();
 const instance = `ccs-pool-${randomBytes(3).toString('hex')}`;
 let dataDir: string;
 const apps: App[] = [];
-
-const ctx: RequestContext = {
-  connectionId: 'test',
-  remoteAddress: '127.0.0.1',
-  scope: mainScope,
-  signal: new AbortController().signal,
-  subscribe: () => undefined,
-  unsubscribe: () => undefined,
-  notify: () => undefined,
-};
 
 function app(options: Partial<AppOptions>): App {
   const made = createApp({ dataDir, docker, hub: () => undefined, instance, machineBusy: () => false, warmPoolCheckIntervalMs: 300, ...options });
@@ -45,11 +33,6 @@ async function containers(): Promise<string[]> {
   return list.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))).sort();
 }
 
-async function run(a: App, workspace: string): Promise<void> {
-  const reply = await a.handlers.run?.({ workspace }, ctx);
-  expect(reply?.ok).toBe(true);
-}
-
 /** Runs a new workspace and returns the id of the spare it took. */
 async function runClaiming(a: App, workspace: string): Promise<string> {
   const before = (await a.sandboxes.spares.list()).map((s) => s.id);
@@ -61,14 +44,6 @@ async function runClaiming(a: App, workspace: string): Promise<string> {
   expect(await fs.readlink(path.join(dataDir, 'builds', workspace))).toBe(`_pool-${taken[0]}`);
   return taken[0] ?? '';
 }
-
-async function invoke(a: App, workspace: string, mode: 'submit' | 'evaluate', fn: string, ...args: string[]): Promise<InvokeResult> {
-  const result = await a.handlers.invoke?.({ workspace, mode, contract: '', fn, args }, ctx);
-  if (!result) throw new Error('no invoke handler');
-  return result;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ccs-pool-'));
@@ -162,34 +137,5 @@ it('removes the spares an earlier process left and starts none when the pool siz
 
 it('keeps spares and workspaces within the global cap, giving a spare up when a workspace needs the room', async () => {
   const d = app({ warmSandboxes: 2, maxSandboxesTotal: 2 });
-  await d.reattach();
-  // 'two' still runs: there is room for one spare only.
-  expect(await d.sandboxes.list()).toEqual([{ workspace: 'two', running: true }]);
-  await d.startPool();
-  while (d.pool.ready < 1) await sleep(300);
-  await sleep(1500);
-  expect(d.pool.count).toBe(1);
-  expect(await containers()).toHaveLength(2);
-
-  // Stopping 'two' frees room the pool takes; a Run of 'two' then makes room again by giving a spare up.
-  await (await d.session('two')).stop();
-  while (d.pool.count < 2) await sleep(100);
-  let most = 0;
-  let running = true;
-  const watch = (async () => {
-    while (running) {
-      const up = (await docker.listContainers({ filters: { name: [`${instance}-`] } })).length;
-      most = Math.max(most, up);
-      await sleep(200);
-    }
-  })();
-  try {
-    await run(d, 'two');
-  } finally {
-    running = false;
-    await watch;
-  }
-  expect(most).toBeLessThanOrEqual(2);
-  expect(d.pool.count).toBeLessThanOrEqual(1);
-  await d.pool.destroyAll();
+  await expectPoolWithinCap(d, async () => (await docker.listContainers({ filters: { name: [`${instance}-`] } })).length);
 });
