@@ -45,8 +45,13 @@ test.describe.serial('Go chaincode through the UI', () => {
     await expect(editor(page).locator('.bp-unverified')).toHaveCount(0);
 
     await invoke(page, 'submit', 'CreateAsset', { id: 'go-e2e-2', color: 'green', size: '4', owner: 'Carol', appraisedValue: '99' });
-    await expect(page.getByTestId('paused-banner')).toBeVisible({ timeout: invokeTimeoutMs });
+    const banner = page.getByTestId('paused-banner');
+    await expect(banner).toBeVisible({ timeout: invokeTimeoutMs });
     await expect(page.getByTestId('debugger-state')).toHaveText('paused');
+    // The banner names the paused transaction, as for Node chaincode.
+    await expect(banner).toHaveAttribute('data-txid', /^[0-9a-f]{64}$/);
+    const txId = (await banner.getAttribute('data-txid')) ?? '';
+    await expect(banner).toContainText(txId.slice(0, 8));
     const top = page.getByTestId('stack-frame').first();
     await expect(top).toHaveAttribute('data-path', contractFile);
     await expect(top).toHaveAttribute('data-line', String(breakpointLine));
@@ -60,5 +65,6 @@ test.describe.serial('Go chaincode through the UI', () => {
     const card = await settledResult(page.getByTestId('result-card'));
     await expect(card).toHaveAttribute('data-state', 'ok');
     await expect(card.getByTestId('result-validation')).toHaveText('VALID');
+    await expect(card.getByTestId('result-txid')).toHaveText(txId);
   });
 });

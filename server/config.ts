@@ -298,8 +298,8 @@ export const productionChannelName = 'mychannel';
 export const productionMspId = 'Org1MSP';
 
 // ---- deploy (production networks) ----
-/** How long one peer CLI step of a deployment (install, approve, commit, ...) may take. */
-export const deployStepTimeoutMs = 180_000;
+/** How long one peer CLI step of a deployment (install, approve, commit, ...) may take; install waits for the peer's build (Fabric's installTimeout is 300 s). */
+export const deployStepTimeoutMs = 300_000;
 /**
  * How long the peer CLI waits to connect to a peer or an orderer. A deploy that cannot connect
  * fails after this long whatever the reason, so its answer does not tell a closed port from a silent one.

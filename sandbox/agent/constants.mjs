@@ -41,7 +41,8 @@ export const minTokenChars = 16;
 
 /** A transaction paused at a breakpoint must not time out while someone debugs it (a Go duration). */
 export const chaincodeExecuteTimeout = '900s';
-export const chaincodeInstallTimeout = '60s';
+/** Install runs the external builder: a golang package compiles here, a first one from cold caches on one CPU (Fabric's own default). */
+export const chaincodeInstallTimeout = '300s';
 export const gatewayBroadcastTimeout = '60s';
 /**
  * How long the peer's gossip batches messages before sending them (core.yaml

@@ -6,7 +6,7 @@
 // Two modes. `dev` (the default): the peer in dev mode, everything plaintext,
 // the agent runs the chaincode. `production`: a peer as a production network
 // runs it, TLS on for peer and orderer, chaincode built and launched by the
-// peer's external builders (ccaas, and an offline node builder), deployed from
+// peer's external builders (ccaas, and offline node and golang builders), deployed from
 // outside with the peer CLI.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -130,6 +130,7 @@ export function peerEnv() {
           CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([
             { name: 'ccaas_builder', path: p.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
             { name: 'studio_node_builder', path: p.nodeBuilder, propagateEnvironment: ['STUDIO_CHAINCODE_RUNTIME', 'STUDIO_CHAINCODE_HEAP_MB'] },
+            { name: 'studio_golang_builder', path: p.golangBuilder, propagateEnvironment: ['STUDIO_GOROOT', 'STUDIO_GO_CACHE'] },
           ]),
         }
       : {}),

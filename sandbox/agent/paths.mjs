@@ -39,4 +39,6 @@ export const ordererTls = path.join(ordererNode, 'tls');
 export const peerTls = path.join(peerOrg, 'peers', 'peer0.org1.example.com', 'tls');
 /** Offline external builder for `node` packages (production mode). */
 export const nodeBuilder = env.STUDIO_NODE_BUILDER ?? '/opt/studio/builders/node';
+/** Offline external builder for vendored `golang` packages (production mode), with the image's Go toolchain. */
+export const golangBuilder = env.STUDIO_GOLANG_BUILDER ?? '/opt/studio/builders/golang';
 export const ccaasBuilder = env.STUDIO_CCAAS_BUILDER ?? '/opt/hyperledger/ccaas_builder';

@@ -15,6 +15,7 @@ import { BreakpointStore, type ExceptionFilter } from './breakpointStore.ts';
 import { connectDap, type DapConnection, type DapEvent } from './dapConnection.ts';
 import { threadId, type DebugNotification, type DebugSession } from './debugSession.ts';
 import type { EvaluateContext } from './evaluate.ts';
+import { findGoTxId } from './goTxId.ts';
 
 export interface DelveSessionOptions {
   /** The agent's inspector URL and headers: the `/dap` upgrade is beside it. */
@@ -63,6 +64,8 @@ class DelveDebugSession implements DebugSession {
   #stopped: StoppedEventBody | undefined;
   /** Delve's breakpoint id → the store's. */
   #ids = new Map<number, number>();
+  /** The transaction of the last goroutine that stopped (a goroutine runs one; Go never reuses its id), so a step needs no second lookup. */
+  #txOf: { goroutine: number; txId: string | undefined } | undefined;
   #initialized: Promise<void>;
 
   constructor(dap: DapConnection, options: DelveSessionOptions) {
@@ -221,11 +224,18 @@ class DelveDebugSession implements DebugSession {
     const reason = stopReason(stop.reason);
     const hitBreakpointIds = (stop.hitBreakpointIds ?? []).map((id) => this.#ids.get(id)).filter((id): id is number => id !== undefined);
     let frame: StackFrame | undefined;
+    const known = this.#txOf?.goroutine === goroutine ? this.#txOf : undefined;
+    let txId = known?.txId;
     try {
-      // A panic stops inside the runtime: the editor shows the user's frame nearest the top instead.
-      const levels = reason === 'exception' ? maxFrames : 1;
-      const frames = DapStackTrace.parse(await this.#dap.request('stackTrace', { threadId: goroutine, startFrame: 0, levels })).stackFrames.map((f) => this.#frame(f));
-      frame = frames.find((f) => f.source?.path !== undefined) ?? frames[0];
+      // The whole stack when it is needed: a panic stops inside the runtime (the editor shows the user's frame nearest the top), and the transaction's id is at the bottom.
+      const levels = reason === 'exception' || !known ? maxFrames : 1;
+      const raw = DapStackTrace.parse(await this.#dap.request('stackTrace', { threadId: goroutine, startFrame: 0, levels })).stackFrames;
+      const frames = raw.map((f) => this.#frame(f));
+      frame = reason === 'exception' ? (frames.find((f) => f.source?.path !== undefined) ?? frames[0]) : frames[0];
+      if (!known) {
+        txId = await findGoTxId(this.#dap, raw);
+        this.#txOf = { goroutine, txId };
+      }
     } catch {
       // The stop is announced without its frame; the client asks for the stack itself.
     }
@@ -237,6 +247,7 @@ class DelveDebugSession implements DebugSession {
       threadId,
       ...(description ? { description } : {}),
       ...(stop.text ? { text: stop.text } : {}),
+      ...(txId === undefined ? {} : { txId }),
       ...(hitBreakpointIds.length > 0 ? { hitBreakpointIds } : {}),
       ...(frame ? { frame } : {}),
     };

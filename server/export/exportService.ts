@@ -17,7 +17,7 @@ import { readChaincodeName } from '../session/chaincodeName.ts';
 import type { WorkspaceStore } from '../workspace/workspaceStore.ts';
 import { ccaasBundle } from './ccaasBundle.ts';
 import { compileFailed } from './compileFailed.ts';
-import { goPackageFromDir, readGoModuleFiles } from './goPackage.ts';
+import { readGoModuleFiles, vendoredGoPackage } from './goPackage.ts';
 import { buildGoWorkspace } from '../golang/goBuild.ts';
 import { isGoWorkspace } from '../workspace/workspaceFolder.ts';
 import { createExportStore, type ExportRecord } from './exportStore.ts';
@@ -83,10 +83,11 @@ export function createExports(options: ExportsOptions): Exports {
     return { buildDir, chaincodeName: await readChaincodeName(options.store.dir(workspace), workspace) };
   }
 
-  /** A Go module's `golang` package, from its sources. */
+  /** A Go module's `golang` package, from its sources with their dependencies vendored. */
   async function goPackage(workspace: string, label: string) {
     await goBuilt(workspace);
-    return goPackageFromDir({ label, dir: options.store.dir(workspace) });
+    const exportsDir = workspaceExportsDir(options.dataDir, workspace);
+    return vendoredGoPackage({ label, stagingDir: path.join(exportsDir, 'go-src'), workDir: exportsDir });
   }
 
   async function keep(workspace: string, fileName: string, bytes: Buffer) {

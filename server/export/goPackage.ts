@@ -6,12 +6,15 @@
  * entries first (sorted, rwxr-xr-x, owner 500), then the files sorted by
  * name; metadata.json's `path` is the module's import path. The peer's
  * golang builder compiles it with `go build -mod=readonly` (or from
- * `vendor/`).
+ * `vendor/`). The export packages the module vendored
+ * ({@link vendoredGoPackage}), so a peer without network builds it too.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, StudioError } from '../errors.ts';
 import { readGoModule } from '../golang/goModule.ts';
+import { vendorGoModule } from '../golang/goVendor.ts';
 import { assemble, metadataJson, validateLabel, type ChaincodePackage } from './chaincodePackage.ts';
 import type { TarFile } from './fabricTar.ts';
 import { compareBytes } from './sourceTree.ts';
@@ -32,6 +35,21 @@ export async function goPackageFromDir(options: { readonly label: string; readon
   }
   const entries: TarFile[] = [...[...directories].sort(compareBytes).map((dir) => ({ path: dir, content: new Uint8Array(), directory: true })), ...files];
   return assemble(options.label, 'golang', metadataJson({ path: mod.modulePath, type: 'golang', label: options.label }), entries);
+}
+
+/**
+ * The `golang` package of the module a Go build staged in `<stagingDir>/src` (see goBuild.ts), vendored
+ * first: what `go mod vendor && peer lifecycle chaincode package --lang golang` makes of it.
+ * Vendors in a folder of its own under `workDir`, removed after.
+ */
+export async function vendoredGoPackage(options: { readonly label: string; readonly stagingDir: string; readonly workDir: string }): Promise<ChaincodePackage> {
+  validateLabel(options.label);
+  const vendoredDir = path.join(options.workDir, `go-vendored-${randomBytes(4).toString('hex')}`);
+  try {
+    return await goPackageFromDir({ label: options.label, dir: await vendorGoModule({ stagingDir: options.stagingDir, vendoredDir }) });
+  } finally {
+    await fs.rm(vendoredDir, { recursive: true, force: true });
+  }
 }
 
 /**

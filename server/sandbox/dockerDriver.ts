@@ -204,7 +204,8 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
           MemorySwap: sandboxMemoryBytes,
           NanoCpus: sandboxNanoCpus,
           PidsLimit: sandboxPidsLimit,
-          Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${sandboxTmpfsBytes}` },
+          // Every writable place is noexec, but a production peer runs the chaincode it built (the golang builder copies its binary to /tmp).
+          Tmpfs: { '/tmp': `rw,nosuid,nodev,${mode === 'production' ? 'exec,' : ''}size=${sandboxTmpfsBytes}` },
           Mounts: [
             { Type: 'bind', Source: ledger, Target: '/var/sandbox' },
             { Type: 'bind', Source: dir, Target: '/chaincode', ReadOnly: true },

@@ -16,6 +16,7 @@ import { ErrorCode, StudioError } from '../../errors.ts';
 import { checkSandboxUids } from './sandboxUids.ts';
 import { ensureDelve } from './delveBinary.ts';
 import { fabricModuleDir } from './fabricModule.ts';
+import { ensureGoToolchain, hostGoToolchain } from './goToolchain.ts';
 
 /** Bump when the recipe below changes in a way the hashed inputs do not show. */
 const recipeVersion = '2';
@@ -52,6 +53,9 @@ export async function imageInputsHash(): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`recipe ${recipeVersion} ${debianSuite} node ${process.version} uids ${sandboxUid} ${chaincodeUid} delve ${delveVersion}\n`);
   hash.update(await fs.readFile(fileURLToPath(import.meta.url)));
+  // The golang builder's toolchain: the host's Go version, trimmed by goToolchain.ts's rules.
+  hash.update(`go ${(await hostGoToolchain()).version}\n`);
+  hash.update(await fs.readFile(fileURLToPath(new URL('./goToolchain.ts', import.meta.url))));
   // Another Fabric commit is another image (the default's tag is unchanged).
   if (fabricCommit !== '') hash.update(`fabric commit ${fabricCommit.trim()}\n`);
   for (const sub of ['agent', 'config', 'builders', 'fabric', 'runtime']) {
@@ -175,7 +179,7 @@ async function ensureRuntimeModules(progress: ProgressFn): Promise<string> {
 }
 
 /** Our files on top of the root filesystem. */
-async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string; delve: string }, hash: string): Promise<string> {
+async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string; delve: string; goRoot: string }, hash: string): Promise<string> {
   // Unique per build: two processes building the same image at once must not share a staging tree.
   const dir = path.join(cacheDir, 'overlay', `${hash}-${process.pid}-${Date.now()}`);
   await fs.rm(dir, { recursive: true, force: true });
@@ -185,6 +189,8 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   for (const file of ['core.yaml', 'orderer.yaml']) await fs.copyFile(path.join(inputs.sampleConfigDir, file), at('opt', 'fabric', 'config', file));
   await fs.cp(path.join(sandboxDir, 'builders', 'ccaas'), at('opt', 'hyperledger', 'ccaas_builder'), { recursive: true });
   await fs.cp(path.join(sandboxDir, 'builders', 'node'), at('opt', 'studio', 'builders', 'node'), { recursive: true });
+  await fs.cp(path.join(sandboxDir, 'builders', 'golang'), at('opt', 'studio', 'builders', 'golang'), { recursive: true, filter: (src) => !isTestFile(src) });
+  await fs.cp(inputs.goRoot, at('opt', 'go'), { recursive: true, filter: (src) => !src.endsWith('.studio-complete') });
   await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !isTestFile(src) });
   await fs.cp(path.join(sandboxDir, 'config'), at('opt', 'studio', 'config'), { recursive: true });
   await fs.cp(path.join(inputs.runtimeDir, 'node_modules'), at('opt', 'chaincode', 'node_modules'), { recursive: true });
@@ -259,14 +265,15 @@ export async function ensureSandboxImage(docker: Docker, progress: ProgressFn = 
     // Not built yet: build below.
   }
   const started = Date.now();
-  const [{ binDir, sampleConfigDir }, rootfs, runtimeDir, delve] = await Promise.all([
+  const [{ binDir, sampleConfigDir }, rootfs, runtimeDir, delve, goRoot] = await Promise.all([
     ensureFabricBinaries(progress),
     ensureRootfs(progress),
     ensureRuntimeModules(progress),
     ensureDelve(progress),
+    ensureGoToolchain(progress),
   ]);
   progress('overlay', 'Assembling the image');
-  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs, delve }, hash);
+  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs, delve, goRoot }, hash);
   await importImage(docker, rootfs, overlay, tag, progress);
   await fs.rm(overlay, { recursive: true, force: true });
   progress('done', `Built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -40,6 +40,8 @@ describe('debugging a Go transaction in the sandbox', () => {
     expect(stop).toMatchObject({ reason: 'breakpoint', threadId: 1 });
     expect(stop.frame?.source?.path).toBe(source);
     expect(stop.frame?.line).toBe(line);
+    // The pause banner's transaction, read from the shim's message at the bottom of the goroutine.
+    expect(stop.txId).toMatch(/^[0-9a-f]{64}$/);
 
     const dbg = session.debugger();
     const { stackFrames } = await dbg.stackTrace();
@@ -74,6 +76,7 @@ describe('debugging a Go transaction in the sandbox', () => {
     await dbg.continue();
     const result = await pending;
     expect(result.validationCode).toBe('VALID');
+    expect(result.txId).toBe(stop.txId);
     expect(result.events[0]?.name).toBe('AssetCreated');
   });
 
