@@ -162,6 +162,8 @@ export const sandboxStopGraceSeconds = 10;
 export const sandboxRouteCommandTimeoutMs = 5000;
 export const chaincodeReadyTimeoutMs = 30_000;
 export const agentRequestTimeoutMs = 60_000;
+/** How long the agent may take to rebuild its network as other orgs or another channel (stop, keys, channel, peers joined). */
+export const networkRebuildTimeoutMs = 120_000;
 
 /** A paused transaction must survive a debugging session: every deadline on its path is at least this. */
 export const transactionTimeoutMs = 15 * 60_000;

@@ -353,8 +353,12 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.on('upgrade', async (req, socket, head) => {
-  const upgradePath = new URL(req.url ?? '/', 'http://agent').pathname;
-  if (!authorized(req.headers.authorization, token) || (upgradePath !== '/inspector' && upgradePath !== '/dap')) {
+  const upgradeUrl = new URL(req.url ?? '/', 'http://agent');
+  const upgradePath = upgradeUrl.pathname;
+  // `?org=Org2MSP`: that org's chaincode inspector, in a network of several orgs.
+  const org = upgradeUrl.searchParams.get('org');
+  const orgInspector = org === null ? inspectorPort : current.nodes.find((node) => node.mspId === org)?.inspectorPort;
+  if (!authorized(req.headers.authorization, token) || (upgradePath !== '/inspector' && upgradePath !== '/dap') || orgInspector === undefined) {
     socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
     return;
   }
@@ -364,7 +368,7 @@ server.on('upgrade', async (req, socket, head) => {
     return;
   }
   const { proxyInspector } = await import('./inspectorProxy.mjs');
-  proxyInspector(req, socket, head, inspectorPort);
+  proxyInspector(req, socket, head, orgInspector);
 });
 
 /** @param {string} signal */

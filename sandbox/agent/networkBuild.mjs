@@ -30,7 +30,9 @@ export async function generateNetworkArtifacts(logs, nodes) {
   if (!(await exists(path.join(p.cryptoDir, 'peerOrganizations')))) {
     logs.write('sandbox', `Generating fresh keys for ${nodes.map((n) => n.mspId).join(', ')} (cryptogen)`);
     await run('cryptogen', ['generate', `--config=${cryptoConfig}`, `--output=${p.cryptoDir}`], { logs });
-    await fs.rm(path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp', 'tlscacerts'), { recursive: true, force: true });
+    // A Gateway dials another org's peer with TLS whenever that org lists TLS CA certs (as the orderer, see fabric.mjs).
+    const orgMsps = [path.join(p.cryptoDir, 'ordererOrganizations', 'example.com', 'msp'), ...nodes.map((node) => path.join(p.cryptoDir, 'peerOrganizations', node.domain, 'msp'))];
+    for (const msp of orgMsps) await fs.rm(path.join(msp, 'tlscacerts'), { recursive: true, force: true });
   }
   if (!(await exists(p.genesisBlock))) {
     logs.write('sandbox', 'Creating the orderer genesis block (configtxgen)');
