@@ -53,9 +53,9 @@ describe('a two-org sandbox', () => {
     expect(asOrg2.validationCode).toBe('VALID');
     expect(asOrg2.result).toBe('Org2MSP');
     expect([...(asOrg2.endorsers ?? [])].sort()).toEqual(['Org1MSP', 'Org2MSP']);
-    // Each org's own peer runs the evaluate of its client.
-    expect((await invoke('evaluate', 'PeerOrg', [], { asOrg: 'Org2MSP' })).result).toBe('Org2MSP');
-    expect((await invoke('evaluate', 'PeerOrg', [])).result).toBe('Org1MSP');
+    // The studio's evaluate endorses as the policy asks (to show what a submit would write): naming one org runs it on that org's peer alone.
+    expect((await invoke('evaluate', 'PeerOrg', [], { asOrg: 'Org2MSP', endorsingOrgs: ['Org2MSP'] })).result).toBe('Org2MSP');
+    expect((await invoke('evaluate', 'PeerOrg', [], { endorsingOrgs: ['Org1MSP'] })).result).toBe('Org1MSP');
     await expect(invoke('evaluate', 'WhoAmI', [], { asOrg: 'Org3MSP' })).rejects.toMatchObject({ message: expect.stringMatching(/Org3MSP is not an org of this sandbox's network \(Org1MSP, Org2MSP\)/) });
   });
 
@@ -98,5 +98,23 @@ describe('a two-org sandbox', () => {
     const single = await invoke('submit', 'Create', ['a2', 'v2'], { asOrg: 'Org2MSP', endorsingOrgs: ['Org2MSP'] });
     expect(single.validationCode).toBe('VALID');
     expect(single.endorsers).toEqual(['Org2MSP']);
+  });
+
+  it("pauses at a breakpoint in the process of the org whose peer runs the transaction, naming that peer", async () => {
+    const source = 'index.js';
+    const line = (await fs.readFile(path.join(fixtureDir, source), 'utf8')).split('\n').findIndex((l) => l.includes('return ctx.stub.getMspID();')) + 1;
+    await session.debugger().setBreakpoints(source, [{ line }]);
+    try {
+      for (const org of ['Org2MSP', 'Org1MSP']) {
+        const pending = invoke('evaluate', 'PeerOrg', [], { asOrg: org, endorsingOrgs: [org] });
+        const peer = `peer0.${org.replace('MSP', '').toLowerCase()}.example.com (${org})`;
+        await expect.poll(async () => (await session.chaincodeDebugger.state()).paused?.peer, { timeout: 15_000 }).toBe(peer);
+        expect((await session.debugger().stackTrace()).stackFrames[0]?.line).toBe(line);
+        await session.debugger().continue();
+        expect((await pending).result).toBe(org);
+      }
+    } finally {
+      await session.debugger().setBreakpoints(source, []);
+    }
   });
 });
