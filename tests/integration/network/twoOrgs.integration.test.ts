@@ -103,7 +103,8 @@ describe('a two-org sandbox', () => {
   it("pauses at a breakpoint in the process of the org whose peer runs the transaction, naming that peer", async () => {
     const source = 'index.js';
     const line = (await fs.readFile(path.join(fixtureDir, source), 'utf8')).split('\n').findIndex((l) => l.includes('return ctx.stub.getMspID();')) + 1;
-    await session.debugger().setBreakpoints(source, [{ line }]);
+    // As the IDE sets them: on every org's process.
+    await session.chaincodeDebugger.setBreakpoints(source, [{ line }]);
     try {
       for (const org of ['Org2MSP', 'Org1MSP']) {
         const pending = invoke('evaluate', 'PeerOrg', [], { asOrg: org, endorsingOrgs: [org] });
@@ -114,7 +115,7 @@ describe('a two-org sandbox', () => {
         expect((await pending).result).toBe(org);
       }
     } finally {
-      await session.debugger().setBreakpoints(source, []);
+      await session.chaincodeDebugger.setBreakpoints(source, []);
     }
   });
 });
