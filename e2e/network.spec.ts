@@ -77,8 +77,9 @@ test.describe.serial('network settings', () => {
   });
 
   test('switches to two orgs, Run builds them, and a submit as Org2 is endorsed by both', async () => {
-    await page.getByTestId('network-summary').click();
     const settings = page.getByTestId('network-settings');
+    // The form may still be open from the step before.
+    if (!(await settings.getByTestId('network-org-count').isVisible())) await page.getByTestId('network-summary').click();
     await settings.getByTestId('network-org-count').selectOption('2');
     await settings.getByTestId('network-policy').fill("AND('Org1MSP.peer','Org2MSP.peer')");
     await settings.getByTestId('network-save').click();
