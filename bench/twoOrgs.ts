@@ -30,7 +30,7 @@ async function processMemory(container: string): Promise<string> {
   const script = `
     const fs = require('fs');
     const rows = [];
-    for (const pid of fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).map(Number).sort((a, b) => a - b)) {
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).map(Number).filter((pid) => pid !== process.pid).sort((a, b) => a - b)) {
       try {
         const cmd = fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').filter(Boolean);
         const rss = /VmRSS:\\s+(\\d+)/.exec(fs.readFileSync('/proc/' + pid + '/status', 'utf8'));
@@ -42,7 +42,8 @@ async function processMemory(container: string): Promise<string> {
     }
     console.log(rows.join(', '));`;
   const { stdout } = await exec('docker', ['exec', container, 'node', '-e', script]);
-  // Peers in start order (the first org's first); a chaincode by its peer's chaincode port (70 → 7052: Org1, 80: Org2).
+  // Peers in start order (the first org's first: its environment is not readable here); a chaincode
+  // by its peer's chaincode port (70 → 7052: Org1, 80: Org2).
   let peer = 0;
   return stdout
     .trim()
