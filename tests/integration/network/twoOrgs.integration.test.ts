@@ -5,7 +5,8 @@
  * of either org submits; state-based endorsement moves an asset to Org2, and
  * then only Org2's endorsement can change it; private data written through
  * transient data reads back as the member org and not as the other; a new
- * policy is approved by both orgs as the next sequence with the ledger kept.
+ * policy is approved by both orgs as the next sequence with the ledger kept;
+ * a third org rebuilds the network.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -117,5 +118,15 @@ describe('a two-org sandbox', () => {
     } finally {
       await session.chaincodeDebugger.setBreakpoints(source, []);
     }
+  });
+
+  it('rebuilds as three orgs when the org count changes (the ledger starts anew), and OutOf(2, …) takes any two', async () => {
+    await writeStudio({ orgs: ['Org1MSP', 'Org2MSP', 'Org3MSP'], endorsementPolicy: "OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.peer')" });
+    expect((await session.run()).ok).toBe(true);
+    await expect(invoke('evaluate', 'Read', ['a0'])).rejects.toMatchObject({ message: expect.stringMatching(/no asset a0/) });
+    const byTwo = await invoke('submit', 'Create', ['b1', 'v'], { asOrg: 'Org3MSP', endorsingOrgs: ['Org2MSP', 'Org3MSP'] });
+    expect(byTwo.validationCode).toBe('VALID');
+    expect([...(byTwo.endorsers ?? [])].sort()).toEqual(['Org2MSP', 'Org3MSP']);
+    expect(byTwo.result).toBe('Org3MSP');
   });
 });
