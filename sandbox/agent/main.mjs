@@ -198,7 +198,7 @@ async function firstFile(dir) {
 }
 
 /** @returns {Promise<AgentIdentity>} */
-async function identity(msp = p.userMsp, org = mspId) {
+async function identity(msp = p.userMsp, org = current.shape.orgs[0] ?? mspId) {
   return {
     mspId: org,
     certificate: await firstFile(path.join(msp, 'signcerts')),
