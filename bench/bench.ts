@@ -27,6 +27,7 @@ import { timeBreakpointAndStep } from './breakpointTiming.ts';
 import { measureKubernetes } from './kubernetes.ts';
 import { measureWarmPool } from './warmPool.ts';
 import { goTargets, measureGoChaincode } from './goChaincode.ts';
+import { measureTwoOrgs, twoOrgTargets } from './twoOrgs.ts';
 import { releaseDisksUnder } from '../server/sandbox/ledgerDisk.ts';
 
 /** The one-line edit both the dev-mode restart and the lifecycle redeploy are timed with. */
@@ -49,9 +50,10 @@ export const targets = {
   k8sSandboxReadyMs: 10000,
   ...ledgerTargets,
   ...goTargets,
+  ...twoOrgTargets,
 };
 
-/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,go,concurrency,k8s` runs only those sections (`--quick` leaves out concurrency; k8s, which builds and starts a cluster, runs only when named). */
+/** `--only=core,ledger,tests,import,cold,warm,heavy,browser,go,orgs,concurrency,k8s` runs only those sections (`--quick` leaves out concurrency; k8s, which builds and starts a cluster, runs only when named). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const section = (name: string) => (only ? only.includes(name) : name !== 'k8s' && (name !== 'concurrency' || !process.argv.includes('--quick')));
 
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
     if (section('heavy')) Object.assign(figures, await measureHeavyCompile(report));
     if (section('browser')) Object.assign(figures, await measureBrowser(report));
     if (section('go')) Object.assign(figures, await measureGoChaincode(docker, report));
+    if (section('orgs')) Object.assign(figures, await measureTwoOrgs(docker, report));
     if (section('concurrency')) Object.assign(figures, await measureConcurrency(docker, report));
     if (section('k8s')) Object.assign(figures, await measureKubernetes(docker, report));
   } finally {

@@ -2,7 +2,9 @@
  * The network settings in the project bar: a policy is checked against the
  * orgs as it is typed, a change of org count asks first and names what the
  * rebuild loses, a one-org policy saved here is what the next Run
- * approves, and a submit with a chosen endorsing org names who endorsed.
+ * approves, and a submit with a chosen endorsing org names who endorsed;
+ * then two orgs: saved after the confirmation, built by Run, a submit as
+ * Org2 endorsed by both orgs.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { seriousViolations } from './accessibility.ts';
@@ -71,6 +73,27 @@ test.describe.serial('network settings', () => {
     const card = await settledResult(await invoke(page, 'submit', 'CreateAsset', { id: 'net-1', color: 'teal', size: '7', owner: 'Alice', appraisedValue: '1200' }));
     await expect(card.getByTestId('result-validation')).toHaveText('VALID');
     await expect(card.getByTestId('result-endorsers')).toHaveText('Org1MSP');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test('switches to two orgs, Run builds them, and a submit as Org2 is endorsed by both', async () => {
+    const settings = page.getByTestId('network-settings');
+    // The form may still be open from the step before.
+    if (!(await settings.getByTestId('network-org-count').isVisible())) await page.getByTestId('network-summary').click();
+    await settings.getByTestId('network-org-count').selectOption('2');
+    await settings.getByTestId('network-policy').fill("AND('Org1MSP.peer','Org2MSP.peer')");
+    await settings.getByTestId('network-save').click();
+    const dialog = page.getByTestId('confirm-action-dialog');
+    await dialog.getByRole('button', { name: 'Save and rebuild at next Run' }).click();
+    await expect(page.getByTestId('network-summary')).toHaveText(/^Network: 2 orgs · studio/);
+    await runAndWaitReady(page);
+
+    await page.getByTestId('side-tab-transaction').click();
+    await page.getByTestId('tx-endorse-Org1MSP').uncheck();
+    await page.getByTestId('tx-as-org').selectOption('Org2MSP');
+    const card = await settledResult(await invoke(page, 'submit', 'CreateAsset', { id: 'net-2', color: 'plum', size: '3', owner: 'Bob', appraisedValue: '800' }));
+    await expect(card.getByTestId('result-validation')).toHaveText('VALID');
+    await expect(card.getByTestId('result-endorsers')).toHaveText(/^(Org1MSP, Org2MSP|Org2MSP, Org1MSP)$/);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

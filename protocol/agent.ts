@@ -34,6 +34,16 @@ export type AgentChaincodeInfo = z.infer<typeof AgentChaincodeInfo>;
 
 const SupervisedInfo = z.object({ running: z.boolean(), restarts: z.number().int() });
 
+/** One org of a network of several: its peer (port and hostname in the container) and its chaincode process. */
+export const AgentOrgStatus = z.object({
+  mspId: z.string(),
+  peerPort: z.number().int().min(1).max(65_535),
+  peerHostname: z.string(),
+  peer: SupervisedInfo,
+  chaincode: AgentChaincodeInfo,
+});
+export type AgentOrgStatus = z.infer<typeof AgentOrgStatus>;
+
 /** `GET /status`, and the `status` event. */
 export const AgentStatus = z.object({
   phase: z.enum(['starting', 'ready', 'error']),
@@ -45,6 +55,8 @@ export const AgentStatus = z.object({
   orderer: SupervisedInfo,
   peer: SupervisedInfo,
   chaincode: AgentChaincodeInfo,
+  /** Every org, the first included, when the network is not the one-org sandbox (absent: one org, `mspId`). */
+  orgs: z.array(AgentOrgStatus).min(1).max(3).optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
@@ -91,7 +103,8 @@ export const AgentConnectionReply = z.object({
 });
 export type AgentConnectionReply = z.infer<typeof AgentConnectionReply>;
 
-export const AgentLogEvent = z.object({ type: z.literal('log'), source: LogSource, time: z.string(), text: z.string(), level: LogLevel.optional() });
+/** `org`: the MSP ID of the org whose peer or chaincode wrote the line, in a network of several orgs. */
+export const AgentLogEvent = z.object({ type: z.literal('log'), source: LogSource, time: z.string(), text: z.string(), level: LogLevel.optional(), org: z.string().max(64).optional() });
 export type AgentLogEvent = z.infer<typeof AgentLogEvent>;
 
 /** One line of `GET /events` (NDJSON). */
@@ -109,6 +122,22 @@ export type AgentLogsReply = z.infer<typeof AgentLogsReply>;
 /** `GET /definitions`: the saved definitions by chaincode name. */
 export const AgentDefinitionsReply = z.record(z.string(), ChaincodeDefinition);
 export type AgentDefinitionsReply = z.infer<typeof AgentDefinitionsReply>;
+
+/** `GET /network`: the channel and, per org, its peer and the client identity the IDE submits as. */
+export const AgentNetworkReply = z.object({
+  channel: z.string(),
+  orgs: z
+    .array(z.object({ mspId: z.string(), peerPort: z.number().int().min(1).max(65_535), peerHostname: z.string(), user: AgentIdentity }))
+    .min(1)
+    .max(3),
+});
+export type AgentNetworkReply = z.infer<typeof AgentNetworkReply>;
+
+/** `POST /network`: the orgs (MSP IDs, in order) and channel the sandbox's network must have; another shape rebuilds it, ledger lost. */
+export interface AgentNetworkRequest {
+  orgs: string[];
+  channel: string;
+}
 
 /** The body of every non-2xx reply. */
 export const AgentErrorReply = z.object({ error: z.string() });
@@ -140,6 +169,8 @@ export const agentReplies = {
   'GET /connection': AgentConnectionReply,
   'GET /logs': AgentLogsReply,
   'GET /definitions': AgentDefinitionsReply,
+  'GET /network': AgentNetworkReply,
+  'POST /network': AgentStatus,
   'POST /chaincode/define': ChaincodeDefinition,
   'POST /chaincode/start': AgentChaincodeInfo,
   'POST /chaincode/stop': AgentChaincodeInfo,

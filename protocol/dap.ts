@@ -74,6 +74,8 @@ export interface StoppedEventBody {
   /** The top frame, so the editor can jump without another round trip. */
   frame?: StackFrame;
   text?: string;
+  /** In a network of several orgs: whose peer's chaincode process is paused, e.g. `peer0.org2.example.com (Org2MSP)`. */
+  peer?: string;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { InvokeResult } from './messages.ts';
-import { EndorsingOrgs } from './networkSettings.ts';
+import { EndorsingOrgs, mspIdPattern } from './networkSettings.ts';
 
 /** Where a workspace's test files live, and how they end. */
 export const invokeTestsDir = 'tests';
@@ -58,6 +58,8 @@ export const InvokeTestStep = z
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
     /** The orgs whose peers must endorse (as the invoke request's `endorsingOrgs`); left out: the Gateway picks by the policy. */
     endorsingOrgs: EndorsingOrgs.optional(),
+    /** The org whose client identity sends it (as the invoke request's `asOrg`); left out: the first org. */
+    asOrg: z.string().regex(mspIdPattern, 'an MSP ID').optional(),
     expect: InvokeExpectation.default({}),
   })
   .strict();

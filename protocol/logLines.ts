@@ -17,4 +17,6 @@ export interface LogLine {
   text: string;
   /** Absent: info. */
   level?: LogLevel;
+  /** The MSP ID of the org whose peer or chaincode wrote it, in a network of several orgs; absent: the first org or the sandbox. */
+  org?: string;
 }

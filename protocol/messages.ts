@@ -21,7 +21,7 @@ import type { KeyHistoryEntry, LedgerBlockSummary, LedgerTransaction, LedgerValu
 import type { DependencyTypes } from './dependencyTypes.ts';
 import type { ClientConnection } from './clientConnection.ts';
 import { InvokeTestName, InvokeTestStep, type InvokeTestRunResult } from './invokeTests.ts';
-import { EndorsingOrgs, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
+import { EndorsingOrgs, mspIdPattern, NetworkSettingsParams, type NetworkChange, type NetworkSettings, type NetworkSettingsIssue } from './networkSettings.ts';
 
 export * from './clientConnection.ts';
 export * from './dap.ts';
@@ -137,6 +137,8 @@ export const requestParams = {
     transient: z.record(z.string().max(256), z.string().max(1_000_000)).optional(),
     /** The orgs whose peers must endorse (the Gateway's endorsing organizations), e.g. for private data with transient input; none: the Gateway picks by the policy. */
     endorsingOrgs: EndorsingOrgs.optional(),
+    /** The org whose client identity submits or evaluates, through its own peer's Gateway; none: the first org. */
+    asOrg: z.string().regex(mspIdPattern, 'an MSP ID').optional(),
   }),
   'logs/history': z.object(ws),
   /** What a client application of the user's own needs to reach the sandbox (see clientConnection.ts). */

@@ -131,8 +131,11 @@ export const sandboxLogMaxBytes = '10m';
 export const k8sLabelPrefix = 'chaincode-studio.io';
 export const k8sPodReadyTimeoutMs = 120_000;
 export const k8sPodDeleteTimeoutMs = 60_000;
-/** The ports the server reaches in a sandbox: agent, orderer, peer, orderer admin (see sandbox/agent/constants.mjs). */
-export const k8sForwardedPorts = [7000, 7050, 7051, 7053] as const;
+/**
+ * The ports the server reaches in a sandbox: agent, orderer, peer, orderer admin, and the peers of a
+ * second and third org, 1000 apart (see sandbox/agent/constants.mjs and orgNodes.mjs).
+ */
+export const k8sForwardedPorts = [7000, 7050, 7051, 7053, 8051, 9051] as const;
 
 /** Ports inside the sandbox container (reached over its private bridge, never published). */
 export const agentPort = 7000;
@@ -162,6 +165,8 @@ export const sandboxStopGraceSeconds = 10;
 export const sandboxRouteCommandTimeoutMs = 5000;
 export const chaincodeReadyTimeoutMs = 30_000;
 export const agentRequestTimeoutMs = 60_000;
+/** How long the agent may take to rebuild its network as other orgs or another channel (stop, keys, channel, peers joined). */
+export const networkRebuildTimeoutMs = 120_000;
 
 /** A paused transaction must survive a debugging session: every deadline on its path is at least this. */
 export const transactionTimeoutMs = 15 * 60_000;

@@ -17,23 +17,25 @@ import { findGoBinary, goChaincodeCommand, goChaincodeEnv, killChaincodeUidProce
 /**
  * @typedef {import('../../protocol/agent.ts').AgentChaincodeInfo} AgentChaincodeInfo
  * @typedef {import('../../protocol/agent.ts').ChaincodeDefinition} ChaincodeDefinition
- * @typedef {import('./logs.mjs').LogHub} LogHub
+ * @typedef {import('./logs.mjs').LogWriter} LogHub
  * @typedef {import('./limits.mjs').CgroupReading} CgroupReading
+ * @typedef {{ mspId: string, chaincodeAddress: string, inspectorPort: number }} OrgPeer
  */
 
 /**
  * The node arguments that start the chaincode registered as `packageId`: with the inspector when
  * `debug`, paused before the first line until a debugger attaches unless `waitForDebugger` is false.
- * @param {{ packageId: string, debug: boolean, waitForDebugger?: boolean }} options
+ * `peer` is the org peer it registers with (the first org's by default), and whose inspector port it takes.
+ * @param {{ packageId: string, debug: boolean, waitForDebugger?: boolean, peer?: { chaincodeAddress: string, inspectorPort: number } }} options
  */
-export function chaincodeArgs({ packageId, debug, waitForDebugger = true }) {
+export function chaincodeArgs({ packageId, debug, waitForDebugger = true, peer = { chaincodeAddress, inspectorPort } }) {
   return [
     `--max-old-space-size=${chaincodeHeapLimitMb}`,
-    ...(debug ? [`--${waitForDebugger ? 'inspect-brk' : 'inspect'}=${loopback}:${inspectorPort}`] : []),
+    ...(debug ? [`--${waitForDebugger ? 'inspect-brk' : 'inspect'}=${loopback}:${peer.inspectorPort}`] : []),
     path.join(p.chaincodeRuntime, 'fabric-shim', 'cli.js'),
     'start',
     '--peer.address',
-    chaincodeAddress,
+    peer.chaincodeAddress,
     '--chaincode-id-name',
     packageId,
   ];
@@ -43,10 +45,10 @@ export function chaincodeArgs({ packageId, debug, waitForDebugger = true }) {
  * The environment of the chaincode process: what Fabric 2.5's peer gives a chaincode it launches
  * (core/container/dockercontroller's GetEnv, with the peer's chaincode logging settings), without
  * TLS (dev mode), plus a bare PATH and HOME. Nothing of the agent's own (its token) reaches user code.
- * @param {{ packageId: string }} options
+ * @param {{ packageId: string, orgMspId?: string }} options
  * @returns {Record<string, string>}
  */
-export function chaincodeEnv({ packageId }) {
+export function chaincodeEnv({ packageId, orgMspId = mspId }) {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: p.scratchDir,
@@ -57,7 +59,7 @@ export function chaincodeEnv({ packageId }) {
     CORE_CHAINCODE_LOGGING_SHIM: 'warning',
     CORE_CHAINCODE_LOGGING_FORMAT: chaincodeLoggingFormat,
     CORE_PEER_TLS_ENABLED: 'false',
-    CORE_PEER_LOCALMSPID: mspId,
+    CORE_PEER_LOCALMSPID: orgMspId,
   };
 }
 
@@ -104,13 +106,23 @@ export class ChaincodeProcess {
   #endedBecause = null;
   /** The running chaincode is a Go program (run by Delve): its stop sweeps the chaincode uid. */
   #childIsGo = false;
-  /** A process with fabric-shim loaded, waiting to become the next chaincode (see chaincodeStandby.mjs). */
-  #standby = new ChaincodeStandby({ env: chaincodeEnv({ packageId: '' }), shimArgs: ['start', '--peer.address', chaincodeAddress] });
+  /**
+   * A process with fabric-shim loaded, waiting to become the next chaincode (see chaincodeStandby.mjs);
+   * the first org's peer only: another org's chaincode starts fresh.
+   * @type {{ prepare(delayMs?: number): void, take(go: string): import('node:child_process').ChildProcess | undefined, close(): void }}
+   */
+  #standby;
+  /** The org peer this chaincode registers with; absent: the first org's. @type {OrgPeer | undefined} */
+  #peer;
 
-  /** @param {{ logs: LogHub, onChange: () => void }} options */
-  constructor({ logs, onChange }) {
+  /** @param {{ logs: LogHub, onChange: () => void, peer?: OrgPeer }} options */
+  constructor({ logs, onChange, peer }) {
     this.#logs = logs;
     this.#onChange = onChange;
+    this.#peer = peer;
+    this.#standby = peer
+      ? { prepare: () => undefined, take: () => undefined, close: () => undefined }
+      : new ChaincodeStandby({ env: chaincodeEnv({ packageId: '' }), shimArgs: ['start', '--peer.address', chaincodeAddress] });
   }
 
   /** Loads the next chaincode process ahead of need (dev mode, once the peer is up). */
@@ -133,6 +145,7 @@ export class ChaincodeProcess {
     await this.stop();
     // A Go build (goChaincode.mjs) runs as its binary, under Delve when debugging; anything else as Node.
     const goBinary = await findGoBinary();
+    if (goBinary && this.#peer) throw new Error('Go chaincode runs on a one-org sandbox only: Delve debugs one process. Set the network back to one org to run it here.');
     if (!goBinary) {
       const pkg = JSON.parse(await fs.readFile(path.join(p.chaincodeDir, 'package.json'), 'utf8'));
       if (typeof pkg.main !== 'string') throw new Error('the chaincode package.json has no "main" entry');
@@ -140,11 +153,11 @@ export class ChaincodeProcess {
 
     const cgroupAtStart = await readCgroup();
     const go = goBinary ? goChaincodeCommand({ binary: goBinary, debug, waitForDebugger }) : undefined;
-    const env = goBinary ? goChaincodeEnv({ packageId: definition.packageId }) : chaincodeEnv({ packageId: definition.packageId });
+    const env = goBinary ? goChaincodeEnv({ packageId: definition.packageId }) : chaincodeEnv({ packageId: definition.packageId, ...(this.#peer ? { orgMspId: this.#peer.mspId } : {}) });
     // A Node chaincode takes over the standby process (fabric-shim already loaded) when one is ready.
     const fromStandby = go ? undefined : this.#standby.take(goMessage({ env, debug, waitForDebugger }));
     const spawnFresh = () => {
-      const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger }));
+      const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger, ...(this.#peer ? { peer: this.#peer } : {}) }));
       return spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
     };
     const child = fromStandby ?? spawnFresh();

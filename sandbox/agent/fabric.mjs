@@ -26,18 +26,18 @@ import {
   ordererMspId,
   ordererOperationsPort,
   ordererPort,
-  peerHostname,
-  peerOperationsPort,
   peerPort,
   portPollMs,
   gossipBurstLatency,
 } from './constants.mjs';
+import { orgNode } from './orgNodes.mjs';
 import * as p from './paths.mjs';
 import { withoutCapabilities } from './privileges.mjs';
 
 /**
  * @typedef {import('./logs.mjs').LogHub} LogHub
  * @typedef {Record<string, string>} Env
+ * @typedef {import('./orgNodes.mjs').OrgNode} OrgNode
  */
 
 export const ordererAddress = `${loopback}:${ordererPort}`;
@@ -45,6 +45,8 @@ export const peerAddress = `${loopback}:${peerPort}`;
 export const chaincodeAddress = `${loopback}:${chaincodePort}`;
 /** @type {'dev' | 'production'} */
 export const mode = process.env.STUDIO_MODE === 'production' ? 'production' : 'dev';
+/** The first org's peer: the one-org sandbox's. */
+export const firstOrg = orgNode(0, mspId);
 const tls = mode === 'production';
 
 /** @returns {Env} */
@@ -101,31 +103,37 @@ export function ordererEnv() {
   };
 }
 
-/** @returns {Env} */
-export function peerEnv() {
+/**
+ * The peer of `node` (the first org's by default). Each peer's gossip bootstraps from itself and
+ * leads its org; the other orgs' peers are found through the channel's anchor peers.
+ * @param {OrgNode} [node]
+ * @returns {Env}
+ */
+export function peerEnv(node = firstOrg) {
+  const own = node.peerAddress;
   return {
     ...baseEnv(),
     FABRIC_LOGGING_SPEC: peerLoggingSpec,
-    CORE_PEER_ID: peerHostname,
+    CORE_PEER_ID: node.peerHostname,
     CORE_PEER_NETWORKID: 'studio',
     // The server reaches the peer over the sandbox's private bridge; nothing else can.
-    CORE_PEER_LISTENADDRESS: `0.0.0.0:${peerPort}`,
-    CORE_PEER_ADDRESS: peerAddress,
-    CORE_PEER_CHAINCODELISTENADDRESS: chaincodeAddress,
-    CORE_PEER_CHAINCODEADDRESS: chaincodeAddress,
-    CORE_PEER_GOSSIP_EXTERNALENDPOINT: peerAddress,
-    CORE_PEER_GOSSIP_BOOTSTRAP: peerAddress,
+    CORE_PEER_LISTENADDRESS: `0.0.0.0:${node.peerPort}`,
+    CORE_PEER_ADDRESS: own,
+    CORE_PEER_CHAINCODELISTENADDRESS: node.chaincodeAddress,
+    CORE_PEER_CHAINCODEADDRESS: node.chaincodeAddress,
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: own,
+    CORE_PEER_GOSSIP_BOOTSTRAP: own,
     CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
     CORE_PEER_GOSSIP_ORGLEADER: 'true',
     CORE_PEER_GOSSIP_MAXPROPAGATIONBURSTLATENCY: gossipBurstLatency,
-    CORE_PEER_LOCALMSPID: mspId,
-    CORE_PEER_MSPCONFIGPATH: p.peerMsp,
+    CORE_PEER_LOCALMSPID: node.mspId,
+    CORE_PEER_MSPCONFIGPATH: node.peerMsp,
     CORE_PEER_TLS_ENABLED: String(tls),
     ...(tls
       ? {
-          CORE_PEER_TLS_CERT_FILE: path.join(p.peerTls, 'server.crt'),
-          CORE_PEER_TLS_KEY_FILE: path.join(p.peerTls, 'server.key'),
-          CORE_PEER_TLS_ROOTCERT_FILE: path.join(p.peerTls, 'ca.crt'),
+          CORE_PEER_TLS_CERT_FILE: path.join(node.peerTls, 'server.crt'),
+          CORE_PEER_TLS_KEY_FILE: path.join(node.peerTls, 'server.key'),
+          CORE_PEER_TLS_ROOTCERT_FILE: path.join(node.peerTls, 'ca.crt'),
           // No Docker here: packages are built by these builders, or not at all.
           CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([
             { name: 'ccaas_builder', path: p.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
@@ -134,10 +142,10 @@ export function peerEnv() {
           ]),
         }
       : {}),
-    CORE_PEER_FILESYSTEMPATH: p.peerData,
-    CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(p.peerData, 'snapshots'),
+    CORE_PEER_FILESYSTEMPATH: node.peerData,
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(node.peerData, 'snapshots'),
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
-    CORE_OPERATIONS_LISTENADDRESS: `${loopback}:${peerOperationsPort}`,
+    CORE_OPERATIONS_LISTENADDRESS: `${loopback}:${node.operationsPort}`,
     CORE_METRICS_PROVIDER: 'disabled',
     CORE_VM_ENDPOINT: '',
     CORE_CHAINCODE_EXECUTETIMEOUT: chaincodeExecuteTimeout,
@@ -149,17 +157,18 @@ export function peerEnv() {
 }
 
 /**
- * Environment for the peer CLI acting as the org's admin.
+ * Environment for the peer CLI acting as the admin of `node`'s org (the first org's by default).
+ * @param {OrgNode} [node]
  * @returns {Env}
  */
-export function adminCliEnv() {
+export function adminCliEnv(node = firstOrg) {
   return {
     ...baseEnv(),
-    CORE_PEER_LOCALMSPID: mspId,
-    CORE_PEER_MSPCONFIGPATH: p.adminMsp,
-    CORE_PEER_ADDRESS: peerAddress,
+    CORE_PEER_LOCALMSPID: node.mspId,
+    CORE_PEER_MSPCONFIGPATH: node.adminMsp,
+    CORE_PEER_ADDRESS: node.peerAddress,
     CORE_PEER_TLS_ENABLED: String(tls),
-    ...(tls ? { CORE_PEER_TLS_ROOTCERT_FILE: path.join(p.peerTls, 'ca.crt') } : {}),
+    ...(tls ? { CORE_PEER_TLS_ROOTCERT_FILE: path.join(node.peerTls, 'ca.crt') } : {}),
     FABRIC_LOGGING_SPEC: 'warning',
   };
 }
@@ -207,7 +216,7 @@ export function run(command, args, { env, cwd, logs, timeoutMs = fabricCommandTi
 }
 
 /** @param {string} file */
-async function exists(file) {
+export async function exists(file) {
   try {
     await fs.access(file);
     return true;

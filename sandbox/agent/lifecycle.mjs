@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { channel } from './constants.mjs';
-import { adminCliEnv, ordererAddress, peerAddress, run } from './fabric.mjs';
+import { adminCliEnv, ordererAddress, run } from './fabric.mjs';
+import { current } from './networkShape.mjs';
 import * as p from './paths.mjs';
 
 /**
@@ -125,7 +125,10 @@ async function doDefine(name, logs, shape, packageIdKnown) {
   const existing = state.definitions[name];
   if (existing && sameShape(existing, shape)) return existing;
 
-  const env = adminCliEnv();
+  // Every org installs the package and approves the definition; the first org commits it on every peer.
+  const { nodes, shape: network } = current;
+  const channel = network.channel;
+  const env = adminCliEnv(nodes[0]);
   const started = Date.now();
   const label = existing?.label ?? `${name}_studio`;
   /** @type {string | undefined} */
@@ -137,11 +140,14 @@ async function doDefine(name, logs, shape, packageIdKnown) {
     packageId = `${label}:${createHash('sha256').update(await fs.readFile(pkg)).digest('hex')}`;
     packageIdKnown(packageId);
     logs.write('sandbox', `Installing package ${packageId}`);
-    try {
-      await run('peer', ['lifecycle', 'chaincode', 'install', pkg], { env });
-    } catch (err) {
-      if (!/already successfully installed/.test(err instanceof Error ? err.message : String(err))) throw err;
-    }
+    const install = async (/** @type {Record<string, string>} */ orgEnv) => {
+      try {
+        await run('peer', ['lifecycle', 'chaincode', 'install', String(pkg)], { env: orgEnv });
+      } catch (err) {
+        if (!/already successfully installed/.test(err instanceof Error ? err.message : String(err))) throw err;
+      }
+    };
+    await Promise.all(nodes.map((node) => install(adminCliEnv(node))));
   } else {
     packageIdKnown(packageId);
   }
@@ -164,19 +170,21 @@ async function doDefine(name, logs, shape, packageIdKnown) {
   // then the approval is refused and the ledger says which sequence is committed.
   let sequence = existing ? existing.sequence + 1 : 1;
   const common = () => ['--channelID', channel, '--name', name, '--version', '1', '--sequence', String(sequence), ...shapeFlags, '-o', ordererAddress];
-  const approve = () => run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common(), '--package-id', String(packageId), '--waitForEvent'], { env });
+  const approve = () =>
+    Promise.all(nodes.map((node) => run('peer', ['lifecycle', 'chaincode', 'approveformyorg', ...common(), '--package-id', String(packageId), '--waitForEvent'], { env: adminCliEnv(node) })));
   logs.write('sandbox', existing ? `Approving and committing chaincode ${name} sequence ${sequence} (new endorsement policy or collections; the ledger stays)` : `Approving and committing chaincode ${name}`);
   try {
     try {
       await approve();
     } catch (err) {
-      const next = (await committedSequence(name, env, logs)) + 1;
+      const next = (await committedSequence(name, channel, env, logs)) + 1;
       if (next === sequence) throw err;
       sequence = next;
       await approve();
     }
     approved = Date.now();
-    await run('peer', ['lifecycle', 'chaincode', 'commit', ...common(), '--peerAddresses', peerAddress, '--waitForEvent'], { env, logs });
+    const peers = nodes.flatMap((node) => ['--peerAddresses', node.peerAddress]);
+    await run('peer', ['lifecycle', 'chaincode', 'commit', ...common(), ...peers, '--waitForEvent'], { env, logs });
   } finally {
     if (collectionsFile !== undefined) await fs.rm(path.dirname(collectionsFile), { recursive: true, force: true });
   }
@@ -203,10 +211,11 @@ async function doDefine(name, logs, shape, packageIdKnown) {
 
 /**
  * @param {string} name
+ * @param {string} channel
  * @param {Record<string, string>} env
  * @param {LogHub} logs
  */
-async function committedSequence(name, env, logs) {
+async function committedSequence(name, channel, env, logs) {
   try {
     const out = await run('peer', ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json'], { env });
     return Number(JSON.parse(out).sequence ?? 0);

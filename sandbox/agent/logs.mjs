@@ -13,15 +13,16 @@ import { createLineClassifier } from './logLines.mjs';
  * @typedef {AgentLogEvent['level']} LogLevel
  * @typedef {{ second: number, count: number, dropped: number, reported: boolean }} Budget
  * @typedef {{ stdout: import('node:stream').Readable | null, stderr: import('node:stream').Readable | null }} Outputs
+ * @typedef {{ write(source: LogSource, text: string, level?: LogLevel): void, attach(source: LogSource, child: Outputs): void }} LogWriter
  */
 
 export class LogHub {
-  /** @type {Map<LogSource, { seq: number, event: AgentLogEvent }[]>} */
+  /** Keyed by source, and by org for another org's peer and chaincode. @type {Map<string, { seq: number, event: AgentLogEvent }[]>} */
   #history = new Map();
   #seq = 0;
   /** @type {Set<(event: AgentEvent) => void>} */
   #subscribers = new Set();
-  /** @type {Map<LogSource, Budget>} */
+  /** @type {Map<string, Budget>} */
   #budget = new Map();
   #now;
 
@@ -35,15 +36,17 @@ export class LogHub {
    * @param {LogSource} source
    * @param {string} text
    * @param {LogLevel} [level] absent: info
+   * @param {string} [org] the MSP ID of the org whose peer or chaincode wrote it, in a network of several orgs
    */
-  write(source, text, level) {
+  write(source, text, level, org) {
     const now = this.#now();
     const second = Math.floor(now / 1000);
-    let budget = this.#budget.get(source);
+    const key = org === undefined ? source : `${org}/${source}`;
+    let budget = this.#budget.get(key);
     if (!budget || budget.second !== second) {
       if (budget) this.#reportDropped(source, budget);
       budget = { second, count: 0, dropped: 0, reported: false };
-      this.#budget.set(source, budget);
+      this.#budget.set(key, budget);
     }
     budget.count += 1;
     if (budget.count > maxLogLinesPerSecond) {
@@ -53,7 +56,19 @@ export class LogHub {
       if (budget.dropped === 1) setTimeout(() => this.#reportDropped(source, current), 1000 - (now % 1000) + 5).unref();
       return;
     }
-    this.#emit(source, text.length > maxLogLineChars ? `${text.slice(0, maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)` : text, level);
+    this.#emit(source, text.length > maxLogLineChars ? `${text.slice(0, maxLogLineChars)}… (line cut at ${maxLogLineChars} characters)` : text, level, org);
+  }
+
+  /**
+   * The hub as one org's peer and chaincode write to it: every line tagged with `org`.
+   * @param {string} org
+   * @returns {LogWriter}
+   */
+  forOrg(org) {
+    return {
+      write: (source, text, level) => this.write(source, text, level, org),
+      attach: (source, child) => this.attach(source, child, org),
+    };
   }
 
   /**
@@ -70,12 +85,14 @@ export class LogHub {
    * @param {LogSource} source
    * @param {string} text
    * @param {LogLevel} level
+   * @param {string} [org]
    */
-  #emit(source, text, level) {
+  #emit(source, text, level, org) {
     /** @type {AgentLogEvent} */
-    const event = { type: 'log', source, time: new Date(this.#now()).toISOString(), text, ...(level && level !== 'info' ? { level } : {}) };
-    let kept = this.#history.get(source);
-    if (!kept) this.#history.set(source, (kept = []));
+    const event = { type: 'log', source, time: new Date(this.#now()).toISOString(), text, ...(level && level !== 'info' ? { level } : {}), ...(org !== undefined ? { org } : {}) };
+    const key = org === undefined ? source : `${org}/${source}`;
+    let kept = this.#history.get(key);
+    if (!kept) this.#history.set(key, (kept = []));
     kept.push({ seq: this.#seq++, event });
     if (kept.length > logHistoryLines) kept.splice(0, kept.length - logHistoryLines);
     for (const subscriber of this.#subscribers) subscriber(event);
@@ -86,15 +103,16 @@ export class LogHub {
    * its level (see logLines.mjs: the chaincode's lines split into the user's and the shim's).
    * @param {LogSource} source
    * @param {Outputs} child
+   * @param {string} [org] see {@link LogHub.write}
    */
-  attach(source, child) {
+  attach(source, child, org) {
     const classify = createLineClassifier(source);
     for (const [name, stream] of /** @type {const} */ ([['stdout', child.stdout], ['stderr', child.stderr]])) {
       if (!stream) continue;
       /** @param {string} line */
       const add = (line) => {
         const kind = classify(line, name);
-        this.write(kind.source, line, kind.level);
+        this.write(kind.source, line, kind.level, org);
       };
       let pending = '';
       stream.setEncoding('utf8');

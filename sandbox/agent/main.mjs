@@ -29,6 +29,9 @@ import {
   tokenFd,
 } from './constants.mjs';
 import { ensureChannel, generateArtifacts, mode, ordererEnv, peerEnv, run, waitForPort } from './fabric.mjs';
+import { ExtraOrgs } from './extraOrgs.mjs';
+import { ensureNetworkChannel, generateNetworkArtifacts } from './networkBuild.mjs';
+import { current, isDefaultShape, readShape, requestedShape, sameShape, setCurrent, writeShape } from './networkShape.mjs';
 import { definitionShape } from './definitionOptions.mjs';
 import { defineChaincode, readState, startDefining } from './lifecycle.mjs';
 import { LimitWatch } from './limits.mjs';
@@ -71,8 +74,13 @@ const onPeerChange = () => {
   if (!peer.running) chaincode.peerLost();
   publishStatus();
 };
-const peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: onPeerChange });
-const chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
+/** The first org's peer and chaincode; a network of several orgs makes them anew, tagged with the org (see reshape). */
+let peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(), logs, onChange: onPeerChange });
+let chaincode = new ChaincodeProcess({ logs, onChange: publishStatus });
+/** The peers and chaincode processes of the orgs after the first. */
+const extraOrgs = new ExtraOrgs({ logs, onChange: publishStatus });
+/** The bootstrap under way or done; a reshape waits for it. @type {Promise<void>} */
+let booted = Promise.resolve();
 const limitWatch = new LimitWatch({
   logs,
   disks: [
@@ -90,11 +98,26 @@ function status() {
     message,
     mode,
     fabricVersion,
-    channel,
-    mspId,
+    channel: current.shape.channel,
+    mspId: current.shape.orgs[0] ?? mspId,
     orderer: { running: orderer.running, restarts: orderer.restarts },
     peer: { running: peer.running, restarts: peer.restarts },
     chaincode: chaincode.info,
+    ...(isDefaultShape(current.shape)
+      ? {}
+      : {
+          orgs: current.nodes.map((node, i) => {
+            const extra = extraOrgs.orgs[i - 1];
+            const own = i === 0 ? { peer, chaincode } : extra ?? { peer: undefined, chaincode: undefined };
+            return {
+              mspId: node.mspId,
+              peerPort: node.peerPort,
+              peerHostname: node.peerHostname,
+              peer: { running: own.peer?.running ?? false, restarts: own.peer?.restarts ?? 0 },
+              chaincode: own.chaincode?.info ?? { phase: 'stopped', pid: null },
+            };
+          }),
+        }),
   };
 }
 
@@ -111,17 +134,60 @@ function setPhase(next, text) {
 
 async function bootstrap() {
   const started = Date.now();
+  const shape = await readShape();
+  if (!isDefaultShape(shape)) {
+    if (mode !== 'dev') throw new Error('a network of several orgs, a renamed org or another channel runs in dev mode only');
+    adoptShape(shape);
+  }
   await fs.mkdir(p.ordererData, { recursive: true });
   await fs.mkdir(p.peerData, { recursive: true });
   fabricVersion = /Version:\s*(\S+)/.exec(await run('peer', ['version']))?.[1] ?? null;
-  await generateArtifacts(logs);
+  if (isDefaultShape(shape)) await generateArtifacts(logs);
+  else await generateNetworkArtifacts(logs, current.nodes);
   orderer.start();
   peer.start();
+  const others = extraOrgs.startPeers(current.nodes.slice(1));
   await waitForPort(loopback, ordererPort, portWaitTimeoutMs, () => orderer.running);
-  await waitForPort(loopback, peerPort, portWaitTimeoutMs, () => peer.running);
-  await ensureChannel(logs);
-  setPhase('ready', `Fabric ${fabricVersion} is ready on channel ${channel} (${Date.now() - started} ms)`);
+  await waitForPort(loopback, current.nodes[0]?.peerPort ?? peerPort, portWaitTimeoutMs, () => peer.running);
+  await others;
+  if (isDefaultShape(shape)) await ensureChannel(logs);
+  else await ensureNetworkChannel(logs, current.nodes, shape.channel);
+  const orgs = current.nodes.length > 1 ? `, ${current.nodes.length} orgs (${current.shape.orgs.join(', ')})` : '';
+  setPhase('ready', `Fabric ${fabricVersion} is ready on channel ${current.shape.channel}${orgs} (${Date.now() - started} ms)`);
   if (mode === 'dev') chaincode.prepareStandby();
+}
+
+/**
+ * Makes `shape` the network the agent runs: the first org's peer and chaincode made for it (each
+ * line tagged with the org when there are several). Only while they are stopped.
+ * @param {import('./networkShape.mjs').NetworkShape} shape
+ */
+function adoptShape(shape) {
+  setCurrent(shape);
+  const first = current.nodes[0];
+  if (first === undefined) throw new Error('a network needs an org');
+  const orgLogs = current.nodes.length > 1 ? logs.forOrg(first.mspId) : logs;
+  peer = new Supervised({ name: 'peer', command: 'peer', args: peerArgs, env: peerEnv(first), logs: orgLogs, onChange: onPeerChange });
+  chaincode = new ChaincodeProcess({ logs: orgLogs, onChange: publishStatus, ...(isDefaultShape(shape) ? {} : { peer: first }) });
+}
+
+/**
+ * Rebuilds the network as `shape`: every process stopped, the ledger disk emptied (keys, blocks,
+ * definitions), the network made anew. Nothing of the old network is kept.
+ * @param {import('./networkShape.mjs').NetworkShape} shape
+ */
+async function reshape(shape) {
+  await booted.catch(() => undefined);
+  setPhase('starting', `Rebuilding the network as ${shape.orgs.join(', ')} on channel ${shape.channel}`);
+  await chaincode.close();
+  await extraOrgs.close();
+  await peer.stop();
+  await orderer.stop();
+  for (const entry of await fs.readdir(p.dataDir)) await fs.rm(path.join(p.dataDir, entry), { recursive: true, force: true });
+  await writeShape(shape);
+  adoptShape(shape);
+  booted = bootstrap();
+  await booted;
 }
 
 /** @param {string} dir */
@@ -132,9 +198,9 @@ async function firstFile(dir) {
 }
 
 /** @returns {Promise<AgentIdentity>} */
-async function identity(msp = p.userMsp) {
+async function identity(msp = p.userMsp, org = current.shape.orgs[0] ?? mspId) {
   return {
-    mspId,
+    mspId: org,
     certificate: await firstFile(path.join(msp, 'signcerts')),
     privateKey: await firstFile(path.join(msp, 'keystore')),
   };
@@ -177,6 +243,20 @@ const routes = {
   'GET /connection': async () => connection(),
   'GET /logs': async () => ({ lines: logs.history() }),
   'GET /definitions': async () => (await readState()).definitions,
+  'GET /network': async () => ({
+    channel: current.shape.channel,
+    orgs: await Promise.all(current.nodes.map(async (node) => ({ mspId: node.mspId, peerPort: node.peerPort, peerHostname: node.peerHostname, user: await identity(node.userMsp, node.mspId) }))),
+  }),
+  'POST /network': async (body) => {
+    const shape = requestedShape(body);
+    if (sameShape(shape, current.shape)) {
+      await booted;
+      return status();
+    }
+    requireDevMode();
+    await reshape(shape);
+    return status();
+  },
   'POST /chaincode/define': async (body) => {
     requireDevMode();
     requireReady();
@@ -193,16 +273,31 @@ const routes = {
       /** @param {unknown} err */ (err) => err,
     );
     // The process loads and registers while a new name's definition is committed.
-    await chaincode.start({ name, packageId: await packageId }, { debug: body.debug !== false, waitForDebugger: body.waitForDebugger !== false });
+    const debug = body.debug !== false;
+    await extraOrgs.stopChaincodes();
+    await chaincode.start({ name, packageId: await packageId }, { debug, waitForDebugger: body.waitForDebugger !== false });
+    // Another org's endorsement needs that org's process registered with its peer before the first transaction.
+    const others = extraOrgs.startChaincodes({ name, packageId: await packageId }, { debug }).then(
+      () => undefined,
+      /** @param {unknown} err */ (err) => err,
+    );
+    const othersFailure = await others;
+    if (othersFailure !== undefined) {
+      await chaincode.stop();
+      await extraOrgs.stopChaincodes();
+      throw othersFailure;
+    }
     const failure = await definitionFailure;
     if (failure !== undefined) {
       await chaincode.stop();
+      await extraOrgs.stopChaincodes();
       throw failure;
     }
     return chaincode.info;
   },
   'POST /chaincode/stop': async () => {
     await chaincode.stop();
+    await extraOrgs.stopChaincodes();
     return chaincode.info;
   },
 };
@@ -258,8 +353,12 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.on('upgrade', async (req, socket, head) => {
-  const upgradePath = new URL(req.url ?? '/', 'http://agent').pathname;
-  if (!authorized(req.headers.authorization, token) || (upgradePath !== '/inspector' && upgradePath !== '/dap')) {
+  const upgradeUrl = new URL(req.url ?? '/', 'http://agent');
+  const upgradePath = upgradeUrl.pathname;
+  // `?org=Org2MSP`: that org's chaincode inspector, in a network of several orgs.
+  const org = upgradeUrl.searchParams.get('org');
+  const orgInspector = org === null ? inspectorPort : current.nodes.find((node) => node.mspId === org)?.inspectorPort;
+  if (!authorized(req.headers.authorization, token) || (upgradePath !== '/inspector' && upgradePath !== '/dap') || orgInspector === undefined) {
     socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
     return;
   }
@@ -269,7 +368,7 @@ server.on('upgrade', async (req, socket, head) => {
     return;
   }
   const { proxyInspector } = await import('./inspectorProxy.mjs');
-  proxyInspector(req, socket, head, inspectorPort);
+  proxyInspector(req, socket, head, orgInspector);
 });
 
 /** @param {string} signal */
@@ -277,6 +376,7 @@ async function shutdown(signal) {
   logs.write('sandbox', `Stopping (${signal})`);
   server.close();
   await chaincode.close();
+  await extraOrgs.close();
   await peer.stop();
   await orderer.stop();
   process.exit(0);
@@ -286,7 +386,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 server.listen(agentPort, '0.0.0.0', () => {
   logs.write('sandbox', `Agent listening on port ${agentPort}`);
-  bootstrap().catch((err) => setPhase('error', `The Fabric network failed to start: ${err instanceof Error ? err.message : String(err)}`));
+  booted = bootstrap();
+  booted.catch((err) => setPhase('error', `The Fabric network failed to start: ${err instanceof Error ? err.message : String(err)}`));
 });
 
 // Mirror our own log to stdout so `docker logs` shows it when the server cannot.

@@ -22,6 +22,8 @@ export const scratchDir = env.STUDIO_SCRATCH ?? '/tmp';
 export const cryptoDir = path.join(dataDir, 'crypto');
 export const configCopyDir = path.join(dataDir, 'config');
 export const stateFile = path.join(dataDir, 'state.json');
+/** The network's shape (orgs, channel) the disk was built for (networkShape.mjs). */
+export const networkFile = path.join(dataDir, 'network.json');
 export const genesisBlock = path.join(dataDir, 'genesis.block');
 export const ordererData = path.join(dataDir, 'orderer');
 export const peerData = path.join(dataDir, 'peer');

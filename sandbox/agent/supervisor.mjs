@@ -8,7 +8,7 @@ import * as p from './paths.mjs';
 import { withoutCapabilities } from './privileges.mjs';
 
 /**
- * @typedef {import('./logs.mjs').LogHub} LogHub
+ * @typedef {import('./logs.mjs').LogWriter} LogHub
  * @typedef {import('./logs.mjs').LogSource} LogSource
  * @typedef {{ name: LogSource, command: string, args: string[], env: NodeJS.ProcessEnv, logs: LogHub, onChange: () => void }} SupervisedOptions
  */

@@ -13,18 +13,20 @@ import {
   type AgentChaincodeInfo,
   type AgentDefinitionOptions,
   type AgentDefineRequest,
+  type AgentNetworkReply,
+  type AgentNetworkRequest,
   type AgentReply,
   type AgentRoute,
   type AgentStartRequest,
   type AgentStatus,
   type ChaincodeDefinition,
 } from '../../protocol/agent.ts';
-import { agentRequestTimeoutMs, maxAgentEventLineBytes, maxAgentReplyBytes } from '../config.ts';
+import { agentRequestTimeoutMs, maxAgentEventLineBytes, maxAgentReplyBytes, networkRebuildTimeoutMs } from '../config.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { GatewayIdentity } from '../fabric/gateway.ts';
 import { createLineSplitter } from './lineSplitter.ts';
 
-export type { AgentChaincodeInfo, AgentEvent, AgentStatus, ChaincodeDefinition };
+export type { AgentChaincodeInfo, AgentEvent, AgentNetworkReply, AgentStatus, ChaincodeDefinition };
 
 /** One TLS endpoint of a production-mode sandbox, as reached from the server. */
 export interface AgentTlsEndpoint {
@@ -55,6 +57,10 @@ export interface AgentClient {
   identity(): Promise<GatewayIdentity>;
   /** The identity handed to the user's own client applications: another ordinary member, never the admin. */
   clientIdentity(): Promise<GatewayIdentity>;
+  /** The channel and each org's peer and client identity (one org, or several). */
+  network(): Promise<AgentNetworkReply>;
+  /** Makes the sandbox's network these orgs on this channel; another shape than it has rebuilds it, its ledger lost. */
+  setNetwork(shape: AgentNetworkRequest): Promise<AgentStatus>;
   /** Production mode only: endpoints, TLS CAs and identities for a deployer. */
   connection(): Promise<AgentConnection>;
   /** `definition`: the endorsement policy and collections to approve it with (none: the channel's default, no collections). */
@@ -68,7 +74,7 @@ export interface AgentClient {
    */
   events(onEvent: (event: AgentEvent) => void, onEnd: (err?: Error) => void, options?: { history?: boolean }): { close(): void };
   /** The inspector WebSocket through the agent's proxy, and the headers it needs. */
-  inspector(): { url: string; headers: Record<string, string> };
+  inspector(org?: string): { url: string; headers: Record<string, string> };
 }
 
 export interface AgentClientOptions {
@@ -158,6 +164,8 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     status: () => call('GET /status', undefined, 5000),
     identity: () => call('GET /identity'),
     clientIdentity: () => call('GET /client-identity'),
+    network: () => call('GET /network'),
+    setNetwork: (shape) => call('POST /network', shape satisfies AgentNetworkRequest, networkRebuildTimeoutMs),
     async connection() {
       const wire = await call('GET /connection');
       const at = (node: AgentReply<'GET /connection'>['peer']): AgentTlsEndpoint => ({
@@ -219,6 +227,6 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       };
     },
 
-    inspector: () => ({ url: `ws://${options.host}:${options.port}/inspector`, headers: { ...headers } }),
+    inspector: (org) => ({ url: `ws://${options.host}:${options.port}/inspector${org === undefined ? '' : `?org=${encodeURIComponent(org)}`}`, headers: { ...headers } }),
   };
 }

@@ -61,6 +61,26 @@ describe('translating the agent status', () => {
     expect(t.patch.message).toMatch(/^The peer and orderer stopped and is being restarted by the sandbox \(restart 3\)/);
   });
 
+  it("counts another org's peer and chaincode process in a network of several orgs", () => {
+    const org = (mspId: string, peerPort: number, patch: Partial<NonNullable<AgentStatus['orgs']>[number]> = {}) => ({
+      mspId,
+      peerPort,
+      peerHostname: `peer0.${mspId.replace('MSP', '').toLowerCase()}.example.com`,
+      peer: { running: true, restarts: 0 },
+      chaincode: { phase: 'running' as const, name: 'basic', pid: 43 },
+      ...patch,
+    });
+    const peerDown = translateAgentStatus(agent({ orgs: [org('Org1MSP', 7051), org('Org2MSP', 8051, { peer: { running: false, restarts: 1 } })] }), shown(), false);
+    expect(peerDown.patch.message).toMatch(/^The peer of Org2MSP stopped and is being restarted by the sandbox \(restart 1\)/);
+    const crashed = translateAgentStatus(
+      agent({ orgs: [org('Org1MSP', 7051), org('Org2MSP', 8051, { chaincode: { phase: 'crashed', pid: null, reason: 'exited with code 1' } })] }),
+      shown(),
+      false,
+    );
+    expect(crashed.patch).toMatchObject({ chaincode: 'crashed', message: 'The chaincode process of Org2MSP exited with code 1. Press Run to start it again.' });
+    expect(crashed.chaincodeCrashed).toBe(true);
+  });
+
   it('passes an agent error on in its own words', () => {
     const t = translateAgentStatus(agent({ phase: 'error', message: 'The orderer could not start: port in use' }), shown(), false);
     expect(t.patch).toMatchObject({ phase: 'error', message: 'The orderer could not start: port in use' });

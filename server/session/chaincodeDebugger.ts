@@ -4,16 +4,22 @@
  * process, if one is attached. Breakpoints set while nothing is attached are
  * kept and applied when the next process starts under the debugger.
  *
+ * In a network of several orgs each org's peer has its own chaincode process
+ * and inspector: the debugger attaches to all of them with the same
+ * breakpoints, so a breakpoint hits in whichever process runs the
+ * transaction, and the pause names that org's peer. Requests go to the paused
+ * process (the first org's when none is).
+ *
  * The breakpoints are the server's, not a tab's: kept with the workspace
  * (`.studio/breakpoints.json`), reported to every tab that opens it, and
  * published to all of them when one changes them.
  */
 import path from 'node:path';
-import type { DebuggerState, ExceptionDetails, ResultMap, SourceBreakpoint } from '../../protocol/messages.ts';
+import type { DebuggerState, ExceptionDetails, ResultMap, SourceBreakpoint, StoppedEventBody } from '../../protocol/messages.ts';
 import { debuggerAttachRetryMs, debuggerAttachTimeoutMs } from '../config.ts';
 import { loadBreakpoints, saveBreakpoints } from '../debug/breakpointFile.ts';
 import { BreakpointStore, type ExceptionFilter } from '../debug/breakpointStore.ts';
-import { createDebugSession, type DebugSession } from '../debug/debugSession.ts';
+import { createDebugSession, type DebugNotification, type DebugSession } from '../debug/debugSession.ts';
 import { ErrorCode, StudioError } from '../errors.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import type { SessionReporter } from './sessionReporter.ts';
@@ -66,6 +72,10 @@ class Debugger implements ChaincodeDebugger {
   readonly breakpoints = new BreakpointStore();
   readonly #options: ChaincodeDebuggerOptions;
   #current: DebugSession | undefined;
+  /** The sessions of the other orgs' processes, and the peer each is labelled with. */
+  #others: { session: DebugSession; peer: string }[] = [];
+  /** The label of #current's peer, in a network of several orgs. */
+  #currentPeer: string | undefined;
   readonly #loaded: Promise<unknown>;
   #saving: Promise<unknown> = Promise.resolve();
 
@@ -77,33 +87,70 @@ class Debugger implements ChaincodeDebugger {
   }
 
   get isPaused(): boolean {
-    return this.#current?.isPaused === true;
+    return this.#current?.isPaused === true || this.#others.some((o) => o.session.isPaused);
   }
 
   session(): DebugSession {
     if (!this.#current) throw new StudioError(ErrorCode.Debugger, 'The debugger is not attached: press Run to start the chaincode under the debugger.');
-    return this.#current;
+    return this.#others.find((o) => o.session.isPaused)?.session ?? this.#current;
+  }
+
+  /** The pause to show, naming its org's peer when there are several. */
+  #paused(): StoppedEventBody | undefined {
+    const other = this.#others.find((o) => o.session.stoppedEvent !== undefined);
+    if (other?.session.stoppedEvent) return { ...other.session.stoppedEvent, peer: other.peer };
+    const own = this.#current?.stoppedEvent;
+    return own && this.#currentPeer !== undefined ? { ...own, peer: this.#currentPeer } : own;
   }
 
   async attach(handle: SandboxHandle, signal?: AbortSignal): Promise<void> {
     await this.#loaded;
     const { reporter, workspace, workspaceDir } = this.#options;
-    const inspector = handle.agent.inspector();
+    await this.#closeOthers();
+    const orgs = (await handle.agent.status().catch(() => undefined))?.orgs ?? [];
+    const label = (org: { peerHostname: string; mspId: string }) => `${org.peerHostname} (${org.mspId})`;
+    // A pause notification names the org's peer when there are several.
+    const emitFor = (peer: string | undefined) => (n: DebugNotification) =>
+      reporter.publish(n.method, n.method === 'stopped' && peer !== undefined ? { ...n.params, peer } : n.params);
     // A Go build is debugged through Delve's DAP, anything else through the Node inspector; the session looks the same.
     const modulePath = await goBuildModulePath(path.join(handle.buildDir, 'app'));
-    const connect = () =>
-      modulePath !== undefined
-        ? createDelveSession({ agentUrl: inspector.url, headers: inspector.headers, modulePath, workspace, breakpoints: this.breakpoints, emit: (n) => reporter.publish(n.method, n.params) })
+    const connectTo = (org: string | undefined, peer: string | undefined) => () => {
+      const inspector = handle.agent.inspector(org);
+      return modulePath !== undefined
+        ? createDelveSession({ agentUrl: inspector.url, headers: inspector.headers, modulePath, workspace, breakpoints: this.breakpoints, emit: emitFor(peer) })
         : createDebugSession({
-        inspectorUrl: inspector.url,
-        headers: inspector.headers,
-        scriptRoot: containerBuildRoot,
-        buildDir: path.join(handle.buildDir, 'app'),
-        sourceDir: workspaceDir,
-        workspace,
-        breakpoints: this.breakpoints,
-        emit: (n) => reporter.publish(n.method, n.params),
-      });
+            inspectorUrl: inspector.url,
+            headers: inspector.headers,
+            scriptRoot: containerBuildRoot,
+            buildDir: path.join(handle.buildDir, 'app'),
+            sourceDir: workspaceDir,
+            workspace,
+            breakpoints: this.breakpoints,
+            emit: emitFor(peer),
+          });
+    };
+    const first = orgs[0];
+    const session = await this.#connect(connectTo(undefined, first && label(first)), signal);
+    this.#current = session;
+    this.#currentPeer = first && label(first);
+    void session.closed.then(() => {
+      if (this.#current === session) {
+        this.#current = undefined;
+        reporter.setStatus({ debuggerAttached: false });
+      }
+    });
+    await session.start();
+    for (const org of orgs.slice(1)) {
+      const other = await this.#connect(connectTo(org.mspId, label(org)), signal);
+      this.#others.push({ session: other, peer: label(org) });
+      void other.closed.then(() => (this.#others = this.#others.filter((o) => o.session !== other)));
+      await other.start();
+    }
+    reporter.setStatus({ debuggerAttached: true });
+  }
+
+  /** Connects through `connect`, retrying while the inspector opens, until the deadline or `signal`. */
+  async #connect(connect: () => Promise<DebugSession>, signal: AbortSignal | undefined): Promise<DebugSession> {
     const deadline = Date.now() + debuggerAttachTimeoutMs;
     let session: DebugSession;
     for (;;) {
@@ -120,24 +167,25 @@ class Debugger implements ChaincodeDebugger {
       await session.close().catch(() => undefined);
       throw new StudioError(ErrorCode.Debugger, 'The chaincode start this debugger was for has ended.');
     }
-    this.#current = session;
-    void session.closed.then(() => {
-      if (this.#current === session) {
-        this.#current = undefined;
-        reporter.setStatus({ debuggerAttached: false });
-      }
-    });
-    await session.start();
-    reporter.setStatus({ debuggerAttached: true });
+    return session;
+  }
+
+  /** The other orgs' sessions; their processes are gone by the time the next attach or detach closes them. */
+  async #closeOthers(): Promise<void> {
+    const others = this.#others;
+    this.#others = [];
+    await Promise.all(others.map((o) => o.session.close().catch(() => undefined)));
   }
 
   release(): DebugSession | undefined {
     const session = this.#current;
     this.#current = undefined;
+    this.#currentPeer = undefined;
     return session;
   }
 
   async detach(): Promise<void> {
+    await this.#closeOthers();
     const session = this.release();
     if (session) await session.close().catch(() => undefined);
     if (this.#options.reporter.status.debuggerAttached) this.#options.reporter.setStatus({ debuggerAttached: false });
@@ -148,6 +196,7 @@ class Debugger implements ChaincodeDebugger {
     let result: ResultMap['setBreakpoints'];
     if (this.#current) {
       result = await this.#current.setBreakpoints(sourcePath, breakpoints);
+      for (const other of this.#others) await other.session.setBreakpoints(sourcePath, breakpoints).catch(() => undefined);
     } else {
       const stored = this.breakpoints.set(sourcePath, breakpoints);
       result = {
@@ -161,8 +210,10 @@ class Debugger implements ChaincodeDebugger {
 
   async setExceptionBreakpoints(filters: readonly ExceptionFilter[]): Promise<ResultMap['setExceptionBreakpoints']> {
     await this.#loaded;
-    if (this.#current) await this.#current.setExceptionBreakpoints(filters);
-    else this.breakpoints.exceptionFilters = filters;
+    if (this.#current) {
+      await this.#current.setExceptionBreakpoints(filters);
+      for (const other of this.#others) await other.session.setExceptionBreakpoints(filters);
+    } else this.breakpoints.exceptionFilters = filters;
     const { reporter, workspace } = this.#options;
     reporter.publish('exceptionBreakpoints/changed', { workspace, filters: [...this.breakpoints.exceptionFilters] });
     await this.#save();
@@ -171,7 +222,7 @@ class Debugger implements ChaincodeDebugger {
 
   async state(): Promise<DebuggerState> {
     await this.#loaded;
-    const paused = this.#current?.stoppedEvent;
+    const paused = this.#paused();
     return {
       attached: this.#current !== undefined,
       ...(paused ? { paused } : {}),
@@ -181,7 +232,7 @@ class Debugger implements ChaincodeDebugger {
   }
 
   exceptionFor(txId: string | undefined, message: string): ExceptionDetails | undefined {
-    return this.#current?.exceptionFor(txId, message);
+    return this.#current?.exceptionFor(txId, message) ?? this.#others.map((o) => o.session.exceptionFor(txId, message)).find((e) => e !== undefined);
   }
 
   async pathMoved(from: string, to: string): Promise<void> {
@@ -200,7 +251,7 @@ class Debugger implements ChaincodeDebugger {
     if (paths.length === 0) return;
     // The attached process gets the same lists: breakpoints of a gone path are removed, moved ones placed.
     for (const path of new Set(paths)) {
-      if (this.#current) await this.#current.setBreakpoints(path, this.breakpoints.get(path)).catch(() => undefined);
+      for (const session of [this.#current, ...this.#others.map((o) => o.session)]) await session?.setBreakpoints(path, this.breakpoints.get(path)).catch(() => undefined);
       this.#publishSource(path);
     }
     await this.#save();

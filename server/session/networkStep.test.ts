@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultNetworkSettings } from '../../protocol/networkSettings.ts';
-import { definitionOptionsOf, networkForRun, unsupportedNetworkProblem } from './networkStep.ts';
+import { definitionOptionsOf, isOneOrgSandbox, networkForRun, networkShapeOf } from './networkStep.ts';
 
 describe("Run's network check", () => {
   let dir: string;
@@ -17,15 +17,18 @@ describe("Run's network check", () => {
   });
 
   it("lets today's one-org network through", async () => {
-    expect(unsupportedNetworkProblem(defaultNetworkSettings)).toBeNull();
+    expect(isOneOrgSandbox(networkShapeOf(defaultNetworkSettings))).toBe(true);
     expect((await networkForRun(dir)).settings).toEqual(defaultNetworkSettings);
   });
 
-  it('refuses a bad field as bad_file, and a network this sandbox cannot build yet as sandbox, naming it', async () => {
+  it('refuses a bad field as bad_file, naming it, and takes several orgs and another channel as the shape to build', async () => {
     await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { stateDatabase: 'couchdb' } }));
     await expect(networkForRun(dir)).rejects.toMatchObject({ code: 'bad_file', message: expect.stringMatching(/network\.stateDatabase: CouchDB is not available here/) });
-    await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { orgs: ['Org1MSP', 'Org2MSP'] } }));
-    await expect(networkForRun(dir)).rejects.toMatchObject({ code: 'sandbox', message: expect.stringMatching(/cannot yet build 2 orgs Org1MSP, Org2MSP/) });
+    await fs.writeFile(path.join(dir, 'studio.json'), JSON.stringify({ network: { orgs: ['Org1MSP', 'Org2MSP'], channel: 'trade' } }));
+    const shape = networkShapeOf((await networkForRun(dir)).settings);
+    expect(shape).toEqual({ orgs: ['Org1MSP', 'Org2MSP'], channel: 'trade' });
+    expect(isOneOrgSandbox(shape)).toBe(false);
+    expect(isOneOrgSandbox({ orgs: ['Org1MSP'], channel: 'trade' })).toBe(false);
   });
 
   it('hands the policy and the checked collections to the definition', async () => {

@@ -5,7 +5,8 @@
  * without the session letting go, the sandbox is reported as stopped.
  */
 import type { LogLine } from '../../protocol/messages.ts';
-import { channelName, logBatchMs, peerPort } from '../config.ts';
+import { logBatchMs } from '../config.ts';
+import { ErrorCode, StudioError } from '../errors.ts';
 import { connectGateway, type SandboxGateway } from '../fabric/gateway.ts';
 import { followLedger, type LedgerFeed } from '../ledger/ledgerFeed.ts';
 import type { LedgerIndex } from '../ledger/ledgerIndex.ts';
@@ -27,8 +28,12 @@ export interface SandboxLinkOptions {
 export interface SandboxLink {
   /** The sandbox attached to, if any. */
   readonly handle: SandboxHandle | undefined;
-  /** The Gateway to the attached sandbox's peer. */
+  /** The Gateway to the attached sandbox's (first org's) peer. */
   readonly gateway: SandboxGateway | undefined;
+  /** The orgs of the attached sandbox's network, in order (one for the one-org sandbox). */
+  readonly orgs: readonly string[];
+  /** The Gateway to `org`'s peer, signing as that org's client; undefined for an org the network does not have. */
+  gatewayFor(org: string): SandboxGateway | undefined;
   /** The attached sandbox's ledger as the ledger view sees it (rebuilt from block 0 on each attach). */
   readonly ledger: LedgerIndex | undefined;
   /**
@@ -50,6 +55,8 @@ class Link implements SandboxLink {
   readonly #options: SandboxLinkOptions;
   #handle: SandboxHandle | undefined;
   #gateway: SandboxGateway | undefined;
+  /** Every org's Gateway, the first org's (#gateway) included. */
+  #gateways = new Map<string, SandboxGateway>();
   #events: { close(): void } | undefined;
   #ledger: LedgerFeed | undefined;
   #closed = false;
@@ -68,6 +75,14 @@ class Link implements SandboxLink {
     return this.#gateway;
   }
 
+  get orgs(): readonly string[] {
+    return [...this.#gateways.keys()];
+  }
+
+  gatewayFor(org: string): SandboxGateway | undefined {
+    return this.#gateways.get(org);
+  }
+
   get ledger(): LedgerIndex | undefined {
     return this.#ledger?.index;
   }
@@ -75,10 +90,15 @@ class Link implements SandboxLink {
   async attach(handle: SandboxHandle, withHistory: boolean): Promise<AgentStatus> {
     this.detach();
     this.#handle = handle;
-    const identity = await handle.agent.identity();
-    this.#gateway = connectGateway({ peerEndpoint: `${handle.host}:${sandboxPort(handle, peerPort)}`, channel: channelName, identity });
+    const network = await handle.agent.network();
+    for (const org of network.orgs) {
+      this.#gateways.set(org.mspId, connectGateway({ peerEndpoint: `${handle.host}:${sandboxPort(handle, org.peerPort)}`, channel: network.channel, identity: org.user }));
+    }
+    const first = network.orgs[0] && this.#gateways.get(network.orgs[0].mspId);
+    if (!first) throw new StudioError(ErrorCode.Sandbox, 'The sandbox names no org of its network; restart the sandbox if this persists.');
+    this.#gateway = first;
     const { reporter } = this.#options;
-    this.#ledger = followLedger(this.#gateway, (block) => reporter.publish('ledger/block', { workspace: reporter.status.workspace, block }));
+    this.#ledger = followLedger(first, (block) => reporter.publish('ledger/block', { workspace: reporter.status.workspace, block }));
     this.#follow(handle, withHistory);
     const status = await handle.agent.status();
     this.#apply(status);
@@ -90,7 +110,8 @@ class Link implements SandboxLink {
     this.#events = undefined;
     this.#ledger?.close();
     this.#ledger = undefined;
-    this.#gateway?.close();
+    for (const gateway of this.#gateways.values()) gateway.close();
+    this.#gateways.clear();
     this.#gateway = undefined;
     this.#handle = undefined;
   }
@@ -114,7 +135,7 @@ class Link implements SandboxLink {
     const onEvent = (event: AgentEvent) => {
       if (event.type === 'log') {
         // One notification per batch instead of one per line.
-        const line = { source: event.source, time: event.time, text: stripAnsi(event.text), ...(event.level ? { level: event.level } : {}) };
+        const line = { source: event.source, time: event.time, text: stripAnsi(event.text), ...(event.level ? { level: event.level } : {}), ...(event.org ? { org: event.org } : {}) };
         batch.push(line);
         const limit = metrics && limitHitOf(line);
         if (limit && Date.parse(line.time) >= countFromMs) metrics.limitHit(limit);

@@ -75,9 +75,12 @@ class Runner implements TransactionRunner {
     this.#options.onActivity();
     // Stopped for idleness, not by the user: resume on demand, the ledger is still there.
     await this.#options.resumeIfIdle();
-    const gateway = link.gateway;
+    const gateway = params.asOrg === undefined ? link.gateway : link.gatewayFor(params.asOrg);
     const name = this.#options.chaincodeName();
     const status = reporter.status;
+    if (params.asOrg !== undefined && !gateway && link.handle && status.phase === 'ready') {
+      throw new StudioError(ErrorCode.InvalidParams, `${params.asOrg} is not an org of this sandbox's network (${link.orgs.join(', ')}); pick one of those, or add it in the Network settings and press Run.`);
+    }
     if (!gateway || !name || status.phase !== 'ready') {
       throw new StudioError(ErrorCode.SandboxNotReady, 'The sandbox is not running. Press Run first.');
     }

@@ -27,7 +27,7 @@ import { createClientAccess, type ClientAccess } from './clientAccess.ts';
 import { buildForRun } from './buildForRun.ts';
 import { sharedDependencyInstaller } from './dependencyStep.ts';
 import { readContractMetadata } from './metadataReader.ts';
-import { definitionOptionsOf, networkForRun } from './networkStep.ts';
+import { definitionOptionsOf, ensureNetworkShape, isOneOrgSandbox, networkForRun, networkShapeOf } from './networkStep.ts';
 import { createSandboxLink, type SandboxLink } from './sandboxLink.ts';
 import { createSaveRestart, type SaveRestart } from './saveRestart.ts';
 import { ensureSandboxRunning, takeWarmSandbox } from './sandboxStarter.ts';
@@ -218,8 +218,11 @@ export class WorkspaceSession {
     const { workspaceDir, sandboxes } = this.#options;
     const installer = this.#options.dependencies ?? sharedDependencyInstaller();
     // Bad network settings are refused before any sandbox or Fabric call.
-    const definition = definitionOptionsOf(await networkForRun(workspaceDir));
-    if (!this.#link.handle && this.#options.warmPool) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter, definition });
+    const network = await networkForRun(workspaceDir);
+    const definition = definitionOptionsOf(network);
+    const shape = networkShapeOf(network.settings);
+    // A spare is the one-org sandbox: a network of several orgs is built in the workspace's own.
+    if (!this.#link.handle && this.#options.warmPool && isOneOrgSandbox(shape)) await takeWarmSandbox({ workspace, workspaceDir, pool: this.#options.warmPool, link: this.#link, reporter, definition });
     await this.#adoptPrebuild();
     const build = await buildForRun({ workspace, workspaceDir, buildDir: sandboxes.buildDir(workspace), installer, reporter });
     this.#diagnostics = build.diagnostics;
@@ -229,6 +232,7 @@ export class WorkspaceSession {
 
     const sandboxStarted = performance.now();
     const handle = await ensureSandboxRunning({ workspace, sandboxes, link: this.#link, reporter });
+    await ensureNetworkShape({ handle, link: this.#link, reporter, shape });
     timings.sandboxMs = Math.round(performance.now() - sandboxStarted);
     const chaincodeName = await readChaincodeName(workspaceDir, workspace);
     this.#chaincodeName = chaincodeName;

@@ -51,7 +51,7 @@ async function replayFile(session: WorkspaceSession, loaded: Extract<LoadedTestF
   const invokes: InvokeCheck[] = [];
   for (const [index, step] of loaded.test.invokes.entries()) {
     const started = performance.now();
-    const params = { workspace: session.workspace, mode: step.mode, contract: step.contract, fn: step.fn, args: step.args, ...(step.transient ? { transient: step.transient } : {}), ...(step.endorsingOrgs ? { endorsingOrgs: step.endorsingOrgs } : {}) };
+    const params = { workspace: session.workspace, mode: step.mode, contract: step.contract, fn: step.fn, args: step.args, ...(step.transient ? { transient: step.transient } : {}), ...(step.endorsingOrgs ? { endorsingOrgs: step.endorsingOrgs } : {}), ...(step.asOrg !== undefined ? { asOrg: step.asOrg } : {}) };
     const outcome: InvokeOutcome = await session.invoke(params).then(
       (result) => ({ result }),
       (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),

@@ -32,11 +32,14 @@ export function LogsView() {
   const [shownSources, setShownSources] = useState<LogSource[]>(sources.map((s) => s.source));
   const [minLevel, setMinLevel] = useState<LogLevel>('debug');
   const [text, setText] = useState('');
+  // In a network of several orgs: only one org's peer and chaincode lines ('' shows all).
+  const [org, setOrg] = useState('');
+  const orgs = useMemo(() => [...new Set(entries.flatMap((e) => (e.org === undefined ? [] : [e.org])))].sort(), [entries]);
   const [follow, setFollow] = useState(true);
   const body = useRef<HTMLDivElement>(null);
   const shown = useMemo(
-    () => filterLogs(entries, { sources: shownSources, text, minLevel, ...(transaction ? { transaction } : {}) }, logLinesRenderedMax),
-    [entries, shownSources, text, minLevel, transaction],
+    () => filterLogs(entries, { sources: shownSources, text, minLevel, ...(transaction ? { transaction } : {}), ...(org !== '' ? { org } : {}) }, logLinesRenderedMax),
+    [entries, shownSources, text, minLevel, transaction, org],
   );
   const transactions = useMemo(() => {
     const done: (TransactionLogs & { label: string })[] = [];
@@ -91,6 +94,16 @@ export function LogsView() {
             </option>
           ))}
         </select>
+        {orgs.length > 0 ? (
+          <select className="log-select" data-testid="log-org" aria-label="Org" title="Only the lines of one org's peer and chaincode" value={org} onChange={(e) => setOrg(e.target.value)}>
+            <option value="">All orgs</option>
+            {orgs.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        ) : null}
         <input className="search" data-testid="log-search" aria-label="Filter log lines by text" placeholder="Filter (text)" value={text} onChange={(e) => setText(e.target.value)} />
         <span className="toolbar-spacer" />
         <span className="muted" data-testid="log-count">
@@ -118,9 +131,14 @@ export function LogsView() {
         }}
       >
         {shown.map((entry) => (
-          <div key={entry.id} className={`log-line level-${entry.level ?? 'info'}`} data-testid="log-line" data-source={entry.source} data-level={entry.level ?? 'info'}>
+          <div key={entry.id} className={`log-line level-${entry.level ?? 'info'}`} data-testid="log-line" data-source={entry.source} data-org={entry.org} data-level={entry.level ?? 'info'}>
             <span className="log-time">{entry.time.slice(11, 23)}</span>
             <span className={`log-tag tag-${entry.source}`}>{entry.source}</span>
+            {entry.org !== undefined ? (
+              <span className="log-org mono" data-testid="log-org-tag">
+                {entry.org}
+              </span>
+            ) : null}
             <span className="log-text">{entry.text}</span>
           </div>
         ))}

@@ -23,6 +23,12 @@ export function PausedTransaction() {
           ) : (
             'The chaincode is paused'
           )}
+          {paused.peer ? (
+            <>
+              {' '}
+              on <span className="mono" data-testid="tx-paused-peer">{paused.peer}</span>
+            </>
+          ) : null}
           {where ? (
             <>
               {' '}

@@ -32,6 +32,8 @@ export function TransactionPanel() {
   // The network's orgs, for choosing who endorses; read again whenever the chaincode (re)starts.
   const [orgs, setOrgs] = useState<string[]>([]);
   const [endorsingOrgs, setEndorsingOrgs] = useState<string[]>([]);
+  // Which org's client identity sends; null: the first org's.
+  const [asOrg, setAsOrg] = useState<string | null>(null);
   useEffect(() => {
     if (workspace === null || chaincode !== 'running') return undefined;
     let current = true;
@@ -71,6 +73,7 @@ export function TransactionPanel() {
       args: fn.params.map((p) => current[p.name] ?? ''),
       transient: Object.fromEntries(transient.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value])),
       ...(endorsingOrgs.length > 0 ? { endorsingOrgs } : {}),
+      ...(asOrg !== null && orgs.length > 1 && orgs.includes(asOrg) ? { asOrg } : {}),
     };
   };
   const send = (mode: 'submit' | 'evaluate'): void => {
@@ -95,6 +98,7 @@ export function TransactionPanel() {
     setValues({ ...values, [key]: Object.fromEntries((txn?.params ?? []).map((p, i) => [p.name, request.args[i] ?? ''])) });
     setTransient(Object.entries(request.transient).map(([key, value]) => ({ key, value })));
     setEndorsingOrgs(request.endorsingOrgs ?? []);
+    setAsOrg(request.asOrg ?? null);
   };
 
   const ready = chaincode === 'running' && fn !== undefined;
@@ -203,6 +207,18 @@ export function TransactionPanel() {
           </button>
         </div>
       ))}
+      {orgs.length > 1 ? (
+        <label className="field" data-testid="tx-as-org-field">
+          <span className="subhead">Submit as</span>
+          <select data-testid="tx-as-org" value={asOrg !== null && orgs.includes(asOrg) ? asOrg : orgs[0]} onChange={(e) => setAsOrg(e.target.value)}>
+            {orgs.map((org) => (
+              <option key={org} value={org}>
+                {org} (User1, through its own peer)
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {orgs.length > 0 ? (
         <fieldset className="endorsing-orgs" data-testid="tx-endorsing-orgs">
           <legend className="subhead">Endorsing orgs</legend>

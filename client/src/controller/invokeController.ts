@@ -29,6 +29,7 @@ export function createInvokeController(deps: StudioDeps): InvokeController {
           args: request.args,
           ...transient,
           ...(request.endorsingOrgs && request.endorsingOrgs.length > 0 ? { endorsingOrgs: request.endorsingOrgs } : {}),
+          ...(request.asOrg !== undefined ? { asOrg: request.asOrg } : {}),
         });
         store.dispatch({ type: 'invokeFinished', id, outcome: { ok: true, result } });
       } catch (err) {

@@ -27,6 +27,12 @@ describe('filterLogs', () => {
     100,
   );
 
+  it("shows only one org's lines when an org is chosen", () => {
+    const { entries } = appendLogs({ entries: [], nextId: 1 }, [{ ...line('peer', 'one'), org: 'Org1MSP' }, { ...line('peer', 'two'), org: 'Org2MSP' }, line('orderer', 'o')], 100);
+    expect(filterLogs(entries, { sources: allSources, text: '', org: 'Org2MSP' }, 100).map((e) => e.text)).toEqual(['two']);
+    expect(filterLogs(entries, { sources: allSources, text: '' }, 100).map((e) => e.text)).toEqual(['one', 'two', 'o']);
+  });
+
   it('shows only the chosen sources', () => {
     const shown = filterLogs(entries, { sources: ['chaincode'], text: '' }, 100);
     expect(shown.map((e) => e.text)).toEqual(['CreateAsset asset1', 'ReadAsset ASSET1']);

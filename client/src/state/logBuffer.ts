@@ -22,6 +22,8 @@ export interface LogFilter {
   minLevel?: LogLevel;
   /** Only this transaction's lines. */
   transaction?: TransactionLogs;
+  /** Only the lines of this org's peer and chaincode (a network of several orgs); absent shows every org's. */
+  org?: string;
 }
 
 /** The kept lines and the id the next line gets. */
@@ -113,6 +115,7 @@ export function filterLogs(entries: readonly LogEntry[], filter: LogFilter, max:
     const entry = entries[i];
     if (!entry || !filter.sources.includes(entry.source)) continue;
     if (filter.minLevel && !atLeast(entry, filter.minLevel)) continue;
+    if (filter.org !== undefined && entry.org !== filter.org) continue;
     if (needle && !entry.text.toLowerCase().includes(needle)) continue;
     if (ofTransaction && !ofTransaction(entry)) continue;
     shown.push(entry);

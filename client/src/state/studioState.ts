@@ -47,6 +47,8 @@ export interface InvokeRequest {
   transient: Record<string, string>;
   /** The orgs whose peers must endorse; absent: the Gateway picks by the endorsement policy. */
   endorsingOrgs?: string[];
+  /** The org whose client identity sends it (through its own peer); absent: the first org. */
+  asOrg?: string;
 }
 
 /** One invoke in the history, with how it ended. */
