@@ -46,7 +46,7 @@ import { createLedgerDisk } from './ledgerDisk.ts';
 import { enableLoopbackQuickAck } from './loopbackQuickAck.ts';
 import { waitForAgentReady } from './agentReady.ts';
 import { createDockerSpares } from './dockerSpares.ts';
-import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
+import { oneStartPerWorkspace, type SandboxDriver, type SandboxHandle, type SandboxMode, type SandboxProgressFn } from './sandboxDriver.ts';
 
 /** What one sandbox's parts are called: its container, network, ledger disk, bridge and build dir. */
 export interface SandboxNames {
@@ -75,7 +75,6 @@ function modeOf(info: Docker.ContainerInspectInfo): SandboxMode {
 export function createDockerDriver(options: DockerDriverOptions): SandboxDriver {
   const { docker, dataDir } = options;
   const instance = options.instance ?? process.env.STUDIO_INSTANCE ?? 'ccs';
-  const starting = new Map<string, Promise<SandboxHandle>>();
   let instanceIdLoad: Promise<string> | undefined;
   const instanceId = () =>
     (instanceIdLoad ??= loadInstanceId(dataDir).catch((err: unknown) => {
@@ -298,14 +297,7 @@ export function createDockerDriver(options: DockerDriverOptions): SandboxDriver 
     instance,
     buildDir,
 
-    start(workspace, progress, startOptions = {}) {
-      let pending = starting.get(workspace);
-      if (!pending) {
-        pending = doStart(workspace, progress, startOptions.mode ?? 'dev').finally(() => starting.delete(workspace));
-        starting.set(workspace, pending);
-      }
-      return pending;
-    },
+    start: oneStartPerWorkspace(doStart),
 
     async find(workspace) {
       const info = await inspect(names(workspace).container);

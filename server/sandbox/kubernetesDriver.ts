@@ -34,7 +34,7 @@ import {
 import { api, kubernetesError, orUndefined, statusOf } from './kubernetesApi.ts';
 import { createKubernetesSpares } from './kubernetesSpares.ts';
 import { forwardPod, type PodForward } from './kubernetesPortForward.ts';
-import type { SandboxDriver, SandboxHandle, SandboxMode, SandboxProgressFn } from './sandboxDriver.ts';
+import { oneStartPerWorkspace, type SandboxDriver, type SandboxHandle, type SandboxMode, type SandboxProgressFn } from './sandboxDriver.ts';
 import { waitForAgentReady } from './agentReady.ts';
 
 export interface KubernetesDriverOptions {
@@ -55,7 +55,6 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
   const instance = options.instance ?? process.env.STUDIO_INSTANCE ?? 'ccs';
   const core = settings.kubeConfig.makeApiClient(CoreV1Api);
   const networking = settings.kubeConfig.makeApiClient(NetworkingV1Api);
-  const starting = new Map<string, Promise<SandboxHandle>>();
   const forwards = new Map<string, Promise<PodForward>>();
   let instanceIdLoad: Promise<string> | undefined;
   const instanceId = () =>
@@ -302,14 +301,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     instance,
     buildDir,
 
-    start(workspace, progress, startOptions = {}) {
-      let pending = starting.get(workspace);
-      if (!pending) {
-        pending = doStart(workspace, progress, startOptions.mode ?? 'dev').finally(() => starting.delete(workspace));
-        starting.set(workspace, pending);
-      }
-      return pending;
-    },
+    start: oneStartPerWorkspace(doStart),
 
     async find(workspace) {
       const name = await objectName(workspace);

@@ -41,6 +41,19 @@ export interface SandboxHandle {
 /** The port on `handle.host` that leads to the sandbox's `port`. */
 export const sandboxPort = (handle: Pick<SandboxHandle, 'ports'>, port: number): number => handle.ports?.[port] ?? port;
 
+/** A driver's `start` from its `doStart`: a start of a workspace whose sandbox is already starting gets that start's promise. */
+export function oneStartPerWorkspace(doStart: (workspace: string, progress: SandboxProgressFn, mode: SandboxMode) => Promise<SandboxHandle>): SandboxDriver['start'] {
+  const starting = new Map<string, Promise<SandboxHandle>>();
+  return (workspace, progress, options = {}) => {
+    let pending = starting.get(workspace);
+    if (!pending) {
+      pending = doStart(workspace, progress, options.mode ?? 'dev').finally(() => starting.delete(workspace));
+      starting.set(workspace, pending);
+    }
+    return pending;
+  };
+}
+
 /** One sandbox this server owns, running or not. */
 export interface SandboxSummary {
   readonly workspace: string;
