@@ -13,11 +13,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureSandboxImage } from '../../../server/sandbox/image/buildImage.ts';
@@ -39,6 +37,7 @@ import { deployChaincode, deploySteps } from '../../../server/deploy/deployChain
 import { createDeployments } from '../../../server/deploy/deployService.ts';
 import type { FabricConnection } from '../../../protocol/fabric.ts';
 import { mainScope } from '../../../server/http/tokenScope.ts';
+import { startAsKubernetesWould, type DeploymentManifest } from '../../kit/deploymentAsKubelet.ts';
 
 const exec = promisify(execFile);
 const docker = createDocker();
@@ -292,7 +291,7 @@ describe('the exported ccaas bundle', () => {
 
   it('deploys through the Deploy module to a chaincode server started from its manifests, and answers over TLS', async () => {
     const deployment = parse(read('k8s/deployment.yaml').toString()) as DeploymentManifest;
-    await startAsKubernetesWould(deployment, bundle.address.split(':')[0] ?? '');
+    await startAsKubernetesWould({ docker, deployment, serviceDnsName: bundle.address.split(':')[0] ?? '', network: `${instance}-${workspace}-net`, containerName: chaincodeContainer, init: true });
 
     const started = Date.now();
     const result = await deployChaincode({ connection: fabricConnection(), chaincode: { name: 'basic', version: '1.0', sequence: 1 }, package: read('basic_1.0.tar.gz') });
@@ -306,61 +305,3 @@ describe('the exported ccaas bundle', () => {
     expect(logs).toContain('CreateAsset asset1 owned by Tomoko');
   });
 });
-
-interface DeploymentManifest {
-  spec: {
-    template: {
-      spec: {
-        securityContext: { runAsUser: number; runAsGroup: number };
-        containers: {
-          image: string;
-          env: { name: string; value: string }[];
-          ports: { containerPort: number }[];
-          securityContext: { readOnlyRootFilesystem: boolean; capabilities: { drop: string[] }; allowPrivilegeEscalation: boolean };
-          volumeMounts: { mountPath: string }[];
-        }[];
-      };
-    };
-  };
-}
-
-/**
- * Runs the Deployment's container as the kubelet would (its image, env, user,
- * read-only root, dropped capabilities, an emptyDir at /tmp), on the sandbox's
- * network, answering to the Service's cluster DNS name.
- */
-async function startAsKubernetesWould(deployment: DeploymentManifest, serviceDnsName: string): Promise<void> {
-  const pod = deployment.spec.template.spec;
-  const container = pod.containers[0];
-  if (!container) throw new Error('the Deployment has no container');
-  const network = `${instance}-${workspace}-net`;
-  const options: Docker.ContainerCreateOptions = {
-    name: chaincodeContainer,
-    Image: container.image,
-    Env: container.env.map((e) => `${e.name}=${e.value}`),
-    User: `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`,
-    HostConfig: {
-      NetworkMode: network,
-      ReadonlyRootfs: container.securityContext.readOnlyRootFilesystem,
-      CapDrop: container.securityContext.capabilities.drop,
-      SecurityOpt: container.securityContext.allowPrivilegeEscalation ? [] : ['no-new-privileges'],
-      Tmpfs: Object.fromEntries(container.volumeMounts.map((m) => [m.mountPath, 'rw,nosuid,nodev,size=16m'])),
-      Init: true,
-    },
-    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [serviceDnsName] } } },
-  };
-  const created = await docker.createContainer(options);
-  await created.start();
-  // Ready as the readinessProbe sees it: something accepts on the container port.
-  const ip = (await docker.getContainer(chaincodeContainer).inspect()).NetworkSettings.Networks[network]?.IPAddress ?? '';
-  const port = container.ports[0]?.containerPort ?? 0;
-  const accepts = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: ip, port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-  await expect.poll(accepts, { timeout: 20_000, interval: 200 }).toBe(true);
-}

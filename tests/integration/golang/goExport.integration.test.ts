@@ -13,11 +13,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
@@ -35,6 +33,7 @@ import { goEnvironment } from '../../../server/golang/goCommand.ts';
 import type { AgentConnection } from '../../../server/sandbox/agentClient.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
 import { createSandboxManager, type SandboxHandle, type SandboxManager } from '../../../server/sandbox/sandboxManager.ts';
+import { startAsKubernetesWould, type DeploymentManifest } from '../../kit/deploymentAsKubelet.ts';
 
 const exec = promisify(execFile);
 const docker = createDocker();
@@ -108,7 +107,7 @@ describe('the exported ccaas bundle of the Go sample', () => {
   });
 
   it('installs on a production-mode peer, and the Go chaincode server started from the manifests answers as in dev mode', async () => {
-    await startAsKubernetesWould(parse(read('k8s/deployment.yaml').toString()) as DeploymentManifest, bundle.address.split(':')[0] ?? '');
+    await startAsKubernetesWould({ docker, deployment: parse(read('k8s/deployment.yaml').toString()) as DeploymentManifest, serviceDnsName: bundle.address.split(':')[0] ?? '', network: `${instance}-${workspace}-net`, containerName });
     const result = await deployChaincode({ connection: fabricConnection(), chaincode: { name: 'basic', version: '1.0', sequence: 1 }, package: read('basic_1.0.tar.gz') });
     expect(result.packageId).toBe(bundle.package.packageId);
     expect(result.steps.every((s) => s.ok)).toBe(true);
@@ -182,54 +181,3 @@ describe('the exported golang package of the Go sample', () => {
     expect((missing as StudioError).message).toContain('the asset nope does not exist');
   }, 420_000);
 });
-
-interface DeploymentManifest {
-  spec: {
-    template: {
-      spec: {
-        securityContext: { runAsUser: number; runAsGroup: number };
-        containers: {
-          image: string;
-          env: { name: string; value: string }[];
-          ports: { containerPort: number }[];
-          securityContext: { readOnlyRootFilesystem: boolean; capabilities: { drop: string[] }; allowPrivilegeEscalation: boolean };
-          volumeMounts: { mountPath: string }[];
-        }[];
-      };
-    };
-  };
-}
-
-/** Runs the Deployment's container as the kubelet would, on the sandbox's network, answering to the Service's DNS name. */
-async function startAsKubernetesWould(deployment: DeploymentManifest, serviceDnsName: string): Promise<void> {
-  const pod = deployment.spec.template.spec;
-  const container = pod.containers[0];
-  if (!container) throw new Error('the Deployment has no container');
-  const network = `${instance}-${workspace}-net`;
-  const options: Docker.ContainerCreateOptions = {
-    name: containerName,
-    Image: container.image,
-    Env: container.env.map((e) => `${e.name}=${e.value}`),
-    User: `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`,
-    HostConfig: {
-      NetworkMode: network,
-      ReadonlyRootfs: container.securityContext.readOnlyRootFilesystem,
-      CapDrop: container.securityContext.capabilities.drop,
-      SecurityOpt: container.securityContext.allowPrivilegeEscalation ? [] : ['no-new-privileges'],
-      Tmpfs: Object.fromEntries(container.volumeMounts.map((m) => [m.mountPath, 'rw,nosuid,nodev,size=16m'])),
-    },
-    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [serviceDnsName] } } },
-  };
-  await (await docker.createContainer(options)).start();
-  const ip = (await docker.getContainer(containerName).inspect()).NetworkSettings.Networks[network]?.IPAddress ?? '';
-  const port = container.ports[0]?.containerPort ?? 0;
-  const accepts = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: ip, port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-  await expect.poll(accepts, { timeout: 20_000, interval: 200 }).toBe(true);
-}
