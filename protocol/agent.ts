@@ -164,6 +164,8 @@ export interface AgentStartRequest {
 /** The reply schema of each agent route, keyed `METHOD /path` as the agent's router is. */
 export const agentReplies = {
   'GET /status': AgentStatus,
+  /** The container's memory use (cgroup), for a driver whose engine does not report it. */
+  'GET /memory': z.object({ usedBytes: z.number().nonnegative().nullable() }),
   'GET /identity': AgentIdentity,
   'GET /client-identity': AgentIdentity,
   'GET /connection': AgentConnectionReply,

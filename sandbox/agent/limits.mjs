@@ -71,6 +71,19 @@ export async function readCgroup() {
 }
 
 /**
+ * Memory this container uses, as `docker stats` counts it (usage less the inactive file cache), or
+ * null: what a cluster without its metrics API cannot tell the server otherwise.
+ * @returns {Promise<number | null>}
+ */
+export async function readMemoryUse() {
+  const v2 = await read('/sys/fs/cgroup/memory.current');
+  if (v2 !== null) return Math.max(0, Number(v2) - counter(await read('/sys/fs/cgroup/memory.stat'), 'inactive_file')) || null;
+  const v1 = await read('/sys/fs/cgroup/memory/memory.usage_in_bytes');
+  if (v1 === null) return null;
+  return Math.max(0, Number(v1) - counter(await read('/sys/fs/cgroup/memory/memory.stat'), 'total_inactive_file')) || null;
+}
+
+/**
  * Size and use of the file system holding `dir`, or null.
  * @param {string} dir
  */

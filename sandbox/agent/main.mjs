@@ -34,7 +34,7 @@ import { ensureNetworkChannel, generateNetworkArtifacts } from './networkBuild.m
 import { current, isDefaultShape, readShape, requestedShape, sameShape, setCurrent, writeShape } from './networkShape.mjs';
 import { definitionShape } from './definitionOptions.mjs';
 import { defineChaincode, readState, startDefining } from './lifecycle.mjs';
-import { LimitWatch } from './limits.mjs';
+import { LimitWatch, readMemoryUse } from './limits.mjs';
 import { LogHub } from './logs.mjs';
 import * as p from './paths.mjs';
 import { authorized, checkName, HttpError, parseToken, readJson } from './requests.mjs';
@@ -238,6 +238,7 @@ function requireReady() {
 /** @type {Record<string, (body: Record<string, unknown>) => Promise<AgentReply>>} */
 const routes = {
   'GET /status': async () => status(),
+  'GET /memory': async () => ({ usedBytes: await readMemoryUse() }),
   'GET /identity': async () => identity(),
   'GET /client-identity': async () => identity(p.clientMsp),
   'GET /connection': async () => connection(),

@@ -53,6 +53,8 @@ export interface AgentConnection {
 export interface AgentClient {
   readonly host: string;
   status(): Promise<AgentStatus>;
+  /** The sandbox's memory use in bytes as its cgroup counts it (less inactive file cache); undefined when it cannot tell. */
+  memoryBytes(): Promise<number | undefined>;
   /** The identity the server signs its transactions with (an ordinary member of the org). */
   identity(): Promise<GatewayIdentity>;
   /** The identity handed to the user's own client applications: another ordinary member, never the admin. */
@@ -162,6 +164,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   return {
     host: options.host,
     status: () => call('GET /status', undefined, 5000),
+    memoryBytes: async () => (await call('GET /memory', undefined, 5000)).usedBytes ?? undefined,
     identity: () => call('GET /identity'),
     clientIdentity: () => call('GET /client-identity'),
     network: () => call('GET /network'),

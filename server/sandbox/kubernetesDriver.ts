@@ -297,21 +297,23 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
     claimed: (workspace, name) => claimedNames.set(workspace, name),
   });
 
+  async function find(workspace: string): Promise<SandboxHandle | undefined> {
+    const name = await objectName(workspace);
+    const pod = await readPod(name);
+    if (!pod || !(await ours(pod)) || pod.status?.phase !== 'Running' || !pod.status.podIP || pod.metadata?.deletionTimestamp) return undefined;
+    const secret = await readSecret(name);
+    if (!secret || !(await ours(secret))) return undefined;
+    const { token, mode } = await ensureSecret(workspace, 'dev', name);
+    return handleFor(workspace, pod, token, mode);
+  }
+
   return {
     instance,
     buildDir,
 
     start: oneStartPerWorkspace(doStart),
 
-    async find(workspace) {
-      const name = await objectName(workspace);
-      const pod = await readPod(name);
-      if (!pod || !(await ours(pod)) || pod.status?.phase !== 'Running' || !pod.status.podIP || pod.metadata?.deletionTimestamp) return undefined;
-      const secret = await readSecret(name);
-      if (!secret || !(await ours(secret))) return undefined;
-      const { token, mode } = await ensureSecret(workspace, 'dev', name);
-      return handleFor(workspace, pod, token, mode);
-    },
+    find,
 
     async stop(workspace) {
       const name = await objectName(workspace);
@@ -334,9 +336,10 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Sandbo
         .filter((s) => s.workspace !== '');
     },
 
-    async memoryBytes() {
-      // The metrics API is optional on a cluster; the limit is enforced by the kubelet either way.
-      return undefined;
+    async memoryBytes(workspace) {
+      // The metrics API is optional on a cluster: the sandbox's agent reads its own cgroup instead.
+      const handle = await find(workspace);
+      return handle ? handle.agent.memoryBytes() : undefined;
     },
 
     async exists(workspace) {

@@ -63,6 +63,13 @@ describe('the memory limit of a sandbox pod', () => {
     expect(pod.spec?.containers[0]?.resources?.limits?.memory).toBe(String(sandboxMemoryBytes));
   });
 
+  it('reports the memory the sandbox uses, read from its cgroup by its agent (the cluster has no metrics API)', async () => {
+    const used = await attacker.memoryBytes();
+    // A peer, an orderer, the agent and the chaincode: tens of megabytes, within the limit.
+    expect(used).toBeGreaterThan(32 * 1024 * 1024);
+    expect(used).toBeLessThan(sandboxMemoryBytes);
+  });
+
   it('kills a memory bomb at the limit, names the limit, and Run brings the chaincode back', async () => {
     const bomb = await call('submit', 'Alloc', String(Math.ceil((sandboxMemoryBytes / 1024 / 1024) * 1.5))).then(
       () => undefined,
