@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheDir, chaincodeUid, delveVersion, fabricCommit, imageRepository, labelOwner, ownerValue, projectRoot, sandboxUid } from '../../config.ts';
 import { ErrorCode, StudioError } from '../../errors.ts';
 import { checkSandboxUids } from './sandboxUids.ts';
+import { withBuildLock } from './buildLock.ts';
 import { ensureDelve } from './delveBinary.ts';
 import { fabricModuleDir } from './fabricModule.ts';
 import { ensureGoToolchain, hostGoToolchain } from './goToolchain.ts';
@@ -258,12 +259,20 @@ export async function ensureSandboxImage(docker: Docker, progress: ProgressFn = 
   await checkSandboxUids();
   const hash = await imageInputsHash();
   const tag = `${imageRepository}:${hash}`;
-  try {
-    await docker.getImage(tag).inspect();
-    return { tag, buildMs: null };
-  } catch {
-    // Not built yet: build below.
-  }
+  const built = async () =>
+    docker
+      .getImage(tag)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+  if (await built()) return { tag, buildMs: null };
+  const waitMessage = () => progress('image', 'Another process is building the sandbox image here: waiting for it to finish');
+  return withBuildLock(path.join(cacheDir, 'sandbox-image.lock'), async () => (await built() ? { tag, buildMs: null } : buildSandboxImage(docker, tag, hash, progress)), waitMessage);
+}
+
+async function buildSandboxImage(docker: Docker, tag: string, hash: string, progress: ProgressFn): Promise<ImageInfo> {
   const started = Date.now();
   const [{ binDir, sampleConfigDir }, rootfs, runtimeDir, delve, goRoot] = await Promise.all([
     ensureFabricBinaries(progress),
