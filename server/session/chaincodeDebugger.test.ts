@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { Notification } from '../../protocol/messages.ts';
 import { ErrorCode } from '../errors.ts';
+import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
 import { createChaincodeDebugger } from './chaincodeDebugger.ts';
 import { createSessionReporter } from './sessionReporter.ts';
 
@@ -80,4 +81,37 @@ it('tells every tab when breakpoints or filters change, and moves them with a re
     { workspace: 'w', source: { path: 'lib/a.ts' }, breakpoints: [] },
   ]);
   expect((await debug.state()).breakpoints).toEqual([]);
+});
+
+it('attaches again when the inspector connection is dropped while the session starts (a port-forward that accepted first)', async () => {
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  let connections = 0;
+  server.on('connection', (socket) => {
+    connections++;
+    // The first connection is accepted, then dropped before anything answers.
+    if (connections === 1) return socket.close();
+    socket.on('message', (data) => {
+      const { id } = JSON.parse(String(data)) as { id: number };
+      socket.send(JSON.stringify({ id, result: {} }));
+    });
+  });
+  const { port } = server.address() as { port: number };
+  const { debug } = await detachedDebugger();
+  const buildDir = await mkdtemp(path.join(tmpdir(), 'studio-cc-build-'));
+  dirs.push(buildDir);
+  const handle = {
+    buildDir,
+    agent: { status: async () => ({ orgs: [] }), inspector: () => ({ url: `ws://127.0.0.1:${port}/`, headers: {} }) },
+  } as unknown as SandboxHandle;
+  try {
+    await debug.attach(handle);
+    expect(connections).toBe(2);
+    expect(() => debug.session()).not.toThrow();
+    expect((await debug.state()).attached).toBe(true);
+  } finally {
+    await debug.detach();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -130,23 +130,46 @@ class Debugger implements ChaincodeDebugger {
           });
     };
     const first = orgs[0];
-    const session = await this.#connect(connectTo(undefined, first && label(first)), signal);
-    this.#current = session;
-    this.#currentPeer = first && label(first);
-    void session.closed.then(() => {
-      if (this.#current === session) {
-        this.#current = undefined;
-        reporter.setStatus({ debuggerAttached: false });
-      }
+    await this.#attachOne(connectTo(undefined, first && label(first)), signal, (session) => {
+      this.#current = session;
+      this.#currentPeer = first && label(first);
+      void session.closed.then(() => {
+        if (this.#current === session) {
+          this.#current = undefined;
+          reporter.setStatus({ debuggerAttached: false });
+        }
+      });
     });
-    await session.start();
     for (const org of orgs.slice(1)) {
-      const other = await this.#connect(connectTo(org.mspId, label(org)), signal);
-      this.#others.push({ session: other, peer: label(org) });
-      void other.closed.then(() => (this.#others = this.#others.filter((o) => o.session !== other)));
-      await other.start();
+      await this.#attachOne(connectTo(org.mspId, label(org)), signal, (other) => {
+        this.#others.push({ session: other, peer: label(org) });
+        void other.closed.then(() => (this.#others = this.#others.filter((o) => o.session !== other)));
+      });
     }
     reporter.setStatus({ debuggerAttached: true });
+  }
+
+  /**
+   * Connects, hands the session to `adopt` and starts it. A session whose connection closes while it
+   * starts is made again until the deadline: through a port-forward (Kubernetes) a connection can be
+   * accepted and then dropped before the inspector behind it answers.
+   */
+  async #attachOne(connect: () => Promise<DebugSession>, signal: AbortSignal | undefined, adopt: (session: DebugSession) => void): Promise<void> {
+    const deadline = Date.now() + debuggerAttachTimeoutMs;
+    for (;;) {
+      const session = await this.#connect(connect, signal);
+      let closed = false;
+      void session.closed.then(() => (closed = true));
+      adopt(session);
+      try {
+        await session.start();
+        return;
+      } catch (err) {
+        await Promise.race([session.closed, new Promise((r) => setTimeout(r, debuggerAttachRetryMs))]);
+        if (!closed || Date.now() > deadline || signal?.aborted) throw err;
+        await session.close().catch(() => undefined);
+      }
+    }
   }
 
   /** Connects through `connect`, retrying while the inspector opens, until the deadline or `signal`. */
