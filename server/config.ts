@@ -320,9 +320,14 @@ export const deployAllowList = process.env.STUDIO_DEPLOY_ALLOW ?? '';
 
 // ---- debugger ----
 export const inspectorConnectTimeoutMs = 10_000;
-/** A chaincode process opens its inspector a few milliseconds after it starts: attaching is retried this long, this often. */
+/**
+ * A chaincode process opens its inspector a few milliseconds after it starts: attaching is retried this
+ * long, this often; past it, only while the agent reports the process running (asked this often), up to
+ * chaincodeReadyTimeoutMs.
+ */
 export const debuggerAttachTimeoutMs = 5000;
 export const debuggerAttachRetryMs = 30;
+export const debuggerAttachStatusEveryMs = 1000;
 /** A CDP request without an answer in this time fails (an evaluate stuck in a loop, a hung inspector). */
 export const inspectorRequestTimeoutMs = 30_000;
 /** Finding the paused transaction's id is best effort and must not hold up the `stopped` event. */

@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Notification } from '../../protocol/messages.ts';
 import { ErrorCode } from '../errors.ts';
 import type { SandboxHandle } from '../sandbox/sandboxDriver.ts';
-import { createChaincodeDebugger } from './chaincodeDebugger.ts';
+import { createChaincodeDebugger, type AttachWaits } from './chaincodeDebugger.ts';
 import { createSessionReporter } from './sessionReporter.ts';
 
 const dirs: string[] = [];
@@ -13,12 +13,33 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function detachedDebugger(workspaceDir?: string) {
+async function detachedDebugger(workspaceDir?: string, attachWaits?: AttachWaits) {
   const dir = workspaceDir ?? (await mkdtemp(path.join(tmpdir(), 'studio-cc-debugger-')));
   dirs.push(dir);
   const published: Notification[] = [];
   const reporter = createSessionReporter({ workspace: 'w', publish: (n) => published.push(n) });
-  return { debug: createChaincodeDebugger({ workspace: 'w', workspaceDir: dir, reporter }), published, dir };
+  return { debug: createChaincodeDebugger({ workspace: 'w', workspaceDir: dir, reporter, ...(attachWaits ? { attachWaits } : {}) }), published, dir };
+}
+
+/** An inspector behind an agent: 503 (not listening yet) until `openAfterMs`, then a CDP peer that answers every request. */
+async function slowInspector(openAfterMs: number) {
+  const { WebSocketServer } = await import('ws');
+  const http = await import('node:http');
+  const opensAt = Date.now() + openAfterMs;
+  const server = http.createServer();
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (Date.now() < opensAt) return socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      ws.on('message', (data) => {
+        const { id } = JSON.parse(String(data)) as { id: number };
+        ws.send(JSON.stringify({ id, result: {} }));
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 it('keeps breakpoints set before Run, unverified, with ids that survive an edit of the same line', async () => {
@@ -113,5 +134,34 @@ it('attaches again when the inspector connection is dropped while the session st
   } finally {
     await debug.detach();
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+it('keeps trying past the usual wait while the agent says the process runs (a slow pod), and gives up once it has ended', async () => {
+  const waits: AttachWaits = { usualMs: 200, longestMs: 5000, statusEveryMs: 50 };
+  const buildDir = await mkdtemp(path.join(tmpdir(), 'studio-cc-build-'));
+  dirs.push(buildDir);
+  const handleFor = (url: string, phase: string) =>
+    ({ buildDir, agent: { status: async () => ({ orgs: [], chaincode: { phase } }), inspector: () => ({ url, headers: {} }) } }) as unknown as SandboxHandle;
+
+  const slow = await slowInspector(800);
+  const running = await detachedDebugger(undefined, waits);
+  try {
+    await running.debug.attach(handleFor(slow.url, 'running'));
+    expect((await running.debug.state()).attached).toBe(true);
+  } finally {
+    await running.debug.detach();
+    await slow.close();
+  }
+
+  const never = await slowInspector(60_000);
+  const ended = await detachedDebugger(undefined, waits);
+  const started = Date.now();
+  try {
+    await expect(ended.debug.attach(handleFor(never.url, 'crashed'))).rejects.toMatchObject({ code: ErrorCode.Debugger, message: expect.stringContaining('HTTP 503') });
+    // It stopped at the first status check past the usual wait, not at the longest one.
+    expect(Date.now() - started).toBeLessThan(2000);
+  } finally {
+    await never.close();
   }
 });

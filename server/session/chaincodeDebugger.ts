@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import type { DebuggerState, ExceptionDetails, ResultMap, SourceBreakpoint, StoppedEventBody } from '../../protocol/messages.ts';
-import { debuggerAttachRetryMs, debuggerAttachTimeoutMs } from '../config.ts';
+import { chaincodeReadyTimeoutMs, debuggerAttachRetryMs, debuggerAttachStatusEveryMs, debuggerAttachTimeoutMs } from '../config.ts';
 import { loadBreakpoints, saveBreakpoints } from '../debug/breakpointFile.ts';
 import { BreakpointStore, type ExceptionFilter } from '../debug/breakpointStore.ts';
 import { createDebugSession, type DebugNotification, type DebugSession } from '../debug/debugSession.ts';
@@ -34,7 +34,19 @@ export interface ChaincodeDebuggerOptions {
   /** The workspace's sources, where the source maps point. */
   readonly workspaceDir: string;
   readonly reporter: SessionReporter;
+  /** How long attaching waits for an inspector (defaults from config.ts; a unit test shortens them). */
+  readonly attachWaits?: AttachWaits;
 }
+
+export interface AttachWaits {
+  /** Retried this long whatever the agent says. */
+  readonly usualMs: number;
+  /** Then, while the process runs, up to this long, asking the agent this often. */
+  readonly longestMs: number;
+  readonly statusEveryMs: number;
+}
+
+const defaultAttachWaits: AttachWaits = { usualMs: debuggerAttachTimeoutMs, longestMs: chaincodeReadyTimeoutMs, statusEveryMs: debuggerAttachStatusEveryMs };
 
 export interface ChaincodeDebugger {
   readonly breakpoints: BreakpointStore;
@@ -129,8 +141,14 @@ class Debugger implements ChaincodeDebugger {
             emit: emitFor(peer),
           });
     };
+    // Whether that org's chaincode process still runs (an ended one will never open its inspector).
+    const processRunning = (org: string | undefined) => async () => {
+      const status = await handle.agent.status().catch(() => undefined);
+      const chaincode = org === undefined ? status?.chaincode : status?.orgs?.find((o) => o.mspId === org)?.chaincode;
+      return chaincode?.phase === 'running';
+    };
     const first = orgs[0];
-    await this.#attachOne(connectTo(undefined, first && label(first)), signal, (session) => {
+    await this.#attachOne(connectTo(undefined, first && label(first)), processRunning(undefined), signal, (session) => {
       this.#current = session;
       this.#currentPeer = first && label(first);
       void session.closed.then(() => {
@@ -141,7 +159,7 @@ class Debugger implements ChaincodeDebugger {
       });
     });
     for (const org of orgs.slice(1)) {
-      await this.#attachOne(connectTo(org.mspId, label(org)), signal, (other) => {
+      await this.#attachOne(connectTo(org.mspId, label(org)), processRunning(org.mspId), signal, (other) => {
         this.#others.push({ session: other, peer: label(org) });
         void other.closed.then(() => (this.#others = this.#others.filter((o) => o.session !== other)));
       });
@@ -154,10 +172,15 @@ class Debugger implements ChaincodeDebugger {
    * starts is made again until the deadline: through a port-forward (Kubernetes) a connection can be
    * accepted and then dropped before the inspector behind it answers.
    */
-  async #attachOne(connect: () => Promise<DebugSession>, signal: AbortSignal | undefined, adopt: (session: DebugSession) => void): Promise<void> {
-    const deadline = Date.now() + debuggerAttachTimeoutMs;
+  async #attachOne(
+    connect: () => Promise<DebugSession>,
+    processRunning: () => Promise<boolean>,
+    signal: AbortSignal | undefined,
+    adopt: (session: DebugSession) => void,
+  ): Promise<void> {
+    const deadline = Date.now() + (this.#options.attachWaits ?? defaultAttachWaits).usualMs;
     for (;;) {
-      const session = await this.#connect(connect, signal);
+      const session = await this.#connect(connect, signal, processRunning);
       let closed = false;
       void session.closed.then(() => (closed = true));
       adopt(session);
@@ -172,16 +195,29 @@ class Debugger implements ChaincodeDebugger {
     }
   }
 
-  /** Connects through `connect`, retrying while the inspector opens, until the deadline or `signal`. */
-  async #connect(connect: () => Promise<DebugSession>, signal: AbortSignal | undefined): Promise<DebugSession> {
-    const deadline = Date.now() + debuggerAttachTimeoutMs;
+  /**
+   * Connects through `connect`, retrying while the inspector opens, until `signal`. A process opens its
+   * inspector within milliseconds, but on a loaded node (a pod's CPU quota shared with the peer) it can
+   * take seconds: past the usual wait, retrying goes on while the agent still reports the process running,
+   * up to the chaincode's own ready deadline.
+   */
+  async #connect(connect: () => Promise<DebugSession>, signal: AbortSignal | undefined, processRunning: () => Promise<boolean>): Promise<DebugSession> {
+    const waits = this.#options.attachWaits ?? defaultAttachWaits;
+    const started = Date.now();
     let session: DebugSession;
+    let lastCheck = 0;
     for (;;) {
       try {
         session = await connect();
         break;
       } catch (err) {
-        if (Date.now() > deadline || signal?.aborted) throw new StudioError(ErrorCode.Debugger, `Could not attach the debugger: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        const elapsed = Date.now() - started;
+        let giveUp = signal?.aborted === true || elapsed > waits.longestMs;
+        if (!giveUp && elapsed > waits.usualMs && Date.now() - lastCheck >= waits.statusEveryMs) {
+          lastCheck = Date.now();
+          giveUp = !(await processRunning());
+        }
+        if (giveUp) throw new StudioError(ErrorCode.Debugger, `Could not attach the debugger: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, debuggerAttachRetryMs));
       }
     }

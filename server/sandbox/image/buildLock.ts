@@ -8,6 +8,7 @@
  * The lock is a file holding the builder's pid, created whole with link(2) so
  * that it never exists empty; a lock whose process has ended is taken over.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -25,7 +26,8 @@ function alive(pid: number): boolean {
 
 /** Takes the lock if it is free or its holder has ended; false while a live process holds it. */
 async function tryTake(lockFile: string): Promise<boolean> {
-  const mine = `${lockFile}.${process.pid}`;
+  // Unique per attempt: two builds of one process must not share (and delete) each other's file.
+  const mine = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await fs.writeFile(mine, String(process.pid));
   try {
     for (;;) {
@@ -35,9 +37,11 @@ async function tryTake(lockFile: string): Promise<boolean> {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const holder = Number(await fs.readFile(lockFile, 'utf8').catch(() => ''));
-      if (alive(holder)) return false;
-      // Gone between the link and the read, or held by an ended process: try again.
+      const held = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
+      // Gone between the link and the read: try again.
+      if (held === undefined) continue;
+      if (alive(Number(held))) return false;
+      // Held by an ended process: take it over.
       await fs.rm(lockFile, { force: true });
     }
   } finally {
