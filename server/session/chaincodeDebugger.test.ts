@@ -29,7 +29,10 @@ async function slowInspector(openAfterMs: number) {
   const server = http.createServer();
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
-    if (Date.now() < opensAt) return socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+    if (Date.now() < opensAt) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) =>
       ws.on('message', (data) => {
         const { id } = JSON.parse(String(data)) as { id: number };
