@@ -109,7 +109,7 @@ export class ChaincodeProcess {
   /**
    * A process with fabric-shim loaded, waiting to become the next chaincode (see chaincodeStandby.mjs);
    * the first org's peer only: another org's chaincode starts fresh.
-   * @type {{ prepare(delayMs?: number): void, take(go: string): import('node:child_process').ChildProcess | undefined, close(): void }}
+   * @type {{ prepare(delayMs?: number): void, hold(): void, release(delayMs?: number): void, take(go: string): import('node:child_process').ChildProcess | undefined, close(): void }}
    */
   #standby;
   /** The org peer this chaincode registers with; absent: the first org's. @type {OrgPeer | undefined} */
@@ -121,7 +121,7 @@ export class ChaincodeProcess {
     this.#onChange = onChange;
     this.#peer = peer;
     this.#standby = peer
-      ? { prepare: () => undefined, take: () => undefined, close: () => undefined }
+      ? { prepare: () => undefined, hold: () => undefined, release: () => undefined, take: () => undefined, close: () => undefined }
       : new ChaincodeStandby({ env: chaincodeEnv({ packageId: '' }), shimArgs: ['start', '--peer.address', chaincodeAddress] });
   }
 
@@ -156,6 +156,8 @@ export class ChaincodeProcess {
     const env = goBinary ? goChaincodeEnv({ packageId: definition.packageId }) : chaincodeEnv({ packageId: definition.packageId, ...(this.#peer ? { orgMspId: this.#peer.mspId } : {}) });
     // A Node chaincode takes over the standby process (fabric-shim already loaded) when one is ready.
     const fromStandby = go ? undefined : this.#standby.take(goMessage({ env, debug, waitForDebugger }));
+    // Until it has registered (or ended), a Node chaincode has the sandbox's CPU to itself.
+    if (!go) this.#standby.hold();
     const spawnFresh = () => {
       const { command, args } = go ? asChaincodeUser(go.command, go.args) : asChaincodeUser(process.execPath, chaincodeArgs({ packageId: definition.packageId, debug, waitForDebugger, ...(this.#peer ? { peer: this.#peer } : {}) }));
       return spawn(command, args, { cwd: p.chaincodeDir, env, detached: true });
@@ -177,7 +179,7 @@ export class ChaincodeProcess {
         this.#info = { ...this.#info, registered: true };
         this.#onChange();
         // The next one loads once this one is up, not while it competes with it for the CPU.
-        this.#standby.prepare(standbySpawnDelayMs);
+        this.#standby.release(standbySpawnDelayMs);
       },
     });
     if (goBinary) {
@@ -204,6 +206,7 @@ export class ChaincodeProcess {
       if (this.#child !== child) return;
       this.#child = null;
       const expected = this.#info.phase === 'stopping';
+      if (expected) this.#standby.release(standbySpawnDelayMs);
       const endedBecause = this.#endedBecause;
       this.#endedBecause = null;
       /** @type {string | undefined} */
@@ -212,7 +215,7 @@ export class ChaincodeProcess {
         const cgroup = await readCgroup();
         reason = describeExit({ endedBecause, heapExhausted: output.heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
         this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
-        this.#standby.prepare(standbySpawnDelayMs);
+        if (this.#child === null) this.#standby.release(standbySpawnDelayMs);
         // A Run during the read above has started a new process: its status stands.
         if (this.#child !== null) return;
       }

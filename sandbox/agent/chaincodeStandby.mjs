@@ -41,6 +41,8 @@ export class ChaincodeStandby {
   /** @type {NodeJS.Timeout | null} */
   #timer = null;
   #closed = false;
+  /** While a chaincode starts, standbys still loading are stopped (SIGSTOP) and none is spawned. */
+  #held = false;
 
   /**
    * @param {{ env: Record<string, string>, shimArgs: string[], count?: number }} options what every chaincode gets: environment (the go
@@ -54,13 +56,33 @@ export class ChaincodeStandby {
 
   /** Spawns the missing standbys, the first in `delayMs` (at once when 0), one after another. */
   prepare(delayMs = 0) {
-    if (this.#closed || this.#timer || this.#alive().length >= this.#count) return;
+    if (this.#closed || this.#held || this.#timer || this.#alive().length >= this.#count) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#spawn();
       // The next one loads after this one, not beside it: two loading at once slow the chaincode that runs.
       this.prepare(standbyStaggerMs);
     }, delayMs);
+  }
+
+  /**
+   * Stops the standbys (one still loading would take half of the sandbox's one CPU from the chaincode
+   * that starts) and spawns none until {@link release}. A loaded one waits on stdin: stopping it costs nothing.
+   */
+  hold() {
+    if (this.#closed) return;
+    this.#held = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    for (const child of this.#alive()) signalGroup(child, 'SIGSTOP');
+  }
+
+  /** Lets the standbys go on loading, and spawns the missing ones in `delayMs`. */
+  release(delayMs = 0) {
+    if (this.#closed || !this.#held) return;
+    this.#held = false;
+    for (const child of this.#alive()) signalGroup(child, 'SIGCONT');
+    this.prepare(delayMs);
   }
 
   /** @returns {ChildProcess[]} */
@@ -93,6 +115,7 @@ export class ChaincodeStandby {
     for (const child of this.#alive()) {
       this.#children = this.#children.filter((c) => c !== child);
       if (!child.stdin?.writable) continue;
+      signalGroup(child, 'SIGCONT');
       child.stdin.end(go);
       return child;
     }
@@ -103,13 +126,20 @@ export class ChaincodeStandby {
   close() {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    for (const child of this.#children.splice(0)) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }
+    for (const child of this.#children.splice(0)) signalGroup(child, 'SIGKILL');
+  }
+}
+
+/**
+ * Signals a standby's process group (it is spawned detached, a group of its own).
+ * @param {ChildProcess} child
+ * @param {NodeJS.Signals} signal
+ */
+function signalGroup(child, signal) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
   }
 }

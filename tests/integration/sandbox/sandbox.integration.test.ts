@@ -180,16 +180,20 @@ describe('a sandbox running the TypeScript sample', () => {
     await expectChaincodeError(ts.invoke({ workspace: 'asset-ts', mode: 'evaluate', contract: '', fn: 'ReadAsset', args: ['ghost'] }), /\(quick 2\)/);
     const starts = ts.logHistory.slice(from).filter((l) => /^Chaincode \S+ started \(pid/.test(l.text));
     expect(starts.map((l) => l.text)).toEqual([expect.stringContaining('preloaded'), expect.stringContaining('preloaded')]);
-    // Two standbys wait again, as the chaincode's user (not root), for the next saves.
+    // Two standbys wait again, as the chaincode's user (not root), for the next saves, let go on once the
+    // chaincode registered (they are stopped, state T, only while a chaincode starts).
     const standbys = async () => {
-      const top = (await docker.getContainer(`${instance}-asset-ts`).top({ ps_args: '-o pid,user,args' })) as { Processes: string[][] };
+      const top = (await docker.getContainer(`${instance}-asset-ts`).top({ ps_args: '-o pid,user,stat,args' })) as { Processes: string[][] };
       return top.Processes.filter((row) => row.some((column) => column.includes('standbyProcess.mjs')));
     };
     const deadline = Date.now() + 30_000;
     while ((await standbys()).length !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const waiting = await standbys();
     expect(waiting).toHaveLength(2);
-    for (const row of waiting) expect(row[1]).not.toBe('root');
+    for (const row of waiting) {
+      expect(row[1]).not.toBe('root');
+      expect(row[2]).not.toMatch(/^T/);
+    }
     await fs.writeFile(file, original);
   });
 
