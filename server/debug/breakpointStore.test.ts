@@ -35,4 +35,16 @@ describe('BreakpointStore', () => {
     store.exceptionFilters = ['all', 'all', 'uncaught'];
     expect(store.exceptionFilters).toEqual(['all', 'uncaught']);
   });
+
+  it('makes a start wait for the debugger for a breakpoint or a pause on every exception, not for the default pause on uncaught ones', () => {
+    const store = new BreakpointStore();
+    store.exceptionFilters = ['uncaught'];
+    expect(store.stopsWhileLoading).toBe(false);
+    store.set('src/a.ts', [{ line: 4 }]);
+    expect(store.stopsWhileLoading).toBe(true);
+    store.set('src/a.ts', []);
+    expect(store.stopsWhileLoading).toBe(false);
+    store.exceptionFilters = ['all'];
+    expect(store.stopsWhileLoading).toBe(true);
+  });
 });

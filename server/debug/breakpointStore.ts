@@ -73,9 +73,14 @@ export class BreakpointStore {
     return undefined;
   }
 
-  /** True when nothing could stop a process: no breakpoint (logpoints included) and no exception filter. */
-  get empty(): boolean {
-    return this.#byPath.size === 0 && this.#exceptionFilters.length === 0;
+  /**
+   * Whether a process must wait for the debugger before its first line: a breakpoint (logpoints
+   * included) or a pause on every exception may stop it while it loads. The default pause on uncaught
+   * exceptions does not: one thrown while loading ends the process before it registers, and the Run
+   * reports its error text; waiting would cost every start the whole attach (about 100 ms).
+   */
+  get stopsWhileLoading(): boolean {
+    return this.#byPath.size > 0 || this.#exceptionFilters.includes('all');
   }
 
   get exceptionFilters(): readonly ExceptionFilter[] {

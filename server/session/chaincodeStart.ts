@@ -39,9 +39,9 @@ export async function startChaincodeUnderDebugger(options: ChaincodeStartOptions
   reporter.setStatus({ chaincode: 'starting', chaincodeName: name, message: `Starting chaincode ${name}` });
   try {
     const started = performance.now();
-    // With a breakpoint or an exception filter set, the process waits for the debugger before its
-    // first line; with none it loads and registers with the peer while the debugger attaches.
-    const waitForDebugger = !options.debugger.breakpoints.empty;
+    // With a breakpoint set (or a pause on every exception), the process waits for the debugger before
+    // its first line; otherwise it loads and registers with the peer while the debugger attaches.
+    const waitForDebugger = options.debugger.breakpoints.stopsWhileLoading;
     await handle.agent.startChaincode(name, { debug: true, waitForDebugger, ...(options.definition ? { definition: options.definition } : {}) });
     const spawnedMs = Math.round(performance.now() - started);
     await previousDebugger?.close().catch(() => undefined);
