@@ -206,7 +206,8 @@ export class ChaincodeProcess {
       if (this.#child !== child) return;
       this.#child = null;
       const expected = this.#info.phase === 'stopping';
-      if (expected) this.#standby.release(standbySpawnDelayMs);
+      // Stopped or crashed, it no longer starts: the standbys go on (a Run meanwhile holds them again).
+      this.#standby.release(standbySpawnDelayMs);
       const endedBecause = this.#endedBecause;
       this.#endedBecause = null;
       /** @type {string | undefined} */
@@ -215,7 +216,6 @@ export class ChaincodeProcess {
         const cgroup = await readCgroup();
         reason = describeExit({ endedBecause, heapExhausted: output.heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
         this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
-        if (this.#child === null) this.#standby.release(standbySpawnDelayMs);
         // A Run during the read above has started a new process: its status stands.
         if (this.#child !== null) return;
       }

@@ -41,7 +41,7 @@ export class ChaincodeStandby {
   /** @type {NodeJS.Timeout | null} */
   #timer = null;
   #closed = false;
-  /** While a chaincode starts, standbys still loading are stopped (SIGSTOP) and none is spawned. */
+  /** While a chaincode starts, the standbys are stopped (SIGSTOP) and none is spawned. */
   #held = false;
 
   /**
