@@ -164,6 +164,13 @@ export const sandboxStopGraceSeconds = 10;
 /** How long one `nsenter … ip route` in a sandbox's network namespace may take (see loopbackQuickAck.ts). */
 export const sandboxRouteCommandTimeoutMs = 5000;
 export const chaincodeReadyTimeoutMs = 30_000;
+/**
+ * In a network of several orgs, how long a Run waits for the Gateway's discovery to know every org's
+ * peer to run the chaincode (see endorsersReady.ts), and how often it asks; past it the Run ends
+ * with a warning rather than failing (the chaincode runs; a peer cut off from gossip may catch up).
+ */
+export const endorsersReadyTimeoutMs = 10_000;
+export const endorsersReadyPollMs = 100;
 export const agentRequestTimeoutMs = 60_000;
 /** How long the agent may take to rebuild its network as other orgs or another channel (stop, keys, channel, peers joined). */
 export const networkRebuildTimeoutMs = 120_000;

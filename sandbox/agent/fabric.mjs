@@ -29,6 +29,7 @@ import {
   peerPort,
   portPollMs,
   gossipBurstLatency,
+  gossipStateInfoInterval,
 } from './constants.mjs';
 import { orgNode } from './orgNodes.mjs';
 import * as p from './paths.mjs';
@@ -126,6 +127,7 @@ export function peerEnv(node = firstOrg) {
     CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
     CORE_PEER_GOSSIP_ORGLEADER: 'true',
     CORE_PEER_GOSSIP_MAXPROPAGATIONBURSTLATENCY: gossipBurstLatency,
+    CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: gossipStateInfoInterval,
     CORE_PEER_LOCALMSPID: node.mspId,
     CORE_PEER_MSPCONFIGPATH: node.peerMsp,
     CORE_PEER_TLS_ENABLED: String(tls),

@@ -183,6 +183,18 @@ export function chaincodeMessage(err: GatewayError): string | undefined {
   return match?.[1];
 }
 
+/**
+ * True when `err` (as {@link SandboxGateway} throws it) says the Gateway's discovery knows no peers that
+ * run the chaincode for every org its endorsement policy needs. Right after a new definition that is
+ * a passing state: each org's peer announces what it runs over gossip, a second or so later.
+ */
+export function isDiscoveryLag(err: unknown): boolean {
+  const cause = err instanceof StudioError ? err.cause : err;
+  if (!(cause instanceof GatewayError)) return false;
+  const all = `${cause.message} ${cause.details.map((d) => d.message).join(' ')}`;
+  return /no combination of peers can be derived|failed to find any endorsing peers/i.test(all);
+}
+
 function translate(err: unknown, request: InvokeRequest, timeoutMs?: number, txId?: string): StudioError {
   if (err instanceof GatewayError) {
     const all = `${err.message} ${err.details.map((d) => d.message).join(' ')}`;
