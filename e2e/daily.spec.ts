@@ -87,6 +87,9 @@ test.describe.serial('a tool for every day', () => {
     await page.getByTestId('file-tree-input').fill('notes.md');
     await page.keyboard.press('Enter');
     await expect(treeItem('src/notes.md')).toBeVisible();
+    // The new file opens in the editor, which takes the focus: back to the tree only after that.
+    await expect(editor(page)).toHaveAttribute('data-path', 'src/notes.md');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="editor"]') != null)).toBe(true);
     await treeItem('src/notes.md').focus();
     await page.keyboard.press('F2');
     const input = page.getByTestId('file-tree-input');

@@ -114,6 +114,8 @@ export class ChaincodeProcess {
   #standby;
   /** The org peer this chaincode registers with; absent: the first org's. @type {OrgPeer | undefined} */
   #peer;
+  /** When the peer last went away (ms since the epoch; 0: never). */
+  #peerLostAt = 0;
 
   /** @param {{ logs: LogHub, onChange: () => void, peer?: OrgPeer }} options */
   constructor({ logs, onChange, peer }) {
@@ -168,7 +170,7 @@ export class ChaincodeProcess {
       onLinger: () => {
         // The program has ended but an attached debugger holds the process open: end it, so its end shows.
         if (this.#child === child) {
-          this.#endedBecause = 'ended (the attached debugger held the finished process open)';
+          this.#endedBecause = lingered;
           killGroup(child);
         }
       },
@@ -198,6 +200,7 @@ export class ChaincodeProcess {
       });
     }
     this.#child = child;
+    const startedAt = Date.now();
     this.#info = { phase: 'running', name: definition.name, packageId: definition.packageId, debug, startedAt: new Date().toISOString(), registered: false };
     this.#logs.write('sandbox', `Chaincode ${definition.name} started (pid ${child.pid}${fromStandby ? ', preloaded' : ''})${debug ? ' with the inspector' : ''}`);
     this.#logs.attach('chaincode', child);
@@ -208,12 +211,17 @@ export class ChaincodeProcess {
       const expected = this.#info.phase === 'stopping';
       // Stopped or crashed, it no longer starts: the standbys go on (a Run meanwhile holds them again).
       this.#standby.release(standbySpawnDelayMs);
-      const endedBecause = this.#endedBecause;
+      let endedBecause = this.#endedBecause;
       this.#endedBecause = null;
       /** @type {string | undefined} */
       let reason;
       if (!expected) {
         const cgroup = await readCgroup();
+        // The peer's end ends the process too (its stream closes; under a debugger it lingers, and is
+        // ended for that): if the peer went during its life, that is why, whichever the agent heard of
+        // first. A process that lingered gives the peer's exit a moment to arrive.
+        if (endedBecause === lingered) await new Promise((resolve) => setTimeout(resolve, peerExitSettleMs));
+        if (this.#peerLostAt >= startedAt) endedBecause = peerRestarted;
         reason = describeExit({ endedBecause, heapExhausted: output.heapExhausted, code, signal, oomKillsBefore: cgroupAtStart.oomKills, cgroup });
         this.#logs.write('sandbox', `The chaincode process ${reason}. Fix the code and press Run to start it again.`);
         // A Run during the read above has started a new process: its status stands.
@@ -232,9 +240,10 @@ export class ChaincodeProcess {
    * gives up, and under the inspector the process lingers), so end it and say why.
    */
   peerLost() {
+    this.#peerLostAt = Date.now();
     const child = this.#child;
     if (!child || this.#info.phase !== 'running') return;
-    this.#endedBecause = 'stopped: the peer restarted, and a dev-mode chaincode must register with it again';
+    this.#endedBecause = peerRestarted;
     killGroup(child);
   }
 
@@ -292,6 +301,11 @@ function watchOutput(child, { onLinger, onRegistered }) {
   });
   return state;
 }
+
+const peerRestarted = 'stopped: the peer restarted, and a dev-mode chaincode must register with it again';
+const lingered = 'ended (the attached debugger held the finished process open)';
+/** How long a process that lingered waits for news of the peer's exit before its end is reported. */
+const peerExitSettleMs = 250;
 
 /** Node prints this when the program has ended but a debugger session keeps the process. */
 const lingerMessage = 'Waiting for the debugger to disconnect';
