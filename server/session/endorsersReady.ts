@@ -1,9 +1,9 @@
 /**
- * In a network of several orgs, a Run is ready once the Gateway can endorse for the chaincode as
- * its endorsement policy asks. Each org's peer tells the others over gossip which chaincode
- * definitions it runs; until the first org's peer (whose Gateway the studio uses) has heard from
- * the orgs the policy needs, its discovery finds no peers to satisfy it, and a submit right after
- * Run fails with "no combination of peers can be derived". The probe endorses the metadata
+ * In a network of several orgs, a Run is ready once the Gateway knows a peer of every org to run
+ * the chaincode. Each org's peer tells the others over gossip which chaincode definitions it runs;
+ * until the first org's peer (whose Gateway the studio uses) has heard from the orgs the policy
+ * needs, its discovery finds no peers to satisfy it, and a submit right after Run fails with
+ * "no combination of peers can be derived". The probe endorses the metadata
  * request (never submitted) on a peer of every org, so it passes once all of them are known to run
  * the chaincode: a submit that names its endorsing orgs needs that too, whatever the policy.
  */
