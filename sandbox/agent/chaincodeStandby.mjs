@@ -14,13 +14,16 @@ import { asChaincodeUser } from './privileges.mjs';
 
 export const standbyProcessFile = path.join(import.meta.dirname, 'standbyProcess.mjs');
 
+/** Node's flags for a standby, the chaincode's own; the runtime's code cache is made under the same (codeCacheBuild.mjs). */
+export const standbyNodeFlags = [`--max-old-space-size=${chaincodeHeapLimitMb}`];
+
 /**
  * The node arguments of a standby: it becomes `cli.js <shimArgs>` (which must not name the chaincode).
  * @param {string[]} shimArgs
  * @returns {string[]}
  */
 export function standbyArgs(shimArgs) {
-  return [`--max-old-space-size=${chaincodeHeapLimitMb}`, standbyProcessFile, p.chaincodeRuntime, p.chaincodeDir, ...shimArgs];
+  return [...standbyNodeFlags, standbyProcessFile, p.chaincodeRuntime, p.chaincodeDir, p.chaincodeCodeCache, ...shimArgs];
 }
 
 /**

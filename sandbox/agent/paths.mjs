@@ -13,6 +13,8 @@ export const studioConfig = env.STUDIO_CONFIG ?? '/opt/studio/config';
 /** Delve, built from its Go module into the image (debugs Go chaincode). */
 export const delveBinary = env.STUDIO_DELVE ?? '/opt/studio/bin/dlv';
 export const chaincodeRuntime = env.STUDIO_CHAINCODE_RUNTIME ?? '/opt/chaincode/node_modules';
+/** V8's code cache of the runtime, made at image build (codeCache.mjs); standbys load the runtime through it. */
+export const chaincodeCodeCache = env.STUDIO_CHAINCODE_CODE_CACHE ?? '/opt/chaincode/code-cache.bin';
 /** The compiled chaincode: /chaincode is the workspace's build dir, mounted read-only; app/ is swapped in whole on each build. */
 export const chaincodeDir = env.STUDIO_CHAINCODE_DIR ?? '/chaincode/app';
 /** The sandbox's persistent state (a Docker volume): keys, ledgers, state.json. */

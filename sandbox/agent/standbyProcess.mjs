@@ -12,11 +12,14 @@ import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { loadRuntime, prepareDebugger, useCodeCache } from './codeCache.mjs';
 
 const require = createRequire(import.meta.url);
 
-const [runtime, chaincodeDir, ...shimArgs] = process.argv.slice(2);
-if (!runtime || !chaincodeDir) throw new Error('usage: standbyProcess.mjs <fabric runtime node_modules> <chaincode dir> <cli.js arguments…>');
+const [runtime, chaincodeDir, codeCacheFile, ...shimArgs] = process.argv.slice(2);
+if (!runtime || !chaincodeDir || !codeCacheFile) {
+  throw new Error('usage: standbyProcess.mjs <fabric runtime node_modules> <chaincode dir> <runtime code cache file> <cli.js arguments…>');
+}
 const shimDir = path.join(runtime, 'fabric-shim');
 const cli = path.join(shimDir, 'cli.js');
 // fabric-shim reads its arguments (yargs) and working directory (the module path) as it loads, so
@@ -28,16 +31,14 @@ const realCwd = process.cwd;
 /** @type {string | undefined} */
 let shownCwd = chaincodeDir;
 process.cwd = () => shownCwd ?? realCwd.call(process);
-require(path.join(shimDir, 'lib', 'chaincode.js'));
-require(path.join(runtime, 'fabric-contract-api'));
-
-// A process's first Debugger.enable costs about 120 ms of CPU (V8 prepares every script loaded so far,
-// fabric-shim's ~470 among them); a later one about 20. Done here, ahead of need, the debugger that
-// attaches after the go gets the cheap one. The session ends at once: nothing of it stays.
-const warmUp = new inspector.Session();
-warmUp.connect();
-warmUp.post('Debugger.enable', () => undefined);
-warmUp.disconnect();
+const codeCache = useCodeCache(runtime, codeCacheFile);
+try {
+  loadRuntime(require, runtime);
+} finally {
+  // From here on (the chaincode's own code among it) everything compiles as Node compiles it.
+  codeCache.done();
+}
+prepareDebugger();
 
 /**
  * One line from stdin, blocking: nothing else may run before the go.

@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../server/config.ts';
-import { goMessage, standbyProcessFile } from './chaincodeStandby.mjs';
+import { goMessage, standbyNodeFlags, standbyProcessFile } from './chaincodeStandby.mjs';
+import { codeCacheBuildFile } from './codeCache.mjs';
 
 const runtime = path.join(projectRoot, 'node_modules');
 const children: ChildProcess[] = [];
@@ -32,8 +33,8 @@ module.exports.contracts = [Marked];
 }
 
 /** A standby as the agent starts it (minus the uid change), its output collected. */
-function standby(dir: string, peerAddress: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [standbyProcessFile, runtime, dir, 'start', '--peer.address', peerAddress], {
+function standby(dir: string, peerAddress: string, codeCache = path.join(os.tmpdir(), 'no-code-cache.bin')): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...standbyNodeFlags, standbyProcessFile, runtime, dir, codeCache, 'start', '--peer.address', peerAddress], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH ?? '', NODE_PATH: runtime, CORE_CHAINCODE_LOGGING_LEVEL: 'info', CORE_PEER_TLS_ENABLED: 'false' },
   });
@@ -45,6 +46,17 @@ function standby(dir: string, peerAddress: string): { child: ChildProcess; outpu
   return { child, output: () => text, exited };
 }
 
+/** The runtime's code cache, made as the image build makes it. */
+async function buildCodeCache(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'code-cache-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'code-cache.bin');
+  const built = spawnSync(process.execPath, [codeCacheBuildFile, runtime, file, runtime], { encoding: 'utf8' });
+  expect(built.stderr).toBe('');
+  expect(built.stdout).toMatch(/Cached the compiled code of \d+ files/);
+  return file;
+}
+
 const until = async (condition: () => boolean, ms = 30_000) => {
   const deadline = Date.now() + ms;
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -52,7 +64,10 @@ const until = async (condition: () => boolean, ms = 30_000) => {
 };
 
 describe('the standby chaincode process', { timeout: 60_000 }, () => {
-  it('runs no chaincode code before the go, then registers as the chaincode the go names, in its folder', async () => {
+  it.each([
+    ['as Node compiles it', false],
+    ['through the code cache made at image build', true],
+  ])('loads the runtime %s, runs no chaincode code before the go, then registers as the chaincode the go names, in its folder', async (_how, cached) => {
     // A port nothing listens on: the shim says whom it registers as, then fails to connect.
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,7 +75,7 @@ describe('the standby chaincode process', { timeout: 60_000 }, () => {
     await new Promise((resolve) => server.close(resolve));
 
     const { dir, mark } = await chaincodeDir();
-    const s = standby(dir, `127.0.0.1:${port}`);
+    const s = standby(dir, `127.0.0.1:${port}`, cached ? await buildCodeCache() : undefined);
     await new Promise((r) => setTimeout(r, 1500));
     expect(existsSync(mark)).toBe(false);
     s.child.stdin?.end(goMessage({ env: { CORE_CHAINCODE_ID_NAME: 'marked_studio:abc' }, debug: false, waitForDebugger: false }));

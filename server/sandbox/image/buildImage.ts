@@ -180,7 +180,7 @@ async function ensureRuntimeModules(progress: ProgressFn): Promise<string> {
 }
 
 /** Our files on top of the root filesystem. */
-async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string; delve: string; goRoot: string }, hash: string): Promise<string> {
+async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; runtimeDir: string; rootfs: string; delve: string; goRoot: string }, hash: string, progress: ProgressFn): Promise<string> {
   // Unique per build: two processes building the same image at once must not share a staging tree.
   const dir = path.join(cacheDir, 'overlay', `${hash}-${process.pid}-${Date.now()}`);
   await fs.rm(dir, { recursive: true, force: true });
@@ -195,6 +195,10 @@ async function makeOverlay(inputs: { binDir: string; sampleConfigDir: string; ru
   await fs.cp(path.join(sandboxDir, 'agent'), at('opt', 'studio', 'agent'), { recursive: true, filter: (src) => !isTestFile(src) });
   await fs.cp(path.join(sandboxDir, 'config'), at('opt', 'studio', 'config'), { recursive: true });
   await fs.cp(path.join(inputs.runtimeDir, 'node_modules'), at('opt', 'chaincode', 'node_modules'), { recursive: true });
+  // The runtime's code cache (sandbox/agent/codeCache.mjs): made by this node, which the image carries, from the files
+  // the image carries (V8 takes a cache only from its own build and flags), naming them by their paths in the image.
+  const runtimeInImage = ['opt', 'chaincode', 'node_modules'];
+  await run(process.execPath, [path.join(sandboxDir, 'agent', 'codeCacheBuild.mjs'), at(...runtimeInImage), at('opt', 'chaincode', 'code-cache.bin'), `/${runtimeInImage.join('/')}`], { step: 'overlay', progress });
   await fs.mkdir(at('opt', 'studio', 'bin'), { recursive: true });
   await fs.copyFile(inputs.delve, at('opt', 'studio', 'bin', 'dlv'));
   await fs.chmod(at('opt', 'studio', 'bin', 'dlv'), 0o755);
@@ -282,7 +286,7 @@ async function buildSandboxImage(docker: Docker, tag: string, hash: string, prog
     ensureGoToolchain(progress),
   ]);
   progress('overlay', 'Assembling the image');
-  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs, delve, goRoot }, hash);
+  const overlay = await makeOverlay({ binDir, sampleConfigDir, runtimeDir, rootfs, delve, goRoot }, hash, progress);
   await importImage(docker, rootfs, overlay, tag, progress);
   await fs.rm(overlay, { recursive: true, force: true });
   progress('done', `Built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

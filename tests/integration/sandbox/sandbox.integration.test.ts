@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../protocol/messages.ts';
 import type { ReadWriteSet } from '../../../protocol/ledger.ts';
-import { samplesDir, sandboxMemoryBytes, sandboxPidsLimit } from '../../../server/config.ts';
+import { chaincodeUid, samplesDir, sandboxMemoryBytes, sandboxPidsLimit } from '../../../server/config.ts';
 import { StudioError } from '../../../server/errors.ts';
 import { createDocker } from '../../../server/sandbox/docker.ts';
 import { createSandboxManager } from '../../../server/sandbox/sandboxManager.ts';
@@ -195,6 +195,30 @@ describe('a sandbox running the TypeScript sample', () => {
       expect(row[2]).not.toMatch(/^T/);
     }
     await fs.writeFile(file, original);
+  });
+
+  it("loads the standbys' runtime from the code cache the image was built with, which V8 takes", async () => {
+    // As a standby loads it: the chaincode's uid, its node flags, the image's paths.
+    const script = `import { createRequire } from 'node:module';
+import { loadRuntime, useCodeCache } from '/opt/studio/agent/codeCache.mjs';
+const cache = useCodeCache('/opt/chaincode/node_modules', '/opt/chaincode/code-cache.bin');
+loadRuntime(createRequire(import.meta.url), '/opt/chaincode/node_modules');
+cache.done();
+console.log(JSON.stringify(cache.use));`;
+    const container = docker.getContainer(`${instance}-asset-ts`);
+    const top = (await container.top({ ps_args: '-o pid,args' })) as { Processes: string[][] };
+    const standby = top.Processes.flat().find((args) => args.includes('standbyProcess.mjs')) ?? '';
+    const args = standby.split(' ');
+    const nodeFlags = args.slice(0, args.findIndex((arg) => arg.endsWith('standbyProcess.mjs'))).filter((arg) => arg.startsWith('--'));
+    expect(nodeFlags.length).toBeGreaterThan(0);
+    const exec = await container.exec({ Cmd: ['/usr/local/bin/node', ...nodeFlags, '--input-type=module', '-e', script], User: String(chaincodeUid), AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    let output = '';
+    stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    await new Promise((resolve) => stream.on('end', resolve));
+    const use = JSON.parse(/\{"accepted".*\}/.exec(output)?.[0] ?? '{}') as { accepted?: number; rejected?: number };
+    expect(use.rejected, output).toBe(0);
+    expect(use.accepted, output).toBeGreaterThan(100);
   });
 
   it('keeps two sandboxes apart', async () => {
