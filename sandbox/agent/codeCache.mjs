@@ -9,11 +9,11 @@
 // checks the cache against its version, its flags and the length of the source, and rejects it
 // otherwise; a rejected or missing entry is compiled as Node would.
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import Module from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { prepareDebugger, preloadRuntime } from './standbyPreload.mjs';
 
 /** @typedef {{ accepted: number, rejected: number }} CodeCacheUse */
 
@@ -21,36 +21,10 @@ import vm from 'node:vm';
 export const codeCacheBuildFile = path.join(import.meta.dirname, 'codeCacheBuild.mjs');
 
 /**
- * What a standby loads before the go, in this order: all of the runtime a `start` needs before
- * it reads the chaincode's own code. The cache is made from the same list.
- * @param {NodeJS.Require} require
- * @param {string} runtime the runtime's node_modules
- */
-export function loadRuntime(require, runtime) {
-  const shimDir = path.join(runtime, 'fabric-shim');
-  require(path.join(shimDir, 'lib', 'chaincode.js'));
-  require(path.join(runtime, 'fabric-contract-api'));
-  // What `cli.js start` loads on its way to the chaincode: its commands and the contract bootstrap.
-  for (const command of ['metadata.js', 'serverCommand.js', 'startCommand.js']) require(path.join(shimDir, 'lib', 'cmds', command));
-  require(path.join(shimDir, 'lib', 'contract-spi', 'bootstrap.js'));
-}
-
-/**
- * A process's first Debugger.enable costs about 120 ms of CPU (V8 prepares every script loaded
- * so far); a later one about 20. Done ahead of need, the debugger that attaches later gets the
- * cheap one. The session ends at once: nothing of it stays.
- */
-export function prepareDebugger() {
-  const session = new inspector.Session();
-  session.connect();
-  session.post('Debugger.enable', () => undefined);
-  session.disconnect();
-}
-
-/**
  * Compiles the CommonJS files under `runtime` with `compile(wrapped source, file, key)` until the
  * returned function is called, and Node's own way after. Only the runtime's files: the
- * chaincode's own code always compiles as Node compiles it.
+ * chaincode's own code always compiles as Node compiles it. (A runtime file's first line shows
+ * its columns shifted by Node's wrapper in stack traces, as whenever anything wraps modules.)
  * @param {string} runtime
  * @param {(source: string, file: string, key: string) => vm.Script | undefined} compile undefined: compile as Node would
  * @returns {() => void} puts Node's own compile back
@@ -130,7 +104,7 @@ export function useCodeCache(runtime, cacheFile) {
 }
 
 /**
- * Loads the runtime as a standby does, prepares the debugger, and writes the code of every
+ * Loads the runtime as a standby does (standbyPreload.mjs), prepares the debugger, and writes the code of every
  * runtime file as it stands then (with the functions that ran compiled) to `cacheFile`.
  * Run it with the flags the standby runs with: V8 rejects a cache made under other flags.
  * @param {string} runtime where the runtime is now
@@ -148,7 +122,7 @@ export function writeCodeCache(runtime, cacheFile, runtimeWhenUsed) {
     return compiled;
   });
   try {
-    loadRuntime(Module.createRequire(path.resolve(runtime, 'fabric-shim', 'cli.js')), path.resolve(runtime));
+    preloadRuntime(Module.createRequire(path.resolve(runtime, 'fabric-shim', 'cli.js')), path.resolve(runtime));
     prepareDebugger();
   } finally {
     done();

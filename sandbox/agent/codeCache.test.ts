@@ -9,6 +9,7 @@ import { codeCacheBuildFile } from './codeCache.mjs';
 
 const runtime = path.join(projectRoot, 'node_modules');
 const codeCacheModule = path.join(import.meta.dirname, 'codeCache.mjs');
+const preloadModule = path.join(import.meta.dirname, 'standbyPreload.mjs');
 let dir: string;
 let cacheFile: string;
 
@@ -30,11 +31,12 @@ function loadInChild(flags: string[], file: string): { accepted: number; rejecte
 import Module, { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadRuntime, useCodeCache } from ${JSON.stringify(codeCacheModule)};
+import { useCodeCache } from ${JSON.stringify(codeCacheModule)};
+import { preloadRuntime } from ${JSON.stringify(preloadModule)};
 const nodeCompile = Module.prototype._compile;
 const cache = useCodeCache(${JSON.stringify(runtime)}, ${JSON.stringify(file)});
 const require = createRequire(import.meta.url);
-loadRuntime(require, ${JSON.stringify(runtime)});
+preloadRuntime(require, ${JSON.stringify(runtime)});
 cache.done();
 const { Contract } = require(${JSON.stringify(path.join(runtime, 'fabric-contract-api'))});
 // A file of the chaincode's, loaded after: Node's own compile, which names its first line's columns as written.
@@ -78,23 +80,26 @@ describe('the chaincode runtime code cache', { timeout: 60_000 }, () => {
       await fs.mkdir(path.dirname(path.join(made, file)), { recursive: true });
       await fs.writeFile(path.join(made, file), 'exports.where = function where() { return new Error("here").stack.split("\\n")[1]; };\n');
     }
+    await fs.mkdir(path.join(made, 'ajv'));
+    await fs.writeFile(path.join(made, 'ajv', 'index.js'), 'module.exports = class { getSchema() { return () => true; } };\n');
     const cache = path.join(dir, 'moved.bin');
     const built = spawnSync(process.execPath, [codeCacheBuildFile, made, cache, used], { encoding: 'utf8' });
-    expect(built.stdout).toMatch(/Cached the compiled code of 6 files/);
+    expect(built.stdout).toMatch(/Cached the compiled code of 7 files/);
     await fs.cp(made, used, { recursive: true });
     const script = `
 import { createRequire } from 'node:module';
-import { loadRuntime, useCodeCache } from ${JSON.stringify(codeCacheModule)};
+import { useCodeCache } from ${JSON.stringify(codeCacheModule)};
+import { preloadRuntime } from ${JSON.stringify(preloadModule)};
 const cache = useCodeCache(${JSON.stringify(used)}, ${JSON.stringify(cache)});
 const require = createRequire(import.meta.url);
-loadRuntime(require, ${JSON.stringify(used)});
+preloadRuntime(require, ${JSON.stringify(used)});
 cache.done();
 console.log(JSON.stringify({ ...cache.use, where: require(${JSON.stringify(path.join(used, 'fabric-contract-api'))}).where() }));
 `;
     const child = spawnSync(process.execPath, [...standbyNodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
     const seen = JSON.parse(child.stdout) as { accepted: number; where: string };
-    expect(seen.accepted).toBe(6);
+    expect(seen.accepted).toBe(7);
     expect(seen.where).toContain(path.join(used, 'fabric-contract-api', 'index.js'));
   });
 

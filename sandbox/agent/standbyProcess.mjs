@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadRuntime, prepareDebugger, useCodeCache } from './codeCache.mjs';
+import { useCodeCache } from './codeCache.mjs';
+import { prepareDebugger, preloadRuntime } from './standbyPreload.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -33,7 +34,7 @@ let shownCwd = chaincodeDir;
 process.cwd = () => shownCwd ?? realCwd.call(process);
 const codeCache = useCodeCache(runtime, codeCacheFile);
 try {
-  loadRuntime(require, runtime);
+  preloadRuntime(require, runtime);
 } finally {
   // From here on (the chaincode's own code among it) everything compiles as Node compiles it.
   codeCache.done();

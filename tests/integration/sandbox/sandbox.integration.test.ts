@@ -200,9 +200,10 @@ describe('a sandbox running the TypeScript sample', () => {
   it("loads the standbys' runtime from the code cache the image was built with, which V8 takes", async () => {
     // As a standby loads it: the chaincode's uid, its node flags, the image's paths.
     const script = `import { createRequire } from 'node:module';
-import { loadRuntime, useCodeCache } from '/opt/studio/agent/codeCache.mjs';
+import { useCodeCache } from '/opt/studio/agent/codeCache.mjs';
+import { preloadRuntime } from '/opt/studio/agent/standbyPreload.mjs';
 const cache = useCodeCache('/opt/chaincode/node_modules', '/opt/chaincode/code-cache.bin');
-loadRuntime(createRequire(import.meta.url), '/opt/chaincode/node_modules');
+preloadRuntime(createRequire(import.meta.url), '/opt/chaincode/node_modules');
 cache.done();
 console.log(JSON.stringify(cache.use));`;
     const container = docker.getContainer(`${instance}-asset-ts`);
