@@ -9,11 +9,15 @@
  * `extends` of a package resolve the way they would for `tsc` on a laptop.
  *
  * It runs inside a compile worker (see compilerPool.ts), never on the
- * server's main thread. The last Program of each workspace the worker compiled
- * is kept and passed as `oldProgram`, and library source files (lib.*.d.ts,
- * @types/node, Fabric's types) are parsed once per worker and shared, so a
- * recompile after a small edit is fast.
+ * server's main thread. Library source files (lib.*.d.ts, @types/node,
+ * Fabric's types) are parsed once per worker and shared. The last build of
+ * each workspace the worker compiled is kept: its Program, as TypeScript's
+ * builder (what `tsc --watch` runs on), and the JavaScript it emitted. A
+ * recompile after a small edit then parses, type-checks and emits only the
+ * files the edit can affect, as `tsc --watch` does, and writes the rest of the
+ * output from what was kept.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -45,11 +49,22 @@ interface CachedSource {
   file: ts.SourceFile;
 }
 
+/** One emitted file, kept between builds: the builder emits again only what an edit affects. */
+interface KeptOutput {
+  text: string;
+  /** The source files it was emitted from; it goes when none is in the program any more. */
+  sources: string[];
+}
+
 interface WorkspaceCache {
-  program: ts.Program;
+  builder: ts.EmitAndSemanticDiagnosticsBuilderProgram;
   /** The installed dependencies the Program was built against: another set means another Program. */
   dependenciesDir: string | undefined;
+  /** The compiler options it was built with: other options start from scratch (outputs may move). */
+  optionsKey: string;
   sources: Map<string, CachedSource>;
+  /** Every file emitted so far, by its path under the output folder ('/'-separated). */
+  outputs: Map<string, KeptOutput>;
 }
 
 const workspaceCaches = new Map<string, WorkspaceCache>();
@@ -105,10 +120,11 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
   const virtualOutDir = path.join(workspaceDir, tsOutSubdir);
   const settingsKey = documentRegistry.getKeyForCompilationSettings(options);
 
+  const optionsKey = JSON.stringify(options);
   const cached = workspaceCaches.get(workspaceDir);
-  const sameDependencies = cached?.dependenciesDir === dependenciesDir;
+  const reusable = reuseProgram && cached !== undefined && cached.dependenciesDir === dependenciesDir && cached.optionsKey === optionsKey ? cached : undefined;
   const sources = cached?.sources ?? new Map<string, CachedSource>();
-  const emitted: string[] = [];
+  const outputs = reusable?.outputs ?? new Map<string, KeptOutput>();
   const base = { ...ts.createCompilerHost(options, true), ...sys };
 
   const sourceFileKey = (languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions): string =>
@@ -133,7 +149,7 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
         let file = libraryFiles.get(key);
         if (file === undefined) {
           file = base.getSourceFile(fileName, languageVersionOrOptions, onError);
-          if (file !== undefined) libraryFiles.set(key, file);
+          if (file !== undefined) libraryFiles.set(key, withVersion(file));
         }
         return file;
       }
@@ -142,17 +158,14 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
       // Installed packages' files are cached with the workspace's: their folder's name changes with their content.
       const previous = sources.get(fileName);
       if (previous !== undefined && previous.text === text && previous.settingsKey === key) return previous.file;
-      const file = ts.createSourceFile(fileName, text, languageVersionOrOptions);
+      const file = withVersion(ts.createSourceFile(fileName, text, languageVersionOrOptions));
       sources.set(fileName, { text, settingsKey: key, file });
       return file;
     },
-    writeFile(fileName, text) {
+    writeFile(fileName, text, _writeByteOrderMark, _onError, sourceFiles) {
       const relative = path.relative(virtualOutDir, fileName);
       if (relative.startsWith('..') || path.isAbsolute(relative)) return;
-      const target = path.join(outDir, tsOutSubdir, relative);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, text);
-      emitted.push([tsOutSubdir, ...relative.split(path.sep)].join('/'));
+      outputs.set([tsOutSubdir, ...relative.split(path.sep)].join('/'), { text, sources: (sourceFiles ?? []).map((f) => f.fileName) });
     },
     resolveModuleNameLiterals(literals, containingFile, _redirected, compilerOptions) {
       const fromWorkspace = isUnder(containingFile, workspaceDir);
@@ -175,27 +188,51 @@ export function buildTypeScript(workspaceDir: string, outDir: string, reuseProgr
     },
   };
 
-  const oldProgram = reuseProgram && sameDependencies ? cached?.program : undefined;
-  const reusedProgram = oldProgram !== undefined;
-  const program = ts.createProgram({
-    rootNames: config.rootNames,
-    options,
-    host,
-    oldProgram,
-    configFileParsingDiagnostics: config.diagnostics,
-  });
-  rememberProgram(workspaceDir, { program, sources, dependenciesDir });
+  const reusedProgram = reusable !== undefined;
+  const builder = ts.createEmitAndSemanticDiagnosticsBuilderProgram(config.rootNames, options, host, reusable?.builder, config.diagnostics);
+  rememberProgram(workspaceDir, { builder, dependenciesDir, optionsKey, sources, outputs });
 
   const fallbackFile = config.hasConfigFile ? 'tsconfig.json' : 'package.json';
-  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, workspaceDir, fallbackFile));
+  const diagnostics = preEmitDiagnostics(builder, options).map((d) => toDiagnostic(d, workspaceDir, fallbackFile));
   if (config.rootNames.length === 0) {
     diagnostics.push(studioDiagnostic(fallbackFile, 'There are no TypeScript files to compile: add src/index.ts exporting `contracts`.'));
   }
+  // Nothing is emitted: the files this edit affects stay due, and the next build emits them.
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, emitted: [], reusedProgram };
 
-  const result = program.emit();
+  const result = builder.emit();
   diagnostics.push(...result.diagnostics.map((d) => toDiagnostic(d, workspaceDir, fallbackFile)));
-  return { diagnostics, emitted: emitted.sort(), reusedProgram };
+  // What was emitted from files no longer in the program goes with them.
+  const inProgram = new Set(builder.getSourceFiles().map((f) => f.fileName));
+  for (const [file, output] of outputs) {
+    if (!output.sources.some((source) => inProgram.has(source))) outputs.delete(file);
+  }
+  for (const [file, output] of outputs) {
+    const target = path.join(outDir, ...file.split('/'));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, output.text);
+  }
+  return { diagnostics, emitted: [...outputs.keys()].sort(), reusedProgram };
+}
+
+/** What `ts.getPreEmitDiagnostics` reports, from the builder: files the edit did not affect keep their last diagnostics. */
+function preEmitDiagnostics(builder: ts.BuilderProgram, options: ts.CompilerOptions): ts.Diagnostic[] {
+  return [
+    ...ts.sortAndDeduplicateDiagnostics([
+      ...builder.getConfigFileParsingDiagnostics(),
+      ...builder.getOptionsDiagnostics(),
+      ...builder.getSyntacticDiagnostics(),
+      ...builder.getGlobalDiagnostics(),
+      ...builder.getSemanticDiagnostics(),
+      ...(options.declaration === true ? builder.getDeclarationDiagnostics() : []),
+    ]),
+  ];
+}
+
+/** The builder tells a changed file from an unchanged one by its version: a hash of its text. */
+function withVersion(file: ts.SourceFile): ts.SourceFile {
+  (file as ts.SourceFile & { version?: string }).version = createHash('sha1').update(file.text).digest('hex');
+  return file;
 }
 
 function rememberProgram(workspaceDir: string, entry: WorkspaceCache): void {
